@@ -1,0 +1,125 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Hot-path targets (tokenizer, encoder kernels) are built for the AVX2/FMA machines we deploy on;
+// without it `a * b + c` on SIMD vectors becomes libm `fmaf` calls (see toolchain notes).
+let hotPathSettings: [SwiftSetting] = [
+    .unsafeFlags(["-target-cpu", "haswell", "-O"]),
+]
+
+let package = Package(
+    name: "Smally",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "smally", targets: ["smally"]),
+        .library(name: "SmallyTokenizer", targets: ["SmallyTokenizer"]),
+        .library(name: "SmallyEngine", targets: ["SmallyEngine"]),
+        .library(name: "SmallyServer", targets: ["SmallyServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        // The only C import: BLIS's CBLAS interface (apt `libblis-dev`).
+        .systemLibrary(
+            name: "CBLAS",
+            providers: [.apt(["libblis-dev"])]
+        ),
+        // WordPiece tokenizer driven by tokenizer.json. Pure Swift, no dependencies.
+        .target(
+            name: "SmallyTokenizer",
+            swiftSettings: hotPathSettings
+        ),
+        // Fast JSON output (arrays of floats in shortest round-trip form). No dependencies.
+        .target(name: "SmallyJSON"),
+        // Model loading (safetensors, configs), BERT encoder on BLAS, pooling. Knows nothing of HTTP.
+        .target(
+            name: "SmallyEngine",
+            dependencies: [
+                "SmallyTokenizer",
+                "CBLAS",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: hotPathSettings
+        ),
+        // L1 in-process LRU and L2 Redis (our own RESP client on SwiftNIO).
+        .target(
+            name: "SmallyCache",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // HTTP API on Hummingbird 2.
+        .target(
+            name: "SmallyServer",
+            dependencies: [
+                "SmallyEngine",
+                "SmallyTokenizer",
+                "SmallyCache",
+                "SmallyJSON",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Thin command-line front end: argument parsing and wiring only.
+        .executableTarget(
+            name: "smally",
+            dependencies: [
+                "SmallyEngine",
+                "SmallyJSON",
+                "SmallyServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "SmallyTokenizerTests",
+            dependencies: ["SmallyTokenizer"]
+        ),
+        .testTarget(
+            name: "SmallyJSONTests",
+            dependencies: ["SmallyJSON"]
+        ),
+        .testTarget(
+            name: "SmallyEngineTests",
+            dependencies: ["SmallyEngine"]
+        ),
+        .testTarget(
+            name: "SmallyCacheTests",
+            dependencies: [
+                "SmallyCache",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "SmallyServerTests",
+            dependencies: [
+                "SmallyServer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ]
+)

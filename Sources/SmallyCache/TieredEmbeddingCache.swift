@@ -1,0 +1,43 @@
+/// L1 (in-process LRU) in front of an optional shared L2 (Redis).
+///
+/// `get` answers from L1 and asks L2 only for L1's misses, in one batch; L2 hits are copied into L1 so the
+/// next request on this node stays local. `set` writes both tiers.
+public struct TieredEmbeddingCache: EmbeddingCache {
+    public let l1: LRUCache<[Float]>
+    public let l2: (any EmbeddingCache)?
+
+    public init(l1: LRUCache<[Float]>, l2: (any EmbeddingCache)?) {
+        self.l1 = l1
+        self.l2 = l2
+    }
+
+    /// Which tier answered a lookup.
+    public enum Level: Sendable, Equatable {
+        case l1
+        case l2
+    }
+
+    public func get(_ keys: [CacheKey]) async -> [[Float]?] {
+        await lookup(keys).map { $0?.vector }
+    }
+
+    /// Like `get`, also saying which tier each hit came from (for `x-cache` and metrics).
+    public func lookup(_ keys: [CacheKey]) async -> [(vector: [Float], level: Level)?] {
+        var results: [(vector: [Float], level: Level)?] = keys.map { key in self.l1.get(key).map { ($0, .l1) } }
+        guard let l2 = self.l2 else { return results }
+        let missing = results.indices.filter { results[$0] == nil }
+        guard !missing.isEmpty else { return results }
+        let fetched = await l2.get(missing.map { keys[$0] })
+        for (position, vector) in zip(missing, fetched) {
+            guard let vector else { continue }
+            results[position] = (vector, .l2)
+            self.l1.set(keys[position], vector)
+        }
+        return results
+    }
+
+    public func set(_ entries: [(CacheKey, [Float])]) async {
+        for (key, vector) in entries { self.l1.set(key, vector) }
+        await self.l2?.set(entries)
+    }
+}

@@ -1,0 +1,81 @@
+/// Weights of one encoder layer. Linear weights are PyTorch-shaped `[out, in]`, row-major, which is
+/// what `cblas_sgemm` with `transB` wants. Query, key and value are fused into one `[3H, H]`
+/// matrix so each layer starts with a single product.
+struct BertLayerWeights: @unchecked Sendable {
+    // Immutable pointers into buffers kept alive by `BertWeights.owners`.
+    let qkvWeight: UnsafePointer<Float>   // [3H, H]
+    let qkvBias: UnsafePointer<Float>     // [3H]
+    let attentionOutputWeight: UnsafePointer<Float>  // [H, H]
+    let attentionOutputBias: UnsafePointer<Float>
+    let attentionNormWeight: UnsafePointer<Float>
+    let attentionNormBias: UnsafePointer<Float>
+    let intermediateWeight: UnsafePointer<Float>     // [I, H]
+    let intermediateBias: UnsafePointer<Float>
+    let outputWeight: UnsafePointer<Float>           // [H, I]
+    let outputBias: UnsafePointer<Float>
+    let outputNormWeight: UnsafePointer<Float>
+    let outputNormBias: UnsafePointer<Float>
+}
+
+/// All weights of a BERT encoder, read from `model.safetensors`. Immutable after loading, so one
+/// instance can be shared by every encoder (each encoder has its own scratch space).
+public final class BertWeights: @unchecked Sendable {
+    public let configuration: BertConfiguration
+    let wordEmbeddings: UnsafePointer<Float>      // [V, H]
+    let positionEmbeddings: UnsafePointer<Float>  // [P, H]
+    let tokenTypeEmbeddings: UnsafePointer<Float> // [T, H]
+    let embeddingNormWeight: UnsafePointer<Float>
+    let embeddingNormBias: UnsafePointer<Float>
+    let layers: [BertLayerWeights]
+    /// Keeps the mapped file and converted/fused buffers alive.
+    private let owners: [AnyObject]
+
+    public init(file: SafetensorsFile, configuration c: BertConfiguration) throws(ModelError) {
+        // Checkpoints saved from `BertForMaskedLM` and friends prefix every name with "bert.".
+        let prefix = file.contains("embeddings.word_embeddings.weight") ? "" : "bert."
+        var owners: [AnyObject] = [file.file]
+        func load(_ name: String, _ shape: [Int]) throws(ModelError) -> UnsafePointer<Float> {
+            let tensor = try file.tensor(prefix + name, shape: shape)
+            owners.append(tensor.owner)
+            return tensor.pointer
+        }
+        let h = c.hiddenSize
+        wordEmbeddings = try load("embeddings.word_embeddings.weight", [c.vocabularySize, h])
+        positionEmbeddings = try load("embeddings.position_embeddings.weight", [c.maxPositions, h])
+        tokenTypeEmbeddings = try load("embeddings.token_type_embeddings.weight", [c.typeVocabularySize, h])
+        embeddingNormWeight = try load("embeddings.LayerNorm.weight", [h])
+        embeddingNormBias = try load("embeddings.LayerNorm.bias", [h])
+
+        var layers: [BertLayerWeights] = []
+        for index in 0..<c.layerCount {
+            let p = "encoder.layer.\(index)."
+            let qkv = FloatBuffer(count: 3 * h * h)
+            let qkvBias = FloatBuffer(count: 3 * h)
+            for (part, name) in ["query", "key", "value"].enumerated() {
+                let weight = try load(p + "attention.self.\(name).weight", [h, h])
+                let bias = try load(p + "attention.self.\(name).bias", [h])
+                (qkv.pointer + part * h * h).update(from: weight, count: h * h)
+                (qkvBias.pointer + part * h).update(from: bias, count: h)
+            }
+            owners.append(qkv)
+            owners.append(qkvBias)
+            layers.append(BertLayerWeights(
+                qkvWeight: UnsafePointer(qkv.pointer),
+                qkvBias: UnsafePointer(qkvBias.pointer),
+                attentionOutputWeight: try load(p + "attention.output.dense.weight", [h, h]),
+                attentionOutputBias: try load(p + "attention.output.dense.bias", [h]),
+                attentionNormWeight: try load(p + "attention.output.LayerNorm.weight", [h]),
+                attentionNormBias: try load(p + "attention.output.LayerNorm.bias", [h]),
+                intermediateWeight: try load(p + "intermediate.dense.weight", [c.intermediateSize, h]),
+                intermediateBias: try load(p + "intermediate.dense.bias", [c.intermediateSize]),
+                outputWeight: try load(p + "output.dense.weight", [h, c.intermediateSize]),
+                outputBias: try load(p + "output.dense.bias", [h]),
+                outputNormWeight: try load(p + "output.LayerNorm.weight", [h]),
+                outputNormBias: try load(p + "output.LayerNorm.bias", [h])
+            ))
+        }
+        self.layers = layers
+        self.configuration = c
+        self.owners = owners
+    }
+}

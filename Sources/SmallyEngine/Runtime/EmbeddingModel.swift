@@ -1,0 +1,59 @@
+import Foundation
+import SmallyTokenizer
+
+/// A loaded sentence-transformers model: configuration, tokenizer and weights. Immutable and
+/// shareable; computing embeddings is done by `BertEncoder`s built on it.
+public struct EmbeddingModel: Sendable {
+    public let directory: URL
+    public let configuration: ModelConfiguration
+    public let tokenizer: WordPieceTokenizer
+    public let weights: BertWeights
+
+    /// The model folder used when none is given: `$SMALLY_MODEL_DIR`, else `models/all-MiniLM-L6-v2`.
+    public static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+        URL(fileURLWithPath: environment["SMALLY_MODEL_DIR"] ?? "models/all-MiniLM-L6-v2")
+    }
+
+    /// Loads a model folder; every problem is reported as a `ModelError` naming the file.
+    public init(directory: URL) throws(ModelError) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ModelError(file: directory.path, "model folder not found (run `make model` or set SMALLY_MODEL_DIR)")
+        }
+        let configuration = try ModelConfiguration(directory: directory)
+        var tokenizer: WordPieceTokenizer
+        let tokenizerURL = directory.appendingPathComponent("tokenizer.json")
+        guard FileManager.default.fileExists(atPath: tokenizerURL.path) else {
+            throw ModelError(file: "tokenizer.json", "missing from model folder \(directory.path)")
+        }
+        do {
+            tokenizer = try WordPieceTokenizer(contentsOf: tokenizerURL)
+        } catch {
+            throw ModelError(file: "tokenizer.json", "\(error)")
+        }
+        tokenizer.maxLength = configuration.maxSequenceLength
+        guard tokenizer.vocabularySize <= configuration.bert.vocabularySize else {
+            throw ModelError(file: "tokenizer.json", "vocabulary of \(tokenizer.vocabularySize) entries exceeds config.json vocab_size \(configuration.bert.vocabularySize)")
+        }
+        let weightsPath = directory.appendingPathComponent("model.safetensors").path
+        guard FileManager.default.fileExists(atPath: weightsPath) else {
+            throw ModelError(file: "model.safetensors", "missing from model folder \(directory.path) (only safetensors weights are supported)")
+        }
+        let file = try SafetensorsFile(path: weightsPath, displayName: "model.safetensors")
+        self.weights = try BertWeights(file: file, configuration: configuration.bert)
+        self.directory = directory
+        self.configuration = configuration
+        self.tokenizer = tokenizer
+    }
+
+    /// The model's name as clients see it (the folder name, e.g. "all-MiniLM-L6-v2").
+    public var name: String { configuration.name }
+}
+
+/// L2 normalisation as sentence-transformers' `Normalize` module does it: `x / max(‖x‖, 1e-12)`.
+public func l2Normalized(_ vector: [Float]) -> [Float] {
+    var sum: Float = 0
+    for x in vector { sum += x * x }
+    let norm = max(sum.squareRoot(), 1e-12)
+    return vector.map { $0 / norm }
+}

@@ -1,0 +1,172 @@
+import Logging
+import ServiceLifecycle
+import SmallyEngine
+import Synchronization
+
+/// What one text's trip through the batcher cost.
+public struct BatchTiming: Sendable {
+    /// Time from submission until its batch started.
+    public var queue: Duration
+    /// Time the forward pass of its batch took.
+    public var inference: Duration
+    /// Number of distinct sequences in that forward pass.
+    public var batchSize: Int
+}
+
+/// Requests that arrive while the engine is busy are coalesced into one forward pass. Admission
+/// is non-blocking: when the queue is full, `embed` throws `BatcherError.overloaded` at once
+/// (the HTTP layer answers 429 with Retry-After), so memory stays bounded.
+///
+/// A `Service`: `run()` owns the loop that forms batches and hands them to the engine (which runs
+/// them off the cooperative pool); on graceful shutdown it finishes what is queued, then returns.
+public final class Batcher: Service, Sendable {
+    public enum BatcherError: Error, Equatable {
+        case overloaded(queued: Int)
+        case shuttingDown
+    }
+
+    typealias Continuation = CheckedContinuation<([Float], BatchTiming), any Error>
+
+    private struct Submitted {
+        let continuation: Continuation
+        let enqueued: ContinuousClock.Instant
+    }
+
+    private struct State {
+        var queue: BatchQueue<Submitted>
+        var nextTicket: UInt64 = 0
+        /// Slots promised to admitted requests whose sequences are not yet submitted.
+        var reserved = 0
+        var wakeUp: CheckedContinuation<Void, Never>?
+        var shuttingDown = false
+    }
+
+    private let state: Mutex<State>
+    private let engine: InferenceEngine
+    private let logger: Logger
+    private let observer: (any BatchObserver)?
+
+    public init(engine: InferenceEngine, maxQueuedTexts: Int, maxBatchSize: Int, maxBatchTokens: Int,
+                logger: Logger, observer: (any BatchObserver)? = nil) {
+        self.engine = engine
+        self.logger = logger
+        self.observer = observer
+        self.state = Mutex(State(queue: BatchQueue(maxQueuedJobs: maxQueuedTexts, maxBatchSize: maxBatchSize,
+                                                   maxBatchTokens: maxBatchTokens)))
+    }
+
+    /// Texts waiting for a forward pass.
+    public var queueDepth: Int { state.withLock { $0.queue.queuedCount } }
+
+    /// Pooled, unnormalised vectors for token sequences, computed together with whatever else is
+    /// waiting. All of a request's sequences are admitted together or rejected together.
+    public func embed(_ sequences: [[Int32]]) async throws -> [([Float], BatchTiming)] {
+        try state.withLock { state in
+            if state.shuttingDown { throw BatcherError.shuttingDown }
+            guard state.queue.hasRoom(for: sequences.count + state.reserved) else {
+                throw BatcherError.overloaded(queued: state.queue.queuedCount)
+            }
+            state.reserved += sequences.count
+        }
+        return try await withThrowingTaskGroup(of: (Int, ([Float], BatchTiming)).self) { group in
+            for (index, tokens) in sequences.enumerated() {
+                group.addTask { (index, try await self.embedOne(tokens)) }
+            }
+            var results = [([Float], BatchTiming)?](repeating: nil, count: sequences.count)
+            for try await (index, result) in group { results[index] = result }
+            return results.map { $0! }
+        }
+    }
+
+    private func embedOne(_ tokens: [Int32]) async throws -> ([Float], BatchTiming) {
+        let ticket = state.withLock { state -> UInt64 in
+            defer { state.nextTicket += 1 }
+            return state.nextTicket
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: Continuation) in
+                let submitted = Submitted(continuation: continuation, enqueued: .now)
+                let (wake, rejected) = state.withLock { state -> (CheckedContinuation<Void, Never>?, Bool) in
+                    state.reserved -= 1
+                    if state.shuttingDown { return (nil, true) }
+                    _ = state.queue.submit(tokens, ticket: ticket, waiter: submitted)
+                    defer { state.wakeUp = nil }
+                    return (state.wakeUp, false)
+                }
+                if rejected {
+                    continuation.resume(throwing: BatcherError.shuttingDown)
+                    return
+                }
+                wake?.resume()
+            }
+        } onCancel: {
+            // The caller has gone: drop its job before inference if nobody else waits for it.
+            let waiter = state.withLock { $0.queue.cancel(ticket: ticket) }
+            waiter?.continuation.resume(throwing: CancellationError())
+        }
+    }
+
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            while let batch = await nextBatch() {
+                await process(batch)
+            }
+        } onGracefulShutdown: {
+            let wake = self.state.withLock { state -> CheckedContinuation<Void, Never>? in
+                state.shuttingDown = true
+                defer { state.wakeUp = nil }
+                return state.wakeUp
+            }
+            wake?.resume()
+        }
+        logger.info("batcher stopped")
+    }
+
+    /// Waits for work; `nil` once shutting down with nothing left to do.
+    private func nextBatch() async -> [BatchQueue<Submitted>.Job]? {
+        while true {
+            let batch = state.withLock { $0.queue.nextBatch() }
+            if !batch.isEmpty { return batch }
+            if state.withLock({ $0.shuttingDown && $0.queue.isEmpty }) { return nil }
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let resumeNow = state.withLock { state -> Bool in
+                    if !state.queue.isEmpty || state.shuttingDown { return true }
+                    state.wakeUp = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        }
+    }
+
+    private func process(_ batch: [BatchQueue<Submitted>.Job]) async {
+        let started = ContinuousClock.now
+        let result: Result<[[Float]], any Error>
+        do {
+            result = .success(try await engine.embed(tokenIDs: batch.map(\.tokens)))
+        } catch {
+            logger.error("inference failed", metadata: ["error": "\(error)", "batch": "\(batch.count)"])
+            result = .failure(error)
+        }
+        let inference = ContinuousClock.now - started
+        observer?.batchCompleted(size: batch.count, tokens: batch.reduce(0) { $0 + $1.tokens.count }, duration: inference)
+        let jobIDs = batch.map(\.id)
+        let waiters = state.withLock { state in jobIDs.map { state.queue.finish(jobID: $0) } }
+        for (index, jobWaiters) in waiters.enumerated() {
+            for waiter in jobWaiters {
+                let timing = BatchTiming(queue: started - waiter.enqueued, inference: inference, batchSize: batch.count)
+                switch result {
+                case .success(let vectors): waiter.continuation.resume(returning: (vectors[index], timing))
+                case .failure(let error): waiter.continuation.resume(throwing: error)
+                }
+            }
+        }
+        observer?.queueDepthChanged(queueDepth)
+    }
+}
+
+/// Hook for metrics, so the batcher does not depend on a metrics backend.
+public protocol BatchObserver: Sendable {
+    func batchCompleted(size: Int, tokens: Int, duration: Duration)
+    func queueDepthChanged(_ depth: Int)
+}

@@ -1,0 +1,68 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+extension HTTPField.Name {
+    static let requestID = Self("x-request-id")!
+    static let queueTime = Self("x-queue-time")!
+    static let inferenceTime = Self("x-inference-time")!
+    static let cacheStatus = Self("x-cache")!
+}
+
+/// Outermost middleware: gives every request an id (the client's `x-request-id` if it sent a
+/// sane one), and turns every error — ours, Hummingbird's (404, 405, 413), or unexpected — into
+/// the one JSON error shape. Unexpected errors are logged and answered with a generic 500.
+struct ErrorAndRequestIDMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+
+    func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response) async -> Response {
+        var context = context
+        let requestID = Self.requestID(from: request)
+        context.requestID = requestID
+        context.logger[metadataKey: "request_id"] = .string(requestID)
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as APIError {
+            response = error.response()
+        } catch let error as HTTPError {
+            response = Self.translate(error).response()
+        } catch let error as any HTTPResponseError {
+            response = APIError(error.status, type: "invalid_request_error",
+                                message: error.status.reasonPhrase, code: "http_\(error.status.code)").response()
+        } catch is CancellationError {
+            response = APIError(.init(code: 499, reasonPhrase: "Client Closed Request"), type: "cancelled",
+                                message: "The request was cancelled.").response()
+        } catch {
+            context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
+            response = APIError.internal.response()
+        }
+        response.headers[.requestID] = requestID
+        return response
+    }
+
+    static func translate(_ error: HTTPError) -> APIError {
+        switch error.status {
+        case .notFound:
+            return .notFound("No route matches this path; see GET /openapi.json for the API.")
+        case .methodNotAllowed:
+            return APIError(.methodNotAllowed, type: "invalid_request_error",
+                            message: "This method is not allowed on this path.", code: "method_not_allowed")
+        case .contentTooLarge:
+            return .tooLarge("The request body is too large.")
+        default:
+            return APIError(error.status, type: error.status.code < 500 ? "invalid_request_error" : "internal_error",
+                            message: error.body ?? error.status.reasonPhrase, code: "http_\(error.status.code)")
+        }
+    }
+
+    /// Accept a client-chosen id only if it is short and printable, so it cannot inject into logs.
+    static func requestID(from request: Request) -> String {
+        if let given = request.headers[.requestID], (1...128).contains(given.utf8.count),
+           given.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
+            return given
+        }
+        return UUID().uuidString.lowercased()
+    }
+}

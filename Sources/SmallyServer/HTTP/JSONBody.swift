@@ -1,0 +1,74 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// Reads a request body into a `Decodable` with the API's limits and error messages: 415 for a
+/// non-JSON content type, 413 past the body limit, 400 for malformed JSON or wrong field types
+/// (the message names the field and the expected type).
+enum JSONBody {
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int) async throws -> T {
+        if let contentType = request.headers[.contentType] {
+            let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+            guard mediaType == "application/json" || mediaType.hasSuffix("+json") else {
+                throw APIError(.unsupportedMediaType, type: "invalid_request_error",
+                               message: "Content-Type must be application/json (got \(contentType.prefix(80))).",
+                               code: "unsupported_media_type")
+            }
+        }
+        var request = request
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.collectBody(upTo: limit)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw APIError.tooLarge("The request body exceeds the limit of \(limit) bytes.")
+        }
+        guard buffer.readableBytes > 0 else {
+            throw APIError.invalidRequest("The request body is empty; send a JSON object.", code: "empty_body")
+        }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+        } catch let error as DecodingError {
+            throw translate(error)
+        }
+    }
+
+    static func translate(_ error: DecodingError) -> APIError {
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
+                .joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
+        }
+        switch error {
+        case .typeMismatch(let type, let context):
+            let field = path(context)
+            if field.isEmpty {
+                return .invalidRequest("The request body must be a JSON object.", code: "invalid_json")
+            }
+            let custom = context.debugDescription.hasPrefix("'") ? context.debugDescription : nil
+            return .invalidRequest(custom ?? "'\(field)' must be \(describe(type)).", param: field, code: "invalid_type")
+        case .valueNotFound(let type, let context):
+            let field = path(context)
+            return .invalidRequest("'\(field)' must be \(describe(type)), not null.", param: field, code: "invalid_type")
+        case .keyNotFound(let key, _):
+            return .invalidRequest("'\(key.stringValue)' is required.", param: key.stringValue, code: "missing_field")
+        case .dataCorrupted(let context):
+            if context.codingPath.isEmpty {
+                return .invalidRequest("The request body is not valid JSON.", code: "invalid_json")
+            }
+            let field = path(context)
+            return .invalidRequest("'\(field)': \(context.debugDescription)", param: field, code: "invalid_value")
+        @unknown default:
+            return .invalidRequest("The request body could not be read.", code: "invalid_json")
+        }
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Bool.Type: "a boolean"
+        case is Int.Type: "an integer"
+        case is Double.Type, is Float.Type: "a number"
+        case is [String].Type: "an array of strings"
+        default: "of the documented type"
+        }
+    }
+}

@@ -1,0 +1,114 @@
+import Hummingbird
+import SmallyEngine
+import SmallyJSON
+
+/// `POST /v1/embed`, the Smally contract:
+/// `{"text": "…", "normalize": false}` → `{"embedding", "model", "tokens", "cached", "truncated", "latency_ms"}`;
+/// `{"texts": ["…", …]}` → the same with `embeddings` and per-item arrays.
+struct EmbedRoutes {
+    let service: EmbeddingService
+    let limits: ServerConfiguration
+
+    struct Body: Decodable {
+        var text: String?
+        var texts: [String]?
+        var normalize: Bool?
+    }
+
+    func register(on router: some RouterMethods<AppRequestContext>) {
+        router.post("/v1/embed") { request, context in
+            try await embed(request: request, context: context)
+        }
+    }
+
+    func embed(request: Request, context: AppRequestContext) async throws -> Response {
+        let started = ContinuousClock.now
+        let body = try await JSONBody.decode(Body.self, from: request, limit: limits.maxBodyBytes)
+        let texts = try TextInput.validate(single: body.text, many: body.texts, limits: limits)
+        let outcome = try await service.embed(texts: texts.values)
+        let normalize = body.normalize ?? false
+
+        var writer = JSONWriter(capacity: 8192 * outcome.inputs.count)
+        writer.beginObject()
+        if texts.isBatch {
+            writer.key("embeddings")
+            writer.beginArray()
+            for input in outcome.inputs { writer.floats(normalize ? l2Normalized(input.vector) : input.vector) }
+            writer.endArray()
+            writer.key("model"); writer.string(service.modelName)
+            writer.key("tokens"); writer.ints(outcome.inputs.map(\.tokens))
+            writer.key("cached"); writer.beginArray(); for input in outcome.inputs { writer.bool(input.cache != .miss) }; writer.endArray()
+            writer.key("truncated"); writer.beginArray(); for input in outcome.inputs { writer.bool(input.truncated) }; writer.endArray()
+            writer.key("total_tokens"); writer.int(outcome.inputs.reduce(0) { $0 + $1.tokens })
+        } else {
+            let input = outcome.inputs[0]
+            writer.key("embedding"); writer.floats(normalize ? l2Normalized(input.vector) : input.vector)
+            writer.key("model"); writer.string(service.modelName)
+            writer.key("tokens"); writer.int(input.tokens)
+            writer.key("cached"); writer.bool(input.cache != .miss)
+            writer.key("truncated"); writer.bool(input.truncated)
+        }
+        writer.key("dimension"); writer.int(service.dimension)
+        writer.key("normalized"); writer.bool(normalize)
+        writer.key("latency_ms"); writer.double(((ContinuousClock.now - started).milliseconds * 1000).rounded() / 1000)
+        writer.endObject()
+        return .json(writer, headers: outcome.headers)
+    }
+}
+
+extension EmbeddingService.Outcome {
+    /// `x-queue-time`, `x-inference-time` (milliseconds) and `x-cache` for a response.
+    var headers: HTTPFields {
+        var fields = HTTPFields()
+        fields[.queueTime] = queueTime.headerValue
+        fields[.inferenceTime] = inferenceTime.headerValue
+        let statuses = Set(inputs.map(\.cache))
+        fields[.cacheStatus] = statuses.contains(.miss) ? CacheStatus.miss.rawValue
+            : statuses.contains(.l2) ? CacheStatus.l2.rawValue : CacheStatus.l1.rawValue
+        return fields
+    }
+}
+
+/// The texts of a request, checked against the documented limits.
+struct TextInput {
+    var values: [String]
+    var isBatch: Bool
+
+    static func validate(single: String?, many: [String]?, limits: ServerConfiguration,
+                         singleName: String = "text", manyName: String = "texts") throws -> TextInput {
+        switch (single, many) {
+        case (nil, nil):
+            throw APIError.invalidRequest("Give '\(singleName)' (a string) or '\(manyName)' (an array of strings).",
+                                          param: singleName, code: "missing_field")
+        case (.some, .some):
+            throw APIError.invalidRequest("Give either '\(singleName)' or '\(manyName)', not both.", param: manyName)
+        case (let text?, nil):
+            try check(text, name: singleName, limits: limits)
+            return TextInput(values: [text], isBatch: false)
+        case (nil, let texts?):
+            try checkCount(texts.count, name: manyName, limits: limits)
+            for (index, text) in texts.enumerated() { try check(text, name: "\(manyName)[\(index)]", limits: limits) }
+            return TextInput(values: texts, isBatch: true)
+        }
+    }
+
+    static func checkCount(_ count: Int, name: String, limits: ServerConfiguration) throws {
+        if count == 0 {
+            throw APIError.invalidRequest("'\(name)' must contain at least one text.", param: name, code: "empty_input")
+        }
+        if count > limits.maxTextsPerRequest {
+            throw APIError.invalidRequest("'\(name)' has \(count) items; at most \(limits.maxTextsPerRequest) are allowed per request.",
+                                          param: name, code: "too_many_inputs")
+        }
+    }
+
+    static func check(_ text: String, name: String, limits: ServerConfiguration) throws {
+        if text.isEmpty {
+            throw APIError.invalidRequest("'\(name)' must not be empty.", param: name, code: "empty_input")
+        }
+        if text.utf8.count > limits.maxTextBytes {
+            throw APIError.tooLarge("'\(name)' is \(text.utf8.count) bytes; at most \(limits.maxTextBytes) bytes are allowed per text.",
+                                    param: name)
+        }
+    }
+}

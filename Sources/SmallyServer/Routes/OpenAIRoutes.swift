@@ -1,0 +1,148 @@
+import Foundation
+import Hummingbird
+import SmallyEngine
+import SmallyJSON
+
+/// `POST /v1/embeddings`, compatible with OpenAI's API so that the official clients work against
+/// `base_url=http://host:port/v1`. Vectors are L2-normalised, as OpenAI's are.
+struct OpenAIRoutes {
+    let service: EmbeddingService
+    let limits: ServerConfiguration
+
+    enum Input: Decodable {
+        case text(String)
+        case texts([String])
+        case tokens([Int])
+        case tokenLists([[Int]])
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let text = try? container.decode(String.self) { self = .text(text); return }
+            if let texts = try? container.decode([String].self) { self = .texts(texts); return }
+            if let tokens = try? container.decode([Int].self) { self = .tokens(tokens); return }
+            if let lists = try? container.decode([[Int]].self) { self = .tokenLists(lists); return }
+            throw DecodingError.typeMismatch(Input.self, .init(
+                codingPath: decoder.codingPath,
+                debugDescription: "'input' must be a string, an array of strings, an array of token ids, or an array of arrays of token ids."))
+        }
+    }
+
+    struct Body: Decodable {
+        var input: Input
+        var model: String?
+        var encoding_format: String?
+        var dimensions: Int?
+        var user: String?
+    }
+
+    func register(on router: some RouterMethods<AppRequestContext>) {
+        router.post("/v1/embeddings") { request, context in
+            try await embeddings(request: request, context: context)
+        }
+    }
+
+    /// Names a client may use for the served model.
+    func accepts(model: String) -> Bool {
+        model == service.modelName || model == "sentence-transformers/\(service.modelName)"
+    }
+
+    func embeddings(request: Request, context: AppRequestContext) async throws -> Response {
+        let body = try await JSONBody.decode(Body.self, from: request, limit: limits.maxBodyBytes)
+        if let model = body.model, !accepts(model: model) {
+            throw APIError(.notFound, type: "invalid_request_error",
+                           message: "The model '\(model.prefix(100))' does not exist; this server serves '\(service.modelName)'.",
+                           param: "model", code: "model_not_found")
+        }
+        let base64: Bool
+        switch body.encoding_format ?? "float" {
+        case "float": base64 = false
+        case "base64": base64 = true
+        default:
+            throw APIError.invalidRequest("'encoding_format' must be 'float' or 'base64'.", param: "encoding_format", code: "invalid_value")
+        }
+        if let dimensions = body.dimensions, !(1...service.dimension).contains(dimensions) {
+            throw APIError.invalidRequest("'dimensions' must be between 1 and \(service.dimension).", param: "dimensions", code: "invalid_value")
+        }
+
+        let outcome: EmbeddingService.Outcome
+        switch body.input {
+        case .text(let text):
+            try TextInput.check(text, name: "input", limits: limits)
+            outcome = try await service.embed(texts: [text])
+        case .texts(let texts):
+            try TextInput.checkCount(texts.count, name: "input", limits: limits)
+            for (index, text) in texts.enumerated() { try TextInput.check(text, name: "input[\(index)]", limits: limits) }
+            outcome = try await service.embed(texts: texts)
+        case .tokens(let tokens):
+            outcome = try await embed(tokenLists: [tokens])
+        case .tokenLists(let lists):
+            try TextInput.checkCount(lists.count, name: "input", limits: limits)
+            outcome = try await embed(tokenLists: lists)
+        }
+
+        var writer = JSONWriter(capacity: 8192 * outcome.inputs.count)
+        writer.beginObject()
+        writer.key("object"); writer.string("list")
+        writer.key("data")
+        writer.beginArray()
+        for (index, input) in outcome.inputs.enumerated() {
+            var vector = l2Normalized(input.vector)
+            if let dimensions = body.dimensions, dimensions < vector.count {
+                // Matryoshka-style: truncate, then renormalise to unit length.
+                vector = l2Normalized(Array(vector.prefix(dimensions)))
+            }
+            writer.beginObject()
+            writer.key("object"); writer.string("embedding")
+            writer.key("index"); writer.int(index)
+            writer.key("embedding")
+            if base64 {
+                writer.string(Self.base64(vector))
+            } else {
+                writer.floats(vector)
+            }
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.key("model"); writer.string(service.modelName)
+        let tokens = outcome.inputs.reduce(0) { $0 + $1.tokens }
+        writer.key("usage")
+        writer.beginObject()
+        writer.key("prompt_tokens"); writer.int(tokens)
+        writer.key("total_tokens"); writer.int(tokens)
+        writer.endObject()
+        writer.endObject()
+        return .json(writer, headers: outcome.headers)
+    }
+
+    private func embed(tokenLists: [[Int]]) async throws -> EmbeddingService.Outcome {
+        var sequences: [[Int32]] = []
+        for (index, list) in tokenLists.enumerated() {
+            let name = tokenLists.count == 1 ? "input" : "input[\(index)]"
+            if list.isEmpty {
+                throw APIError.invalidRequest("'\(name)' must contain at least one token id.", param: name, code: "empty_input")
+            }
+            if list.count > service.maxTokens {
+                throw APIError.invalidRequest("'\(name)' has \(list.count) token ids; the model accepts at most \(service.maxTokens).",
+                                              param: name, code: "too_many_tokens")
+            }
+            let vocabulary = service.tokenizer.vocabularySize
+            if let bad = list.first(where: { $0 < 0 || $0 >= vocabulary }) {
+                throw APIError.invalidRequest("'\(name)' contains token id \(bad), outside the vocabulary (0..<\(vocabulary)).",
+                                              param: name, code: "invalid_token_id")
+            }
+            sequences.append(list.map { Int32($0) })
+        }
+        return try await service.embed(tokenSequences: sequences)
+    }
+
+    /// Little-endian float32 bytes in base64, what the OpenAI client decodes by default.
+    static func base64(_ vector: [Float]) -> String {
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(vector.count * 4)
+        for value in vector {
+            let bits = value.bitPattern.littleEndian
+            withUnsafeBytes(of: bits) { bytes.append(contentsOf: $0) }
+        }
+        return Data(bytes).base64EncodedString()
+    }
+}

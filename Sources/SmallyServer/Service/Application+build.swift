@@ -1,0 +1,67 @@
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import SmallyCache
+import SmallyEngine
+
+/// Builds the Smally HTTP application: caches, batcher, routes and middleware, and the services
+/// it runs. Services start in order (Redis client, batcher, then the HTTP server) and stop in
+/// reverse, so in-flight requests finish before the batcher drains and Redis closes.
+/// The caller owns the engine (loaded before, so start-up fails fast on a bad model folder).
+public func buildApplication(
+    configuration: ServerConfiguration,
+    engine: InferenceEngine,
+    logger: Logger,
+    version: String = "dev",
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) throws -> some ApplicationProtocol {
+    let readiness = Readiness()
+    var services: [any Service] = []
+
+    var l2: RedisEmbeddingCache?
+    if let url = configuration.redisURL {
+        let redisConfiguration: RedisConfiguration
+        do {
+            redisConfiguration = try RedisConfiguration(url: url)
+        } catch {
+            throw ConfigurationError(variable: "REDIS_URL", message: "is not a valid redis:// URL (\(error))")
+        }
+        let client = RedisClient(configuration: redisConfiguration, logger: logger)
+        services.append(client)
+        l2 = RedisEmbeddingCache(client: client, ttl: .seconds(configuration.l2TTLSeconds))
+        readiness.addCheck("redis") { client.isConnected }
+    }
+    let cache: TieredEmbeddingCache? = configuration.l1CacheSize > 0 || l2 != nil
+        ? TieredEmbeddingCache(l1: LRUCache(capacity: configuration.l1CacheSize), l2: l2)
+        : nil
+
+    let batcher = Batcher(engine: engine, maxQueuedTexts: configuration.maxQueuedTexts,
+                          maxBatchSize: configuration.maxBatchSize, maxBatchTokens: configuration.maxBatchTokens,
+                          logger: logger)
+    services.append(batcher)
+    let service = EmbeddingService(engine: engine, batcher: batcher, cache: cache)
+
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: ErrorAndRequestIDMiddleware())
+    InfoRoutes(service: service, limits: configuration, readiness: readiness, version: version).register(on: router)
+    EmbedRoutes(service: service, limits: configuration).register(on: router)
+    OpenAIRoutes(service: service, limits: configuration).register(on: router)
+
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "smally"),
+        services: services,
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+        logger: logger
+    )
+    app.beforeServerStarts {
+        try await engine.warmUp()
+        readiness.markWarm()
+    }
+    logger.info("configuration", metadata: [
+        "cache": "\(configuration.l1CacheSize > 0 ? "L1 \(configuration.l1CacheSize) entries" : "L1 off")\(l2 != nil ? " + L2 Redis (ttl \(configuration.l2TTLSeconds) s)" : ", no L2")",
+        "batching": "\(configuration.maxBatchSize) texts / \(configuration.maxBatchTokens) tokens per pass, queue \(configuration.maxQueuedTexts)",
+        "store": "none",
+    ])
+    return app
+}

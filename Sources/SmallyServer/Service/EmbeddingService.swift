@@ -1,0 +1,92 @@
+import SmallyCache
+import SmallyEngine
+import SmallyTokenizer
+
+/// Where a vector came from.
+public enum CacheStatus: String, Sendable {
+    case l1 = "hit-l1"
+    case l2 = "hit-l2"
+    case miss
+}
+
+/// One text's embedding with what the API reports about it.
+public struct EmbeddedInput: Sendable {
+    /// Pooled, *unnormalised* vector; routes normalise on the way out.
+    public var vector: [Float]
+    public var tokens: Int
+    public var truncated: Bool
+    public var cache: CacheStatus
+}
+
+/// The request path behind the routes (TEI's `Infer`): tokenize, look up the cache (L1, then
+/// L2 for L1's misses), batch what is left, fill the cache, and report timings. Knows nothing of HTTP.
+///
+/// Cache keys hash the model id with the token ids, so texts that tokenize alike share an entry;
+/// the unnormalised vector is stored and normalised on the way out.
+public struct EmbeddingService: Sendable {
+    public let engine: InferenceEngine
+    public let batcher: Batcher
+    public let cache: TieredEmbeddingCache?
+
+    public init(engine: InferenceEngine, batcher: Batcher, cache: TieredEmbeddingCache?) {
+        self.engine = engine
+        self.batcher = batcher
+        self.cache = cache
+    }
+
+    public var tokenizer: WordPieceTokenizer { engine.model.tokenizer }
+    public var modelName: String { engine.model.name }
+    public var dimension: Int { engine.model.configuration.dimension }
+    public var maxTokens: Int { engine.model.configuration.maxSequenceLength }
+
+    public struct Outcome: Sendable {
+        public var inputs: [EmbeddedInput]
+        public var queueTime: Duration
+        public var inferenceTime: Duration
+    }
+
+    /// Embeds texts (tokenized and truncated at the model's max length).
+    public func embed(texts: [String]) async throws -> Outcome {
+        let encodings = texts.map { tokenizer.encode($0) }
+        return try await embed(encodings.map { ($0.ids, $0.truncated) })
+    }
+
+    /// Embeds token-id sequences given by the client, used as given.
+    public func embed(tokenSequences: [[Int32]]) async throws -> Outcome {
+        try engine.validate(tokenSequences)
+        return try await embed(tokenSequences.map { ($0, false) })
+    }
+
+    private func embed(_ sequences: [([Int32], Bool)]) async throws -> Outcome {
+        var inputs = sequences.map { EmbeddedInput(vector: [], tokens: $0.0.count, truncated: $0.1, cache: .miss) }
+        var keys: [CacheKey] = []
+        var missing = Array(sequences.indices)
+        if let cache {
+            keys = sequences.map { CacheKey(model: modelName, tokenIDs: $0.0) }
+            let hits = await cache.lookup(keys)
+            missing.removeAll(keepingCapacity: true)
+            for (index, hit) in hits.enumerated() {
+                if let hit {
+                    inputs[index].vector = hit.vector
+                    inputs[index].cache = hit.level == .l1 ? .l1 : .l2
+                } else {
+                    missing.append(index)
+                }
+            }
+        }
+        var queue = Duration.zero
+        var inference = Duration.zero
+        if !missing.isEmpty {
+            let results = try await batcher.embed(missing.map { sequences[$0].0 })
+            for (index, (vector, timing)) in zip(missing, results) {
+                queue = max(queue, timing.queue)
+                inference = max(inference, timing.inference)
+                inputs[index].vector = vector
+            }
+            if let cache {
+                await cache.set(missing.map { (keys[$0], inputs[$0].vector) })
+            }
+        }
+        return Outcome(inputs: inputs, queueTime: queue, inferenceTime: inference)
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+
+/// Settings of the HTTP service. Every field has an environment variable (listed in
+/// `.env.example`); command-line flags override them.
+public struct ServerConfiguration: Sendable {
+    /// `HOST`, default 127.0.0.1.
+    public var host = "127.0.0.1"
+    /// `PORT`, default 8000.
+    public var port = 8000
+    /// `METRICS_PORT`: serve /metrics on this separate port as well (default: main port only).
+    public var metricsPort: Int?
+    /// `SMALLY_MAX_TEXTS`, default 256: most texts in one request.
+    public var maxTextsPerRequest = 256
+    /// `SMALLY_MAX_TEXT_BYTES`, default 65,536: most UTF-8 bytes in one text (413 beyond).
+    public var maxTextBytes = 65_536
+    /// `SMALLY_MAX_BODY_BYTES`, default 4 MiB: most bytes in one request body (413 beyond).
+    public var maxBodyBytes = 4 << 20
+    /// `SMALLY_BATCH_SIZE`, default 64: most sequences in one forward pass.
+    public var maxBatchSize = 64
+    /// `SMALLY_BATCH_TOKENS`, default 8,192: most tokens in one forward pass.
+    public var maxBatchTokens = 8_192
+    /// `SMALLY_MAX_QUEUE`, default 2,048: texts waiting for inference before 429.
+    public var maxQueuedTexts = 2_048
+    /// `L1_CACHE_SIZE`, default 10,000 entries (~16 MiB of vectors); 0 disables it.
+    public var l1CacheSize = 10_000
+    /// `REDIS_URL` (e.g. `redis://127.0.0.1:6379/0`): the shared L2 cache. Unset: L1 only.
+    public var redisURL: String?
+    /// `L2_CACHE_TTL`, default 86,400 s (24 h): lifetime of L2 entries.
+    public var l2TTLSeconds = 86_400
+
+    public init() {}
+
+    /// Reads the environment; a malformed number is an error that names the variable.
+    public init(environment: [String: String]) throws {
+        func int(_ name: String, _ fallback: Int, minimum: Int = 0) throws -> Int {
+            guard let text = environment[name], !text.isEmpty else { return fallback }
+            guard let value = Int(text), value >= minimum else {
+                throw ConfigurationError(variable: name, message: "must be an integer ≥ \(minimum), got '\(text)'")
+            }
+            return value
+        }
+        host = environment["HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? host
+        port = try int("PORT", port, minimum: 0)
+        metricsPort = try environment["METRICS_PORT"].flatMap { $0.isEmpty ? nil : $0 }.map { _ in try int("METRICS_PORT", 0, minimum: 1) }
+        maxTextsPerRequest = try int("SMALLY_MAX_TEXTS", maxTextsPerRequest, minimum: 1)
+        maxTextBytes = try int("SMALLY_MAX_TEXT_BYTES", maxTextBytes, minimum: 1)
+        maxBodyBytes = try int("SMALLY_MAX_BODY_BYTES", maxBodyBytes, minimum: 1024)
+        maxBatchSize = try int("SMALLY_BATCH_SIZE", maxBatchSize, minimum: 1)
+        maxBatchTokens = try int("SMALLY_BATCH_TOKENS", maxBatchTokens, minimum: 1)
+        maxQueuedTexts = try int("SMALLY_MAX_QUEUE", maxQueuedTexts, minimum: 1)
+        l1CacheSize = try int("L1_CACHE_SIZE", l1CacheSize, minimum: 0)
+        redisURL = environment["REDIS_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        l2TTLSeconds = try int("L2_CACHE_TTL", l2TTLSeconds, minimum: 1)
+    }
+}
+
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public var variable: String
+    public var message: String
+    public var description: String { "\(variable) \(message)" }
+}

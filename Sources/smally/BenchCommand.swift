@@ -1,0 +1,143 @@
+import ArgumentParser
+import Foundation
+import SmallyEngine
+import SmallyJSON
+
+/// `smally bench`: the engine on the workloads of a scenarios file (same format and same two
+/// timings as the ONNX Runtime peer script), so the two can be compared on one machine.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Time the engine on the workloads of a scenarios file (median/p95 latency, texts/s)."
+    )
+
+    @OptionGroup var modelOptions: ModelOptions
+
+    @Option(help: "Scenarios file ({\"scenarios\": [{name, texts, calls, warmup}]}).")
+    var scenarios = "bench/scenarios.json"
+
+    @Option(help: "Comma-separated scenario names to run (default: all).")
+    var only: String?
+
+    @Option(help: "Write the results as JSON to this file.")
+    var json: String?
+
+    struct Scenario {
+        var name: String
+        var texts: [String]
+        var calls: Int
+        var warmup: Int
+    }
+
+    func run() async throws {
+        let list = try loadScenarios()
+        let engine = try modelOptions.loadEngine()
+        let tokenizer = engine.model.tokenizer
+        var results: [(String, BenchTiming, BenchTiming)] = []
+        StandardError.print("smally bench: \(list.count) scenarios, \(engine.threads) threads, model \(engine.model.name)")
+        for scenario in list {
+            let ids = scenario.texts.map { tokenizer.encode($0).ids }
+            // `run`: the encoder on pre-tokenized input; `full`: tokenization + encoder.
+            let run = try BenchTiming.measure(warmup: scenario.warmup, calls: scenario.calls, texts: ids.count) {
+                _ = try engine.embedSynchronously(tokenIDs: ids)
+            }
+            let full = try BenchTiming.measure(warmup: scenario.warmup, calls: scenario.calls, texts: ids.count) {
+                _ = try engine.embedSynchronously(tokenIDs: scenario.texts.map { tokenizer.encode($0).ids })
+            }
+            results.append((scenario.name, run, full))
+            let label = scenario.name.padding(toLength: 14, withPad: " ", startingAt: 0)
+            print(label + String(format: " run: %7.3f ms median, %7.3f p95, %8.1f texts/s | full: %7.3f ms, %8.1f texts/s",
+                                 run.medianMilliseconds, run.p95Milliseconds, run.textsPerSecond,
+                                 full.medianMilliseconds, full.textsPerSecond))
+        }
+        if let json {
+            var writer = JSONWriter()
+            writer.beginObject()
+            writer.key("engine"); writer.string("smally \(SmallyVersion.string)")
+            writer.key("blas"); writer.string("BLIS (cblas)")
+            writer.key("threads"); writer.int(engine.threads)
+            writer.key("scenarios"); writer.beginObject()
+            for (name, run, full) in results {
+                writer.key(name); writer.beginObject()
+                writer.key("run"); run.write(to: &writer)
+                writer.key("full"); full.write(to: &writer)
+                writer.endObject()
+            }
+            writer.endObject()
+            writer.endObject()
+            try Data(writer.bytes).write(to: URL(fileURLWithPath: json))
+        }
+    }
+
+    private func loadScenarios() throws -> [Scenario] {
+        guard let data = FileManager.default.contents(atPath: scenarios) else {
+            throw ValidationError("cannot read scenarios file \(scenarios)")
+        }
+        guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let items = root["scenarios"] as? [[String: Any]] else {
+            throw ValidationError("\(scenarios): expected {\"scenarios\": [...]}")
+        }
+        let wanted = only.map { Set($0.split(separator: ",").map(String.init)) }
+        var list: [Scenario] = []
+        for (index, item) in items.enumerated() {
+            guard let name = item["name"] as? String, let texts = item["texts"] as? [String], !texts.isEmpty,
+                  let calls = item["calls"] as? Int, calls > 0 else {
+                throw ValidationError("\(scenarios): scenario \(index) needs name, non-empty texts and calls > 0")
+            }
+            if let wanted, !wanted.contains(name) { continue }
+            list.append(Scenario(name: name, texts: texts, calls: calls, warmup: (item["warmup"] as? Int) ?? 10))
+        }
+        if list.isEmpty { throw ValidationError("no scenario selected from \(scenarios)") }
+        return list
+    }
+}
+
+/// Latency distribution and throughput of repeated calls, computed like the peer script does
+/// (linear-interpolated percentiles; throughput = texts / total wall time).
+struct BenchTiming {
+    var medianMilliseconds: Double
+    var p95Milliseconds: Double
+    var textsPerSecond: Double
+    var calls: Int
+
+    static func measure(warmup: Int, calls: Int, texts: Int, _ body: () throws -> Void) throws -> BenchTiming {
+        for _ in 0..<warmup { try body() }
+        var latencies: [Double] = []
+        latencies.reserveCapacity(calls)
+        let clock = ContinuousClock()
+        let start = clock.now
+        for _ in 0..<calls {
+            let t0 = clock.now
+            try body()
+            latencies.append(Self.seconds(clock.now - t0))
+        }
+        let total = Self.seconds(clock.now - start)
+        return BenchTiming(
+            medianMilliseconds: percentile(latencies, 50) * 1e3,
+            p95Milliseconds: percentile(latencies, 95) * 1e3,
+            textsPerSecond: Double(calls * texts) / total,
+            calls: calls
+        )
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+    }
+
+    static func percentile(_ values: [Double], _ p: Double) -> Double {
+        let sorted = values.sorted()
+        let k = Double(sorted.count - 1) * p / 100
+        let f = Int(k)
+        let c = min(f + 1, sorted.count - 1)
+        return sorted[f] + (sorted[c] - sorted[f]) * (k - Double(f))
+    }
+
+    func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("median_ms"); writer.double(medianMilliseconds)
+        writer.key("p95_ms"); writer.double(p95Milliseconds)
+        writer.key("texts_per_s"); writer.double(textsPerSecond)
+        writer.key("calls"); writer.int(calls)
+        writer.endObject()
+    }
+}

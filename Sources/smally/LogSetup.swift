@@ -1,0 +1,42 @@
+import Foundation
+import Logging
+
+/// Bootstraps swift-log once per process: `LOG_LEVEL` (default info) and `LOG_FORMAT`
+/// (`json` for production log shippers, `text` for people; default text).
+enum LogSetup {
+    static func bootstrap(environment: [String: String]) -> Logger {
+        let level = environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
+        let json = environment["LOG_FORMAT"]?.lowercased() == "json"
+        LoggingSystem.bootstrap { label in
+            var handler: any LogHandler = json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        return Logger(label: "smally")
+    }
+}
+
+/// One JSON object per line on stderr: time, level, label, message and metadata.
+struct JSONLogHandler: LogHandler {
+    let label: String
+    var logLevel: Logger.Level = .info
+    var metadata: Logger.Metadata = [:]
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        var object: [String: Any] = [
+            "time": ISO8601DateFormatter().string(from: Date()),
+            "level": event.level.rawValue,
+            "label": label,
+            "message": "\(event.message)",
+        ]
+        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+        for (key, value) in merged { object[key] = "\(value)" }
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
+        FileHandle.standardError.write(data + Data([0x0A]))
+    }
+}

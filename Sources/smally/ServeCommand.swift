@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import SmallyEngine
+import SmallyServer
+
+/// `smally serve`: the HTTP API.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the HTTP API (settings from the environment, see .env.example; flags override)."
+    )
+
+    @OptionGroup var modelOptions: ModelOptions
+
+    @Option(help: "Address to bind (env HOST, default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "Port to listen on (env PORT, default 8000; 0 picks a free port).")
+    var port: Int?
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let logger = LogSetup.bootstrap(environment: environment)
+        var configuration: ServerConfiguration
+        do {
+            configuration = try ServerConfiguration(environment: environment)
+        } catch {
+            throw ValidationError("configuration: \(error)")
+        }
+        if let host { configuration.host = host }
+        if let port { configuration.port = port }
+
+        let engine = try modelOptions.loadEngine()
+        let model = engine.model
+        logger.info("model loaded", metadata: [
+            "model": "\(model.name)", "dimension": "\(model.configuration.dimension)",
+            "max_tokens": "\(model.configuration.maxSequenceLength)", "threads": "\(engine.threads)",
+            "folder": "\(model.directory.path)",
+        ])
+        let host = configuration.host
+        let app = try buildApplication(configuration: configuration, engine: engine, logger: logger, version: SmallyVersion.string) { port in
+            logger.info("Smally is listening on http://\(host):\(port) — try: curl -s http://\(host):\(port)/v1/embed -H 'content-type: application/json' -d '{\"text\":\"hello world\"}'")
+        }
+        try await app.runService()
+    }
+}

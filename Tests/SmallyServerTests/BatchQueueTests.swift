@@ -1,0 +1,62 @@
+@testable import SmallyServer
+import Testing
+
+/// The batcher's pure state machine: batching limits, single-flight, cancellation.
+@Suite("BatchQueue")
+struct BatchQueueTests {
+    @Test("batches respect arrival order, batch size and token budget; the first job always fits")
+    func limits() {
+        var queue = BatchQueue<String>(maxQueuedJobs: 100, maxBatchSize: 3, maxBatchTokens: 10)
+        _ = queue.submit([1, 2, 3, 4], ticket: 0, waiter: "a")
+        _ = queue.submit([5, 6, 7, 8], ticket: 1, waiter: "b")
+        _ = queue.submit([9, 10, 11], ticket: 2, waiter: "c")
+        _ = queue.submit([12], ticket: 3, waiter: "d")
+        let first = queue.nextBatch()
+        #expect(first.map(\.tokens) == [[1, 2, 3, 4], [5, 6, 7, 8]])   // 8 tokens; + 3 would exceed 10
+        let second = queue.nextBatch()
+        #expect(second.map(\.tokens) == [[9, 10, 11], [12]])
+        #expect(queue.nextBatch().isEmpty)
+
+        var big = BatchQueue<String>(maxQueuedJobs: 10, maxBatchSize: 8, maxBatchTokens: 2)
+        _ = big.submit([1, 2, 3, 4, 5], ticket: 0, waiter: "x")
+        #expect(big.nextBatch().count == 1)
+    }
+
+    @Test("identical sequences queued or running are computed once")
+    func singleFlight() {
+        var queue = BatchQueue<String>(maxQueuedJobs: 10, maxBatchSize: 8, maxBatchTokens: 100)
+        #expect(queue.submit([1, 2], ticket: 0, waiter: "a") == .queued)
+        #expect(queue.submit([1, 2], ticket: 1, waiter: "b") == .joined)
+        #expect(queue.queuedCount == 1)
+        let batch = queue.nextBatch()
+        #expect(batch.count == 1)
+        #expect(queue.submit([1, 2], ticket: 2, waiter: "c") == .joined)   // joins the running job
+        #expect(queue.finish(jobID: batch[0].id) == ["a", "b", "c"])
+        #expect(queue.submit([1, 2], ticket: 3, waiter: "d") == .queued)   // finished: computed anew
+    }
+
+    @Test("a cancelled waiter is removed; a job nobody waits for is dropped before inference")
+    func cancellation() {
+        var queue = BatchQueue<String>(maxQueuedJobs: 10, maxBatchSize: 8, maxBatchTokens: 100)
+        _ = queue.submit([1], ticket: 0, waiter: "a")
+        _ = queue.submit([1], ticket: 1, waiter: "b")
+        _ = queue.submit([2], ticket: 2, waiter: "c")
+        #expect(queue.cancel(ticket: 0) == "a")
+        #expect(queue.queuedCount == 2)
+        #expect(queue.cancel(ticket: 2) == "c")
+        #expect(queue.queuedCount == 1)
+        #expect(queue.cancel(ticket: 99) == nil)
+        let batch = queue.nextBatch()
+        #expect(batch.map(\.tokens) == [[1]])
+        #expect(queue.finish(jobID: batch[0].id) == ["b"])
+    }
+
+    @Test("room is counted in queued jobs")
+    func room() {
+        var queue = BatchQueue<String>(maxQueuedJobs: 2, maxBatchSize: 8, maxBatchTokens: 100)
+        #expect(queue.hasRoom(for: 2))
+        _ = queue.submit([1], ticket: 0, waiter: "a")
+        #expect(queue.hasRoom(for: 1))
+        #expect(!queue.hasRoom(for: 2))
+    }
+}

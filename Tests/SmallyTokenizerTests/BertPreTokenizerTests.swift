@@ -1,0 +1,54 @@
+import Testing
+@testable import SmallyTokenizer
+
+/// Expected splits are HF `BertPreTokenizer.pre_tokenize_str` outputs.
+@Suite struct BertPreTokenizerTests {
+    let preTokenizer = BertPreTokenizer()
+
+    @Test(arguments: [
+        ("hello, world!", ["hello", ",", "world", "!"]),
+        ("a.b-c", ["a", ".", "b", "-", "c"]),
+        ("don't", ["don", "'", "t"]),
+        ("x¿y¡z", ["x", "¿", "y", "¡", "z"]),
+        // ASCII symbols count as punctuation (Rust's is_ascii_punctuation)
+        ("$5+3=8", ["$", "5", "+", "3", "=", "8"]),
+        // punctuation added after HF's Unicode tables (U+2E43, U+061D) is not split
+        ("a\u{2E43}b\u{61D}c", ["a\u{2E43}b\u{61D}c"]),
+        // symbols (So) are not punctuation
+        ("©x°", ["©x°"]),
+        ("a\u{3000}b\u{2028}c  d", ["a", "b", "c", "d"]),
+        ("   ", []),
+        ("", []),
+    ])
+    func splits(input: String, expected: [String]) {
+        #expect(preTokenizer.split(input) == expected)
+    }
+
+    /// The tokenizer's fused single-pass scanner must agree with normalize-then-split.
+    @Test func fusedScannerMatchesStagedPipeline() throws {
+        let tokenizer = try SharedTokenizer.get()
+        var rng = SplitMix64(seed: 7)
+        let pieces: [String] = ["a", "B", "z", " ", "  ", ".", ",", "'", "[", "]", "é", "E\u{301}", "\u{316}", "\u{1}",
+                                "\u{200B}", "中", "日本", "한", "İ", "Σ", "\u{3000}", "\u{A0}", "😀", "👩🏾‍💻", "\u{1D165}",
+                                "\u{1D16D}", "ﬁ", "ｘ", "\u{378}", "\u{E000}", "\t", "\u{2028}", "¿", "\u{1FEF}", "0"]
+        for _ in 0..<3000 {
+            var text = ""
+            for _ in 0..<Int(rng.next() % 12) { text += pieces[Int(rng.next() % UInt64(pieces.count))] }
+            let staged = tokenizer.preTokenize(tokenizer.normalize(text))
+            #expect(tokenizer.words(text) == staged, "\(text.unicodeScalars.map { String($0.value, radix: 16) })")
+        }
+    }
+}
+
+/// Small deterministic generator for reproducible random tests.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

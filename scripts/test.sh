@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs the whole test suite the way CI does: model installed, Redis and PostgreSQL started under
+# .services/ (and stopped again on exit, also on failure), then `swift test`. Prints timings.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REDIS_PORT=${REDIS_PORT:-6390}
+POSTGRES_PORT=${POSTGRES_PORT:-5433}
+
+started=0
+cleanup() { [ "$started" -eq 1 ] && scripts/services.sh down || true; }
+trap cleanup EXIT
+
+t0=$(date +%s)
+echo "==> building (debug) — the first build takes several minutes on 2 cores"
+swift build --build-tests
+t1=$(date +%s)
+echo "==> build took $((t1 - t0)) s"
+
+.build/debug/smally model install --dir "${SMALLY_MODEL_DIR:-models/all-MiniLM-L6-v2}"
+
+scripts/services.sh up
+started=1
+export REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
+export DATABASE_URL="postgres://postgres@127.0.0.1:$POSTGRES_PORT/smally_test"
+
+echo "==> swift test"
+swift test --skip-build --disable-xctest "$@"
+t2=$(date +%s)
+echo "==> tests took $((t2 - t1)) s (build $((t1 - t0)) s)"
