@@ -8,10 +8,17 @@ REDIS_PORT ?= 6390
 POSTGRES_PORT ?= 5433
 export REDIS_PORT POSTGRES_PORT
 
+NUM_REQUESTS ?= 1000
+NUM_USERS ?= 10
+SCENARIO ?= constant
+CACHE_HIT_RATIO ?= 0
+BASE_URL ?= http://127.0.0.1:8000
+K6 := scripts/performance/k6.sh
+
 BIN_DEBUG := .build/debug/smally
 BIN := .build/$(CONFIG)/smally
 
-.PHONY: help setup model build build-debug run test test-only services-up services-down bench bench-tokenizer bench-inference bench-engine-vs-onnx clean
+.PHONY: help setup model build build-debug run test services-up services-down bench bench-cache bench-tokenizer bench-inference bench-engine bench-baseline bench-compare bench-engine-vs-onnx quick-test load-test perf-test clean
 
 help:
 	@echo "make run        set up everything and start the server on embedded defaults (http://127.0.0.1:8000)"
@@ -20,7 +27,12 @@ help:
 	@echo "make model      install the model into $(MODEL_DIR) and verify its SHA-256"
 	@echo "make build      release build of the smally binary"
 	@echo "make services-up / services-down   local Redis ($(REDIS_PORT)) and PostgreSQL ($(POSTGRES_PORT))"
-	@echo "make bench      engine benchmarks (package-benchmark suites)"
+	@echo "make bench      all micro-benchmarks (package-benchmark); bench-cache / bench-tokenizer / bench-inference one suite"
+	@echo "make bench-baseline / bench-compare   save a baseline / compare against it (fails on regressions)"
+	@echo "make bench-engine   engine latency/throughput on bench/scenarios.json (smally bench)"
+	@echo "make quick-test NUM_REQUESTS=1000 NUM_USERS=10   k6 against a running server"
+	@echo "make load-test SCENARIO=constant|ramping|spike CACHE_HIT_RATIO=0   k6 scenario with thresholds + HTML report"
+	@echo "make perf-test  everything: micro-benchmarks, server start, k6 scenarios, dated results folder"
 	@echo "make bench-engine-vs-onnx ONNX=path/to/model.onnx   side-by-side with ONNX Runtime"
 	@echo "make clean      remove build products"
 
@@ -50,8 +62,23 @@ services-down:
 test: setup
 	@scripts/test.sh
 
-bench: setup model
-	$(BIN) bench --scenarios bench/scenarios.json --json bench-results.json
+bench-engine: setup model
+	$(BIN) bench --scenarios bench/scenarios.json
+
+quick-test:
+	@mkdir -p results
+	NUM_REQUESTS=$(NUM_REQUESTS) NUM_USERS=$(NUM_USERS) CACHE_HIT_RATIO=$(CACHE_HIT_RATIO) BASE_URL=$(BASE_URL) \
+	  RESULTS_DIR=results $(K6) run scripts/performance/quick_test.js
+
+load-test:
+	@mkdir -p results
+	SCENARIO=$(SCENARIO) CACHE_HIT_RATIO=$(CACHE_HIT_RATIO) BASE_URL=$(BASE_URL) RESULTS_DIR=results \
+	  K6_WEB_DASHBOARD=true K6_WEB_DASHBOARD_PORT=-1 K6_WEB_DASHBOARD_PERIOD=1s \
+	  K6_WEB_DASHBOARD_EXPORT=results/k6-$(SCENARIO).html \
+	  $(K6) run scripts/performance/k6_test.js
+
+perf-test: setup model
+	@scripts/performance/run_benchmarks.sh
 
 bench-engine-vs-onnx: setup model
 	@scripts/performance/engine_vs_onnx.sh "$(ONNX)"

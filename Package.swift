@@ -24,7 +24,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/vapor/sqlite-nio", from: "1.13.2"),
     ],
     targets: [
         // The only C import: BLIS's CBLAS interface (apt `libblis-dev`).
@@ -62,10 +65,31 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Accounts: organizations, API keys, quotas, usage; PostgreSQL and SQLite stores. No HTTP.
+        .target(
+            name: "SmallyAccounts",
+            dependencies: [
+                "SmallyCache",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Helpers for the test targets (throw-away Redis servers, polling).
+        .target(
+            name: "SmallyTestSupport",
+            dependencies: ["SmallyCache"]
+        ),
         // HTTP API on Hummingbird 2.
         .target(
             name: "SmallyServer",
             dependencies: [
+                "SmallyAccounts",
                 "SmallyEngine",
                 "SmallyTokenizer",
                 "SmallyCache",
@@ -73,6 +97,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -84,6 +110,8 @@ let package = Package(
                 "SmallyJSON",
                 "SmallyServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -103,6 +131,7 @@ let package = Package(
             name: "SmallyCacheTests",
             dependencies: [
                 "SmallyCache",
+                "SmallyTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -115,9 +144,27 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "SmallyAccountsTests",
+            dependencies: [
+                "SmallyAccounts",
+                "SmallyCache",
+                "SmallyTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
             name: "SmallyServerTests",
             dependencies: [
+                "SmallyTestSupport",
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 "SmallyServer",
+                "SmallyAccounts",
+                .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

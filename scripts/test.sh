@@ -25,5 +25,8 @@ export DATABASE_URL="postgres://postgres@127.0.0.1:$POSTGRES_PORT/smally_test"
 
 echo "==> swift test"
 swift test --skip-build --disable-xctest "$@"
+
+echo "==> the official openai Python client against a live server"
+scripts/compat/run_openai_client_test.sh
 t2=$(date +%s)
 echo "==> tests took $((t2 - t1)) s (build $((t1 - t0)) s)"

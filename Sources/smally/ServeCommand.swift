@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import Metrics
+import Prometheus
 import SmallyEngine
 import SmallyServer
 
@@ -32,6 +34,11 @@ struct ServeCommand: AsyncParsableCommand {
         if let host { configuration.host = host }
         if let port { configuration.port = port }
 
+        // Metrics are bootstrapped once per process, here; /metrics serves the same registry.
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(ServerMetrics.prometheusFactory(registry: registry))
+        let metrics = ServerMetrics(registry: registry)
+
         let engine = try modelOptions.loadEngine()
         let model = engine.model
         logger.info("model loaded", metadata: [
@@ -40,7 +47,7 @@ struct ServeCommand: AsyncParsableCommand {
             "folder": "\(model.directory.path)",
         ])
         let host = configuration.host
-        let app = try buildApplication(configuration: configuration, engine: engine, logger: logger, version: SmallyVersion.string) { port in
+        let app = try buildApplication(configuration: configuration, engine: engine, metrics: metrics, logger: logger, version: SmallyVersion.string) { port in
             logger.info("Smally is listening on http://\(host):\(port) — try: curl -s http://\(host):\(port)/v1/embed -H 'content-type: application/json' -d '{\"text\":\"hello world\"}'")
         }
         try await app.runService()

@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 import ServiceLifecycleTestKit
+import SmallyTestSupport
 import Testing
 
 @testable import SmallyCache

@@ -32,7 +32,9 @@ enum TestSupport {
     /// failure with instructions, not a skip.
     static let engine: Result<InferenceEngine, any Error> = Result {
         let model = try EmbeddingModel(directory: modelDirectory)
-        return InferenceEngine(model: model)
+        // One thread: tests run in parallel, and BLAS worker threads spinning on both cores would
+        // starve the event loops of the Redis and HTTP tests running beside them.
+        return InferenceEngine(model: model, threads: 1)
     }
 
     static func loadEngine() throws -> InferenceEngine {

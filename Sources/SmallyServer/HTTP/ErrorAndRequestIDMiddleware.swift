@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import SmallyEngine
 
 extension HTTPField.Name {
     static let requestID = Self("x-request-id")!
@@ -15,35 +16,47 @@ extension HTTPField.Name {
 /// the one JSON error shape. Unexpected errors are logged and answered with a generic 500.
 struct ErrorAndRequestIDMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
+    let metrics: ServerMetrics?
 
     func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response) async -> Response {
         var context = context
         let requestID = Self.requestID(from: request)
         context.requestID = requestID
         context.logger[metadataKey: "request_id"] = .string(requestID)
-        var response: Response
+        let apiError: APIError
         do {
-            response = try await next(request, context)
+            var response = try await next(request, context)
+            response.headers[.requestID] = requestID
+            return response
         } catch let error as APIError {
-            response = error.response()
+            apiError = error
         } catch let error as HTTPError {
-            response = Self.translate(error).response()
+            apiError = Self.translate(status: error.status, message: error.body)
+        } catch let error as Batcher.BatcherError {
+            switch error {
+            case .overloaded: apiError = .overloaded(retryAfterSeconds: 1)
+            case .shuttingDown: apiError = .unavailable("The server is shutting down; retry on another node.")
+            }
+        } catch let error as EngineError {
+            apiError = .invalidRequest(error.description, param: "input", code: "invalid_input")
         } catch let error as any HTTPResponseError {
-            response = APIError(error.status, type: "invalid_request_error",
-                                message: error.status.reasonPhrase, code: "http_\(error.status.code)").response()
+            apiError = Self.translate(status: error.status, message: nil)
         } catch is CancellationError {
-            response = APIError(.init(code: 499, reasonPhrase: "Client Closed Request"), type: "cancelled",
-                                message: "The request was cancelled.").response()
+            apiError = APIError(.init(code: 499, reasonPhrase: "Client Closed Request"), type: "cancelled",
+                                message: "The request was cancelled.")
         } catch {
             context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
-            response = APIError.internal.response()
+            apiError = APIError.internal
         }
+        metrics?.error(type: apiError.code ?? apiError.type)
+        var response = apiError.response()
         response.headers[.requestID] = requestID
         return response
     }
 
-    static func translate(_ error: HTTPError) -> APIError {
-        switch error.status {
+    /// Hummingbird's own errors (unknown route, body over the limit, …) in the API's error shape.
+    static func translate(status: HTTPResponse.Status, message: String?) -> APIError {
+        switch status {
         case .notFound:
             return .notFound("No route matches this path; see GET /openapi.json for the API.")
         case .methodNotAllowed:
@@ -52,8 +65,8 @@ struct ErrorAndRequestIDMiddleware: RouterMiddleware {
         case .contentTooLarge:
             return .tooLarge("The request body is too large.")
         default:
-            return APIError(error.status, type: error.status.code < 500 ? "invalid_request_error" : "internal_error",
-                            message: error.body ?? error.status.reasonPhrase, code: "http_\(error.status.code)")
+            return APIError(status, type: status.code < 500 ? "invalid_request_error" : "internal_error",
+                            message: message ?? status.reasonPhrase, code: "http_\(status.code)")
         }
     }
 

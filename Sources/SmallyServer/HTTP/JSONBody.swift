@@ -19,7 +19,7 @@ enum JSONBody {
         let buffer: ByteBuffer
         do {
             buffer = try await request.collectBody(upTo: limit)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             throw APIError.tooLarge("The request body exceeds the limit of \(limit) bytes.")
         }
         guard buffer.readableBytes > 0 else {

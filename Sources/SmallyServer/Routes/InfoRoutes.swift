@@ -46,6 +46,13 @@ struct InfoRoutes {
             return Response.json(writer)
         }
         router.post("/v1/tokenize") { request, _ in try await tokenize(request: request) }
+        let document = OpenAPIDocument.json(version: version, model: service.modelName, dimension: service.dimension,
+                                            maxTexts: limits.maxTextsPerRequest, maxTextBytes: limits.maxTextBytes)
+        router.get("/openapi.json") { _, _ in
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: document)))
+        }
     }
 
     func info() -> Response {

@@ -1,16 +1,20 @@
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import SmallyAccounts
 import SmallyCache
 import SmallyEngine
 
 /// Builds the Smally HTTP application: caches, batcher, routes and middleware, and the services
-/// it runs. Services start in order (Redis client, batcher, then the HTTP server) and stop in
-/// reverse, so in-flight requests finish before the batcher drains and Redis closes.
+/// it runs. Services start in order (account store, Redis client, usage recorder, batcher, then the
+/// HTTP server) and stop in reverse, so in-flight requests finish before the batcher drains, the
+/// recorder writes its last usage, and Redis and the database close.
+/// Accounts (API keys, quotas, usage) are on when `configuration.auth == .enabled`.
 /// The caller owns the engine (loaded before, so start-up fails fast on a bad model folder).
 public func buildApplication(
     configuration: ServerConfiguration,
     engine: InferenceEngine,
+    metrics: ServerMetrics,
     logger: Logger,
     version: String = "dev",
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
@@ -19,6 +23,7 @@ public func buildApplication(
     var services: [any Service] = []
 
     var l2: RedisEmbeddingCache?
+    var redisClient: RedisClient?
     if let url = configuration.redisURL {
         let redisConfiguration: RedisConfiguration
         do {
@@ -28,6 +33,7 @@ public func buildApplication(
         }
         let client = RedisClient(configuration: redisConfiguration, logger: logger)
         services.append(client)
+        redisClient = client
         l2 = RedisEmbeddingCache(client: client, ttl: .seconds(configuration.l2TTLSeconds))
         readiness.addCheck("redis") { client.isConnected }
     }
@@ -35,14 +41,36 @@ public func buildApplication(
         ? TieredEmbeddingCache(l1: LRUCache(capacity: configuration.l1CacheSize), l2: l2)
         : nil
 
+    let accounts = configuration.auth == .enabled
+        ? try AccountsRuntime(settings: configuration.accounts, adminToken: configuration.adminToken, redis: redisClient, logger: logger)
+        : nil
+    if let accounts {
+        services.insert(accounts.storeService, at: 0)
+        services.append(accounts.recorder)
+        readiness.addCheck("database") { await accounts.storeIsReachable() }
+    }
+
     let batcher = Batcher(engine: engine, maxQueuedTexts: configuration.maxQueuedTexts,
                           maxBatchSize: configuration.maxBatchSize, maxBatchTokens: configuration.maxBatchTokens,
-                          logger: logger)
+                          logger: logger, observer: metrics)
     services.append(batcher)
-    let service = EmbeddingService(engine: engine, batcher: batcher, cache: cache)
+    let service = EmbeddingService(engine: engine, batcher: batcher, cache: cache, metrics: metrics)
 
     let router = Router(context: AppRequestContext.self)
-    router.add(middleware: ErrorAndRequestIDMiddleware())
+    router.add(middleware: MetricsMiddleware(metrics: metrics))
+    router.add(middleware: ErrorAndRequestIDMiddleware(metrics: metrics))
+    accounts?.install(on: router)
+    MetricsRoutes(metrics: metrics).register(on: router)
+    if let metricsPort = configuration.metricsPort {
+        // /metrics on its own port as well, so it can be scraped without exposing the API.
+        let metricsRouter = Router(context: AppRequestContext.self)
+        metricsRouter.add(middleware: ErrorAndRequestIDMiddleware(metrics: nil))
+        MetricsRoutes(metrics: metrics).register(on: metricsRouter)
+        services.append(Application(router: metricsRouter,
+                                    configuration: .init(address: .hostname(configuration.host, port: metricsPort),
+                                                         serverName: "smally-metrics"),
+                                    logger: logger))
+    }
     InfoRoutes(service: service, limits: configuration, readiness: readiness, version: version).register(on: router)
     EmbedRoutes(service: service, limits: configuration).register(on: router)
     OpenAIRoutes(service: service, limits: configuration).register(on: router)
@@ -55,13 +83,14 @@ public func buildApplication(
         logger: logger
     )
     app.beforeServerStarts {
+        try await accounts?.prepare()
         try await engine.warmUp()
         readiness.markWarm()
     }
     logger.info("configuration", metadata: [
         "cache": "\(configuration.l1CacheSize > 0 ? "L1 \(configuration.l1CacheSize) entries" : "L1 off")\(l2 != nil ? " + L2 Redis (ttl \(configuration.l2TTLSeconds) s)" : ", no L2")",
         "batching": "\(configuration.maxBatchSize) texts / \(configuration.maxBatchTokens) tokens per pass, queue \(configuration.maxQueuedTexts)",
-        "store": "none",
+        "store": "\(accounts.map { $0.store.backend } ?? "none (auth off)")",
     ])
     return app
 }

@@ -27,11 +27,13 @@ public struct EmbeddingService: Sendable {
     public let engine: InferenceEngine
     public let batcher: Batcher
     public let cache: TieredEmbeddingCache?
+    let metrics: ServerMetrics?
 
-    public init(engine: InferenceEngine, batcher: Batcher, cache: TieredEmbeddingCache?) {
+    public init(engine: InferenceEngine, batcher: Batcher, cache: TieredEmbeddingCache?, metrics: ServerMetrics? = nil) {
         self.engine = engine
         self.batcher = batcher
         self.cache = cache
+        self.metrics = metrics
     }
 
     public var tokenizer: WordPieceTokenizer { engine.model.tokenizer }
@@ -58,6 +60,7 @@ public struct EmbeddingService: Sendable {
     }
 
     private func embed(_ sequences: [([Int32], Bool)]) async throws -> Outcome {
+        try await RequestMeter.current?.admit(embeddings: sequences.count)  // monthly quota (accounts on)
         var inputs = sequences.map { EmbeddedInput(vector: [], tokens: $0.0.count, truncated: $0.1, cache: .miss) }
         var keys: [CacheKey] = []
         var missing = Array(sequences.indices)
@@ -87,6 +90,11 @@ public struct EmbeddingService: Sendable {
                 await cache.set(missing.map { (keys[$0], inputs[$0].vector) })
             }
         }
+        if let metrics {
+            for input in inputs { metrics.cache(input.cache, tokens: input.tokens) }
+        }
+        RequestMeter.current?.served(embeddings: inputs.count, tokens: inputs.reduce(0) { $0 + $1.tokens },
+                                     cacheHits: inputs.reduce(0) { $0 + ($1.cache == .miss ? 0 : 1) })
         return Outcome(inputs: inputs, queueTime: queue, inferenceTime: inference)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SmallyAccounts
 
 /// Settings of the HTTP service. Every field has an environment variable (listed in
 /// `.env.example`); command-line flags override them.
@@ -27,6 +28,14 @@ public struct ServerConfiguration: Sendable {
     public var redisURL: String?
     /// `L2_CACHE_TTL`, default 86,400 s (24 h): lifetime of L2 entries.
     public var l2TTLSeconds = 86_400
+    /// `SMALLY_AUTH` (`on` / `off`): API keys, quotas and usage. On by default when read from the
+    /// environment (`smally serve`); `ServerConfiguration()` leaves it off for tests.
+    public var auth: AuthMode = .disabled
+    /// `DATABASE_URL`, `DATABASE_MAX_CONNECTIONS` (20), `SMALLY_DATA_DIR` (./data), `API_KEY_PREFIX` (sk_),
+    /// `TIER_*_EMBEDDINGS_PER_MONTH` / `TIER_*_REQUESTS_PER_MINUTE`.
+    public var accounts = AccountsSettings()
+    /// `ADMIN_TOKEN`: enables the admin API under `/v1/admin/…` (unset: no admin API).
+    public var adminToken: String?
 
     public init() {}
 
@@ -51,6 +60,17 @@ public struct ServerConfiguration: Sendable {
         l1CacheSize = try int("L1_CACHE_SIZE", l1CacheSize, minimum: 0)
         redisURL = environment["REDIS_URL"].flatMap { $0.isEmpty ? nil : $0 }
         l2TTLSeconds = try int("L2_CACHE_TTL", l2TTLSeconds, minimum: 1)
+        switch environment["SMALLY_AUTH"]?.lowercased() ?? "" {
+        case "", "on", "enabled", "true", "1": auth = .enabled
+        case "off", "disabled", "false", "0": auth = .disabled
+        case let other: throw ConfigurationError(variable: "SMALLY_AUTH", message: "must be on or off, got '\(other.prefix(20))'")
+        }
+        do {
+            accounts = try AccountsSettings(environment: environment)
+        } catch let error as AccountsError {
+            throw ConfigurationError(variable: "accounts", message: error.message)
+        }
+        adminToken = environment["ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
     }
 }
 

@@ -1,0 +1,187 @@
+import Benchmark
+import BenchmarkSupport
+import Foundation
+import SmallyCache
+import SmallyEngine
+import SmallyJSON
+import SmallyTokenizer
+
+// POST /v1/embed without the network, rebuilt from the public pieces the route uses
+// (Sources/SmallyServer/Routes/EmbedRoutes.swift and Service/EmbeddingService.swift):
+//   JSON body → JSONDecoder → tokenize → CacheKey → L1 lookup (a hit) → l2Normalized → JSONWriter response.
+// The cache is a TieredEmbeddingCache with no L2, asked through the same async `lookup` the service calls.
+// Not included: HTTP parsing, the Hummingbird router, middleware, the copy into a ByteBuffer.
+
+/// The route's request body.
+struct EmbedBody: Decodable {
+    var text: String?
+    var texts: [String]?
+    var normalize: Bool?
+}
+
+/// Tokenizer, model name and a warm L1 holding every text of the workloads.
+final class RequestState {
+    let tokenizer: WordPieceTokenizer
+    let modelName: String
+    let dimension: Int
+    let cache: TieredEmbeddingCache
+    let singleBody: [UInt8]
+    let batchBody: [UInt8]
+
+    init() throws {
+        let directory = BenchPaths.modelDirectory
+        let configuration = try ModelConfiguration(directory: directory)
+        var tokenizer = try WordPieceTokenizer(contentsOf: directory.appendingPathComponent("tokenizer.json"))
+        tokenizer.maxLength = configuration.maxSequenceLength
+        self.tokenizer = tokenizer
+        modelName = configuration.name
+        dimension = configuration.dimension
+
+        let l1 = LRUCache<[Float]>(capacity: 10_000)
+        var rng = SplitMix64(seed: 7)
+        for text in [BenchTexts.short] + BenchTexts.batch32 {
+            l1.set(CacheKey(model: modelName, tokenIDs: tokenizer.encode(text).ids), syntheticEmbedding(dimension: dimension, using: &rng))
+        }
+        cache = TieredEmbeddingCache(l1: l1, l2: nil)
+
+        singleBody = Array(#"{"text": "how to reset password", "normalize": true}"#.utf8)
+        var batch = JSONWriter()
+        batch.beginObject()
+        batch.key("texts"); batch.beginArray(); for text in BenchTexts.batch32 { batch.string(text) }; batch.endArray()
+        batch.key("normalize"); batch.bool(true)
+        batch.endObject()
+        batchBody = batch.bytes
+    }
+
+    /// The whole path for one request body; returns the response bytes.
+    func handle(_ body: [UInt8]) async throws -> [UInt8] {
+        let started = ContinuousClock.now
+        let request = try JSONDecoder().decode(EmbedBody.self, from: Data(body))
+        let isBatch = request.texts != nil
+        let texts = request.texts ?? [request.text ?? ""]
+        let normalize = request.normalize ?? false
+
+        let encodings = texts.map { tokenizer.encode($0) }
+        let keys = encodings.map { CacheKey(model: modelName, tokenIDs: $0.ids) }
+        let hits = await cache.lookup(keys)
+        var vectors: [[Float]] = []
+        vectors.reserveCapacity(hits.count)
+        for hit in hits {
+            guard let hit else { throw RequestError.unexpectedMiss }
+            vectors.append(hit.vector)
+        }
+
+        var writer = JSONWriter(capacity: 8192 * texts.count)
+        writer.beginObject()
+        if isBatch {
+            writer.key("embeddings")
+            writer.beginArray()
+            for vector in vectors { writer.floats(normalize ? l2Normalized(vector) : vector) }
+            writer.endArray()
+            writer.key("model"); writer.string(modelName)
+            writer.key("tokens"); writer.ints(encodings.map(\.count))
+            writer.key("cached"); writer.beginArray(); for _ in hits { writer.bool(true) }; writer.endArray()
+            writer.key("truncated"); writer.beginArray(); for encoding in encodings { writer.bool(encoding.truncated) }; writer.endArray()
+            writer.key("total_tokens"); writer.int(encodings.reduce(0) { $0 + $1.count })
+        } else {
+            writer.key("embedding"); writer.floats(normalize ? l2Normalized(vectors[0]) : vectors[0])
+            writer.key("model"); writer.string(modelName)
+            writer.key("tokens"); writer.int(encodings[0].count)
+            writer.key("cached"); writer.bool(true)
+            writer.key("truncated"); writer.bool(encodings[0].truncated)
+        }
+        writer.key("dimension"); writer.int(dimension)
+        writer.key("normalized"); writer.bool(normalize)
+        let elapsed = ContinuousClock.now - started
+        let milliseconds = Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) * 1e-15
+        writer.key("latency_ms"); writer.double((milliseconds * 1000).rounded() / 1000)
+        writer.endObject()
+        return writer.bytes
+    }
+}
+
+enum RequestError: Error {
+    case unexpectedMiss
+}
+
+let benchmarks: @Sendable () -> Void = {
+    let state = Fixture<RequestState>()
+    let setup: Benchmark.BenchmarkSetupHook = { state.set(try RequestState()) }
+    func configuration(maxIterations: Int = 20_000) -> Benchmark.Configuration {
+        BenchSettings.configuration(
+            warmupIterations: 20, maxDuration: .seconds(1), maxIterations: maxIterations, setup: setup)
+    }
+
+    // MARK: The whole path
+
+    Benchmark("request.single.l1hit", configuration: configuration()) { _ in
+        blackHole(try await state.value.handle(state.value.singleBody))
+    }
+
+    Benchmark("request.batch32.l1hit", configuration: configuration(maxIterations: 5_000)) { _ in
+        blackHole(try await state.value.handle(state.value.batchBody))
+    }
+
+    // MARK: Its steps, for the short text
+
+    Benchmark("step.decodeBody", configuration: configuration()) { _ in
+        blackHole(try JSONDecoder().decode(EmbedBody.self, from: Data(state.value.singleBody)))
+    }
+
+    Benchmark("step.tokenize", configuration: configuration()) { _ in
+        blackHole(state.value.tokenizer.encode(BenchTexts.short))
+    }
+
+    let shortIDs = Fixture<[Int32]>()
+    Benchmark(
+        "step.cacheKey",
+        configuration: BenchSettings.configuration(
+            warmupIterations: 20, maxDuration: .seconds(1), maxIterations: 20_000,
+            setup: {
+                try await setup()
+                shortIDs.set(state.value.tokenizer.encode(BenchTexts.short).ids)
+            })
+    ) { _ in
+        blackHole(CacheKey(model: state.value.modelName, tokenIDs: shortIDs.value))
+    }
+
+    let shortKey = Fixture<[CacheKey]>()
+    Benchmark(
+        "step.l1Lookup",
+        configuration: BenchSettings.configuration(
+            warmupIterations: 20, maxDuration: .seconds(1), maxIterations: 20_000,
+            setup: {
+                try await setup()
+                let s = state.value
+                shortKey.set([CacheKey(model: s.modelName, tokenIDs: s.tokenizer.encode(BenchTexts.short).ids)])
+            })
+    ) { _ in
+        blackHole(await state.value.cache.lookup(shortKey.value))
+    }
+
+    Benchmark("step.l2Normalized.384", configuration: configuration()) { _ in
+        blackHole(l2Normalized(vectors32[0]))
+    }
+
+    // MARK: JSONWriter alone
+
+    Benchmark("JSONWriter.floats.384", configuration: configuration()) { _ in
+        var writer = JSONWriter(capacity: 8192)
+        writer.floats(vectors32[0])
+        blackHole(writer.bytes)
+    }
+
+    Benchmark("JSONWriter.floats.32x384", configuration: configuration(maxIterations: 5_000)) { _ in
+        var writer = JSONWriter(capacity: 8192 * 32)
+        writer.beginArray()
+        for vector in vectors32 { writer.floats(vector) }
+        writer.endArray()
+        blackHole(writer.bytes)
+    }
+}
+
+/// 32 embedding-like vectors (the response of a batch request).
+let vectors32: [[Float]] = {
+    var rng = SplitMix64(seed: 384)
+    return (0..<32).map { _ in syntheticEmbedding(using: &rng) }
+}()

@@ -1,0 +1,262 @@
+import Foundation
+
+/// The account operations behind the CLI (`smally orgs …`, `keys …`, `usage`) and the admin
+/// HTTP API (`/v1/admin/…`). Both print the JSON objects built here, so the two stay alike.
+public struct AccountsAdmin: Sendable {
+    public let store: any AccountStore
+    public let format: APIKeyFormat
+    public let tierLimits: TierLimits
+    /// Called after any change to a key or an organization (drops this node's key cache).
+    public var onChange: @Sendable () -> Void
+    /// Usage recorded but not yet written, added to reports when given (the server's recorder).
+    public var unwrittenUsage: (@Sendable (_ organizationID: String, _ from: Date, _ to: Date) -> [String: UsageCounts])?
+    public var now: @Sendable () -> Date
+
+    public init(store: any AccountStore, format: APIKeyFormat = APIKeyFormat(), tierLimits: TierLimits = .defaults,
+                onChange: @escaping @Sendable () -> Void = {},
+                unwrittenUsage: (@Sendable (String, Date, Date) -> [String: UsageCounts])? = nil,
+                now: @escaping @Sendable () -> Date = { Timestamps.now() }) {
+        self.store = store
+        self.format = format
+        self.tierLimits = tierLimits
+        self.onChange = onChange
+        self.unwrittenUsage = unwrittenUsage
+        self.now = now
+    }
+
+    public static let defaultGracePeriod: TimeInterval = 86_400
+
+    // MARK: Organizations
+
+    public func createOrganization(name: String, tier: Tier, monthlyQuota: Int? = nil, requestsPerMinute: Int? = nil) async throws -> Organization {
+        try Organization.validate(name: name)
+        try Self.validate(monthlyQuota: monthlyQuota, requestsPerMinute: requestsPerMinute)
+        let organization = Organization(name: name, tier: tier, monthlyQuota: monthlyQuota, requestsPerMinute: requestsPerMinute,
+                                        createdAt: Timestamps.truncate(now()))
+        try await store.insertOrganization(organization)
+        return organization
+    }
+
+    public func organizations() async throws -> [Organization] {
+        try await store.organizations()
+    }
+
+    /// Changes an organization's tier and, when given, its overrides (`.some(nil)` clears one).
+    public func setTier(organization name: String, tier: Tier, monthlyQuota: Int?? = nil, requestsPerMinute: Int?? = nil) async throws -> Organization {
+        var organization = try await store.requireOrganization(named: name)
+        organization.tier = tier
+        if let monthlyQuota { organization.monthlyQuota = monthlyQuota }
+        if let requestsPerMinute { organization.requestsPerMinute = requestsPerMinute }
+        try Self.validate(monthlyQuota: organization.monthlyQuota, requestsPerMinute: organization.requestsPerMinute)
+        try await store.updateOrganization(organization)
+        onChange()
+        return organization
+    }
+
+    static func validate(monthlyQuota: Int?, requestsPerMinute: Int?) throws {
+        if let monthlyQuota, monthlyQuota < 0 {
+            throw AccountsError(.invalidArgument, "the monthly quota must be ≥ 0")
+        }
+        if let requestsPerMinute, requestsPerMinute < 1 {
+            throw AccountsError(.invalidArgument, "the per-minute limit must be ≥ 1")
+        }
+    }
+
+    // MARK: Keys
+
+    /// A new key: the only time its secret exists outside the caller's hands.
+    public struct CreatedKey: Sendable {
+        public var secret: String
+        public var record: APIKeyRecord
+        public var organization: Organization
+    }
+
+    public func createKey(organization name: String, name keyName: String? = nil, expiresIn: TimeInterval? = nil) async throws -> CreatedKey {
+        let organization = try await store.requireOrganization(named: name)
+        return try await createKey(in: organization, name: keyName ?? "default", expiresAt: expiresIn.map { Timestamps.truncate(now().addingTimeInterval($0)) })
+    }
+
+    func createKey(in organization: Organization, name: String, expiresAt: Date?) async throws -> CreatedKey {
+        guard (1...100).contains(name.count) else {
+            throw AccountsError(.invalidArgument, "key names are 1–100 characters")
+        }
+        let generated = format.generate()
+        let record = APIKeyRecord(organizationID: organization.id, name: name, prefix: generated.prefix, hash: generated.hash,
+                                  createdAt: Timestamps.truncate(now()), expiresAt: expiresAt)
+        try await store.insertKey(record)
+        return CreatedKey(secret: generated.key, record: record, organization: organization)
+    }
+
+    public func keys(organization name: String? = nil) async throws -> [(APIKeyRecord, Organization)] {
+        let organizations = try await store.organizations()
+        let byID = Dictionary(uniqueKeysWithValues: organizations.map { ($0.id, $0) })
+        var organizationID: String?
+        if let name { organizationID = try await store.requireOrganization(named: name).id }
+        return try await store.keys(organizationID: organizationID).compactMap { key in
+            byID[key.organizationID].map { (key, $0) }
+        }
+    }
+
+    /// A new key with the same organization, name and expiry; the old key keeps working for
+    /// `grace` seconds (default 24 h; 0 ends it at once).
+    public func rotateKey(id: String, grace: TimeInterval = AccountsAdmin.defaultGracePeriod) async throws -> (created: CreatedKey, previous: APIKeyRecord) {
+        guard grace >= 0 else { throw AccountsError(.invalidArgument, "the grace period must be ≥ 0") }
+        var old = try await store.requireKey(id: id)
+        let current = now()
+        guard old.isUsable(at: current) else {
+            throw AccountsError(.invalidArgument, "key \(id) is \(old.status(at: current).rawValue); create a new key instead")
+        }
+        guard let organization = try await store.organization(id: old.organizationID) else {
+            throw AccountsError(.notFound, "the organization of key \(id) is gone")
+        }
+        let created = try await createKey(in: organization, name: old.name, expiresAt: old.expiresAt)
+        let end = Timestamps.truncate(current.addingTimeInterval(grace))
+        old.expiresAt = min(old.expiresAt ?? end, end)
+        try await store.updateKey(old)
+        onChange()
+        return (created, old)
+    }
+
+    public func revokeKey(id: String) async throws -> APIKeyRecord {
+        var key = try await store.requireKey(id: id)
+        if key.revokedAt == nil {
+            key.revokedAt = Timestamps.truncate(now())
+            try await store.updateKey(key)
+        }
+        onChange()
+        return key
+    }
+
+    // MARK: Usage
+
+    public struct UsageReport: Sendable {
+        public var organization: Organization
+        public var month: QuotaPeriod.Interval
+        public var limits: TierLimits.Limits
+        public var totals: UsageCounts
+        public var keys: [(key: APIKeyRecord?, keyID: String, counts: UsageCounts)]
+    }
+
+    /// Usage of one organization in a month (`YYYY-MM`, default: the current one).
+    public func usage(organization name: String, month label: String? = nil) async throws -> UsageReport {
+        let organization = try await store.requireOrganization(named: name)
+        return try await usage(of: organization, month: try month(label))
+    }
+
+    public func usage(of organization: Organization, month: QuotaPeriod.Interval) async throws -> UsageReport {
+        var perKey: [String: UsageCounts] = [:]
+        for row in try await store.usage(organizationID: organization.id, from: month.start, to: month.end) {
+            perKey[row.keyID, default: .zero] += row.counts
+        }
+        if let unwrittenUsage {
+            for (keyID, counts) in unwrittenUsage(organization.id, month.start, month.end) {
+                perKey[keyID, default: .zero] += counts
+            }
+        }
+        let keys = Dictionary(uniqueKeysWithValues: try await store.keys(organizationID: organization.id).map { ($0.id, $0) })
+        let rows = perKey.sorted { $0.key < $1.key }.map { (key: keys[$0.key], keyID: $0.key, counts: $0.value) }
+        return UsageReport(organization: organization, month: month, limits: tierLimits.effective(for: organization),
+                           totals: perKey.values.reduce(.zero, +), keys: rows)
+    }
+
+    public func usageOfAll(month label: String? = nil) async throws -> [UsageReport] {
+        let interval = try month(label)
+        var reports: [UsageReport] = []
+        for organization in try await store.organizations() {
+            reports.append(try await usage(of: organization, month: interval))
+        }
+        return reports
+    }
+
+    func month(_ label: String?) throws -> QuotaPeriod.Interval {
+        guard let label else { return QuotaPeriod.month(containing: now()) }
+        guard let interval = QuotaPeriod.month(named: label) else {
+            throw AccountsError(.invalidArgument, "months are written YYYY-MM, e.g. 2026-11")
+        }
+        return interval
+    }
+}
+
+// MARK: - JSON shapes (shared by the CLI's --json and the admin API)
+
+extension AccountsAdmin {
+    public func json(_ organization: Organization) -> JSONValue {
+        let limits = tierLimits.effective(for: organization)
+        return .object([
+            ("object", .string("organization")),
+            ("id", .string(organization.id)),
+            ("name", .string(organization.name)),
+            ("tier", .string(organization.tier.rawValue)),
+            ("monthly_quota", .int(limits.embeddingsPerMonth)),
+            ("requests_per_minute", .int(limits.requestsPerMinute)),
+            ("monthly_quota_override", .int(organization.monthlyQuota)),
+            ("requests_per_minute_override", .int(organization.requestsPerMinute)),
+            ("created_at", .date(organization.createdAt)),
+        ])
+    }
+
+    /// A key as listed: never its secret or hash.
+    public func json(_ key: APIKeyRecord, organization: Organization) -> JSONValue {
+        .object(keyMembers(key, organization: organization))
+    }
+
+    private func keyMembers(_ key: APIKeyRecord, organization: Organization) -> [(String, JSONValue)] {
+        [
+            ("object", .string("api_key")),
+            ("id", .string(key.id)),
+            ("org", .string(organization.name)),
+            ("organization_id", .string(organization.id)),
+            ("name", .string(key.name)),
+            ("prefix", .string(key.prefix)),
+            ("status", .string(key.status(at: now()).rawValue)),
+            ("created_at", .date(key.createdAt)),
+            ("last_used_at", .date(key.lastUsedAt)),
+            ("expires_at", .date(key.expiresAt)),
+            ("revoked_at", .date(key.revokedAt)),
+        ]
+    }
+
+    /// `{"id", "key", "org", "prefix", …}`: the created key with its secret (shown once).
+    public func json(_ created: CreatedKey) -> JSONValue {
+        var members = keyMembers(created.record, organization: created.organization)
+        members.insert(("key", .string(created.secret)), at: 2)
+        return .object(members)
+    }
+
+    public func json(rotated: (created: CreatedKey, previous: APIKeyRecord)) -> JSONValue {
+        guard case .object(var members) = json(rotated.created) else { return .null }
+        members.append(("replaces", json(rotated.previous, organization: rotated.created.organization)))
+        return .object(members)
+    }
+
+    public func json(_ report: UsageReport) -> JSONValue {
+        func counts(_ counts: UsageCounts) -> [(String, JSONValue)] {
+            [("requests", .int(counts.requests)), ("embeddings", .int(counts.embeddings)),
+             ("tokens", .int(counts.tokens)), ("cache_hits", .int(counts.cacheHits))]
+        }
+        return .object([
+            ("object", .string("usage")),
+            ("org", .string(report.organization.name)),
+            ("organization_id", .string(report.organization.id)),
+            ("tier", .string(report.organization.tier.rawValue)),
+            ("month", .string(QuotaPeriod.label(of: report.month.start))),
+            ("period_start", .date(report.month.start)),
+            ("period_end", .date(report.month.end)),
+            ("quota", .object([
+                ("limit", .int(report.limits.embeddingsPerMonth)),
+                ("used", .int(report.totals.embeddings)),
+                ("remaining", .int(max(0, report.limits.embeddingsPerMonth - report.totals.embeddings))),
+                ("requests_per_minute", .int(report.limits.requestsPerMinute)),
+            ])),
+            ("totals", .object(counts(report.totals))),
+            ("keys", .array(report.keys.map { row in
+                .object([("id", .string(row.keyID)), ("name", .string(row.key?.name)), ("prefix", .string(row.key?.prefix))]
+                        + counts(row.counts))
+            })),
+        ])
+    }
+
+    public static func list(_ items: [JSONValue], extra: [(String, JSONValue)] = []) -> JSONValue {
+        .object([("object", .string("list"))] + extra + [("data", .array(items))])
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+
+/// Where accounts live and how keys look; read by the server and the CLI alike.
+public struct AccountsSettings: Sendable {
+    /// `DATABASE_URL`: PostgreSQL (`postgres://user:password@host:5432/db`). Unset: the embedded SQLite file.
+    public var databaseURL: String?
+    /// `DATABASE_MAX_CONNECTIONS`, default 20: PostgreSQL pool size per process.
+    public var databaseMaxConnections = 20
+    /// `SMALLY_DATA_DIR`, default `./data`: holds `smally.sqlite` and `dev-api-key`.
+    public var dataDirectory = "./data"
+    /// `API_KEY_PREFIX`, default `sk_`.
+    public var apiKeyPrefix = "sk_"
+    /// `TIER_{FREE,PRO,SCALE}_{EMBEDDINGS_PER_MONTH,REQUESTS_PER_MINUTE}`.
+    public var tierLimits = TierLimits.defaults
+    /// PostgreSQL schema for the tables (tests); nil uses the connection's default (`public`).
+    public var databaseSchema: String?
+
+    public init() {}
+
+    /// Reads `DATABASE_URL`, `DATABASE_MAX_CONNECTIONS`, `SMALLY_DATA_DIR`, `API_KEY_PREFIX` and the tier limits.
+    public init(environment: [String: String]) throws {
+        func nonEmpty(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        databaseURL = nonEmpty("DATABASE_URL")
+        if let text = nonEmpty("DATABASE_MAX_CONNECTIONS") {
+            guard let value = Int(text), value >= 1 else {
+                throw AccountsError(.configuration, "DATABASE_MAX_CONNECTIONS must be an integer ≥ 1, got '\(text)'")
+            }
+            databaseMaxConnections = value
+        }
+        dataDirectory = nonEmpty("SMALLY_DATA_DIR") ?? dataDirectory
+        apiKeyPrefix = nonEmpty("API_KEY_PREFIX") ?? apiKeyPrefix
+        tierLimits = try TierLimits(environment: environment)
+    }
+
+    public var sqlitePath: String { (dataDirectory as NSString).appendingPathComponent("smally.sqlite") }
+    public var isEmbedded: Bool { databaseURL == nil }
+    public var keyFormat: APIKeyFormat { APIKeyFormat(prefix: apiKeyPrefix) }
+
+    /// The store and the service that must run while it is used (the PostgreSQL client, or the
+    /// SQLite store itself, which closes its file on shutdown).
+    public func makeStore(logger: Logger) throws -> (store: any AccountStore, service: any Service) {
+        if let databaseURL {
+            let configuration = try PostgresSettings.clientConfiguration(url: databaseURL, maxConnections: databaseMaxConnections,
+                                                                          schema: databaseSchema)
+            var clientLogger = logger
+            clientLogger.logLevel = max(logger.logLevel, .error)  // our own lines report outages, once
+            let client = PostgresClient(configuration: configuration, backgroundLogger: clientLogger)
+            return (PostgresAccountStore(client: client, schema: databaseSchema, logger: logger), client)
+        }
+        let store = SQLiteAccountStore(path: sqlitePath, logger: logger)
+        return (store, store)
+    }
+
+    /// Opens the store, applies migrations, runs `body`, then shuts the store down (for the CLI).
+    public func withStore<T: Sendable>(logger: Logger, migrate: Bool = true,
+                                       _ body: @escaping @Sendable (any AccountStore) async throws -> T) async throws -> T {
+        let (store, service) = try makeStore(logger: logger)
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                try await service.run()
+                return nil
+            }
+            group.addTask {
+                if migrate { try await store.migrate() }
+                return try await body(store)
+            }
+            defer { group.cancelAll() }
+            while let next = try await group.next() {
+                if let value = next { return value }
+            }
+            throw AccountsError(.storageUnavailable, "the store stopped")
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+
+/// The outcome of one check-and-increment (or a plain read, for a count of 0).
+public struct LimitDecision: Sendable, Hashable {
+    public var allowed: Bool
+    public var limit: Int
+    /// What is left after this admission (0 when refused).
+    public var remaining: Int
+    /// When the counter starts again from zero.
+    public var resetAt: Date
+
+    public init(allowed: Bool, limit: Int, remaining: Int, resetAt: Date) {
+        self.allowed = allowed
+        self.limit = limit
+        self.remaining = remaining
+        self.resetAt = resetAt
+    }
+
+    /// Whole seconds from `now` until the reset, at least 1 (for `Retry-After`).
+    public func secondsUntilReset(from now: Date) -> Int {
+        max(1, Int(resetAt.timeIntervalSince(now).rounded(.up)))
+    }
+}
+
+/// Loads how many embeddings an organization used in a month, from the store.
+public typealias QuotaSeed = @Sendable (_ organizationID: String, _ month: QuotaPeriod.Interval) async throws -> Int
+
+/// Atomic counters behind both limits. Every admission is one indivisible check-and-increment,
+/// so with N concurrent requests against R remaining, exactly min(N, R) are admitted.
+///
+/// Implementations: ``InProcessQuotaLimiter`` (one node) and ``RedisQuotaLimiter`` (shared by every
+/// node through a Lua script; falls back to in-process counters while Redis is unreachable).
+public protocol QuotaLimiter: Sendable {
+    /// Counts one request of `keyID` in the current minute unless `limit` is reached.
+    func admitRequest(keyID: String, limit: Int, now: Date) async -> LimitDecision
+
+    /// Adds `count` embeddings to the organization's month unless that would pass `limit`
+    /// (all or nothing). `count` 0 only reads the current state.
+    func admitEmbeddings(organizationID: String, count: Int, limit: Int, now: Date) async -> LimitDecision
+
+    /// Gives back embeddings admitted at `admittedAt` for a request that then failed.
+    func release(organizationID: String, count: Int, admittedAt: Date) async
+}

@@ -1,0 +1,74 @@
+import Foundation
+
+/// Persistence of organizations, API keys and usage. One protocol, two implementations —
+/// ``PostgresAccountStore`` (when `DATABASE_URL` is set) and ``SQLiteAccountStore`` (the embedded
+/// default) — that pass the same tests.
+///
+/// Implementations are `Sendable` and safe to call concurrently. Errors other than
+/// ``AccountsError`` come from the database driver; callers log them (`String(reflecting:)`
+/// is safe: no query carries a key, only key hashes as bound parameters, which drivers don't print).
+public protocol AccountStore: Sendable {
+    /// `"postgres"` or `"sqlite"`, for logs and `/ready`.
+    var backend: String { get }
+
+    /// Applies every migration not applied yet, in order, each in a transaction, and returns the
+    /// versions it applied (empty when the schema was current). Safe to run from several
+    /// processes at once.
+    @discardableResult
+    func migrate() async throws -> [Int]
+
+    /// Versions recorded in the migrations table, ascending.
+    func appliedMigrations() async throws -> [Int]
+
+    /// A cheap round trip, for readiness checks.
+    func ping() async throws
+
+    // MARK: Organizations
+
+    /// Throws ``AccountsError`` `.alreadyExists` if the name is taken.
+    func insertOrganization(_ organization: Organization) async throws
+    func organization(named name: String) async throws -> Organization?
+    func organization(id: String) async throws -> Organization?
+    /// All organizations, by name.
+    func organizations() async throws -> [Organization]
+    /// Writes tier and overrides of an existing organization (matched by id).
+    func updateOrganization(_ organization: Organization) async throws
+
+    // MARK: Keys
+
+    func insertKey(_ key: APIKeyRecord) async throws
+    func key(id: String) async throws -> APIKeyRecord?
+    /// Keys of one organization, or of all when `organizationID` is nil; oldest first.
+    func keys(organizationID: String?) async throws -> [APIKeyRecord]
+    /// The key with this SHA-256 and its organization, whatever the key's status.
+    func credential(hash: String) async throws -> (key: APIKeyRecord, organization: Organization)?
+    /// Sets `expires_at` and `revoked_at` of a key (matched by id).
+    func updateKey(_ key: APIKeyRecord) async throws
+
+    // MARK: Usage
+
+    /// Adds the batch's counts to `usage_minutes` (upsert) and moves `last_used_at` forward, in
+    /// one transaction. Applying the same batch id twice changes nothing the second time.
+    func apply(_ batch: UsageBatch) async throws
+    /// Per-key totals of an organization for `from ..< to`.
+    func usage(organizationID: String, from: Date, to: Date) async throws -> [KeyUsage]
+    /// Embeddings an organization used in `from ..< to` (seeds quota counters).
+    func embeddings(organizationID: String, from: Date, to: Date) async throws -> Int
+}
+
+extension AccountStore {
+    /// The organization, or ``AccountsError`` `.notFound`.
+    public func requireOrganization(named name: String) async throws -> Organization {
+        guard let organization = try await organization(named: name) else {
+            throw AccountsError(.notFound, "no organization named '\(name.prefix(64))'")
+        }
+        return organization
+    }
+
+    public func requireKey(id: String) async throws -> APIKeyRecord {
+        guard let key = try await key(id: id) else {
+            throw AccountsError(.notFound, "no API key with id '\(id.prefix(64))'")
+        }
+        return key
+    }
+}

@@ -1,0 +1,112 @@
+/// One schema version: statements run in order inside one transaction.
+public struct Migration: Sendable {
+    public var version: Int
+    public var name: String
+    public var statements: [String]
+
+    public init(version: Int, name: String, statements: [String]) {
+        self.version = version
+        self.name = name
+        self.statements = statements
+    }
+}
+
+/// The versioned schema of both stores. Versions are numbered alike in both dialects: version N
+/// means the same tables and columns in PostgreSQL and SQLite. Append, never edit, a released one.
+public enum Migrations {
+    public static let tableName = "smally_schema_migrations"
+
+    public static let postgres: [Migration] = [
+        Migration(version: 1, name: "organizations, api keys, usage", statements: [
+            """
+            CREATE TABLE organizations (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE,
+                tier TEXT NOT NULL,
+                monthly_quota BIGINT,
+                requests_per_minute BIGINT,
+                created_at TIMESTAMPTZ NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE api_keys (
+                id TEXT PRIMARY KEY,
+                organization_id TEXT NOT NULL REFERENCES organizations(id),
+                name TEXT NOT NULL,
+                prefix TEXT NOT NULL,
+                key_hash TEXT NOT NULL UNIQUE,
+                created_at TIMESTAMPTZ NOT NULL,
+                last_used_at TIMESTAMPTZ,
+                expires_at TIMESTAMPTZ,
+                revoked_at TIMESTAMPTZ
+            )
+            """,
+            "CREATE INDEX api_keys_organization ON api_keys (organization_id)",
+            """
+            CREATE TABLE usage_minutes (
+                organization_id TEXT NOT NULL,
+                key_id TEXT NOT NULL,
+                minute TIMESTAMPTZ NOT NULL,
+                requests BIGINT NOT NULL DEFAULT 0,
+                embeddings BIGINT NOT NULL DEFAULT 0,
+                tokens BIGINT NOT NULL DEFAULT 0,
+                cache_hits BIGINT NOT NULL DEFAULT 0,
+                PRIMARY KEY (organization_id, minute, key_id)
+            )
+            """,
+            """
+            CREATE TABLE usage_batches (
+                id TEXT PRIMARY KEY,
+                applied_at TIMESTAMPTZ NOT NULL
+            )
+            """,
+        ]),
+    ]
+
+    public static let sqlite: [Migration] = [
+        Migration(version: 1, name: "organizations, api keys, usage", statements: [
+            """
+            CREATE TABLE organizations (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE,
+                tier TEXT NOT NULL,
+                monthly_quota INTEGER,
+                requests_per_minute INTEGER,
+                created_at INTEGER NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE api_keys (
+                id TEXT PRIMARY KEY,
+                organization_id TEXT NOT NULL REFERENCES organizations(id),
+                name TEXT NOT NULL,
+                prefix TEXT NOT NULL,
+                key_hash TEXT NOT NULL UNIQUE,
+                created_at INTEGER NOT NULL,
+                last_used_at INTEGER,
+                expires_at INTEGER,
+                revoked_at INTEGER
+            )
+            """,
+            "CREATE INDEX api_keys_organization ON api_keys (organization_id)",
+            """
+            CREATE TABLE usage_minutes (
+                organization_id TEXT NOT NULL,
+                key_id TEXT NOT NULL,
+                minute INTEGER NOT NULL,
+                requests INTEGER NOT NULL DEFAULT 0,
+                embeddings INTEGER NOT NULL DEFAULT 0,
+                tokens INTEGER NOT NULL DEFAULT 0,
+                cache_hits INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (organization_id, minute, key_id)
+            ) WITHOUT ROWID
+            """,
+            """
+            CREATE TABLE usage_batches (
+                id TEXT PRIMARY KEY,
+                applied_at INTEGER NOT NULL
+            )
+            """,
+        ]),
+    ]
+}

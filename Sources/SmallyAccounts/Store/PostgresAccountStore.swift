@@ -1,0 +1,306 @@
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// ``AccountStore`` on PostgreSQL through postgres-nio's pooled `PostgresClient`.
+///
+/// The client is a `Service`: whoever builds the store must also run the client (add it to the
+/// application's services *before* the usage recorder, so the recorder's final flush still has a
+/// database). Queries wait for a pooled connection; callers on the request path bound them with
+/// a timeout (see ``KeyAuthenticator``).
+public final class PostgresAccountStore: AccountStore {
+    public let client: PostgresClient
+    /// Tables live in this schema when set (created by ``migrate()``); the client's connections
+    /// must use it as `search_path` (``PostgresSettings/clientConfiguration(url:maxConnections:schema:)`` does that).
+    public let schema: String?
+    private let logger: Logger
+
+    public var backend: String { "postgres" }
+
+    public init(client: PostgresClient, schema: String? = nil, logger: Logger) {
+        self.client = client
+        self.schema = schema
+        self.logger = logger
+    }
+
+    // MARK: Migrations
+
+    /// Migrations hold a transaction-scoped advisory lock, so nodes starting together apply each
+    /// version once; DDL is transactional in PostgreSQL, so a failed version leaves nothing behind.
+    @discardableResult
+    public func migrate() async throws -> [Int] {
+        let logger = self.logger
+        let schema = self.schema
+        do {
+            return try await client.withTransaction(logger: logger) { connection in
+                try await connection.query("SELECT pg_advisory_xact_lock(7243117001)", logger: logger)
+                if let schema {
+                    try await connection.query("CREATE SCHEMA IF NOT EXISTS \(unescaped: PostgresSettings.quoted(schema))", logger: logger)
+                }
+                try await connection.query("""
+                    CREATE TABLE IF NOT EXISTS \(unescaped: Migrations.tableName) (
+                        version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)
+                    """, logger: logger)
+                var applied = Set<Int>()
+                for try await version in try await connection.query("SELECT version FROM \(unescaped: Migrations.tableName)",
+                                                                     logger: logger).decode(Int.self) {
+                    applied.insert(version)
+                }
+                var done: [Int] = []
+                for migration in Migrations.postgres where !applied.contains(migration.version) {
+                    for statement in migration.statements {
+                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    }
+                    try await connection.query("""
+                        INSERT INTO \(unescaped: Migrations.tableName) (version, name, applied_at)
+                        VALUES (\(migration.version), \(migration.name), \(Date()))
+                        """, logger: logger)
+                    done.append(migration.version)
+                }
+                return done
+            }
+        } catch let error as PostgresTransactionError {
+            throw AccountsError(.migrationFailed, "PostgreSQL migration failed: \(String(reflecting: error.closureError ?? error.beginError ?? error.commitError ?? error))")
+        }
+    }
+
+    public func appliedMigrations() async throws -> [Int] {
+        var versions: [Int] = []
+        let rows = try await client.query("SELECT version FROM \(unescaped: Migrations.tableName) ORDER BY version", logger: logger)
+        for try await version in rows.decode(Int.self) { versions.append(version) }
+        return versions
+    }
+
+    public func ping() async throws {
+        try await client.query("SELECT 1", logger: logger)
+    }
+
+    // MARK: Organizations
+
+    private static let organizationColumns = "id, name, tier, monthly_quota, requests_per_minute, created_at"
+
+    public func insertOrganization(_ organization: Organization) async throws {
+        let rows = try await client.query("""
+            INSERT INTO organizations (id, name, tier, monthly_quota, requests_per_minute, created_at)
+            VALUES (\(organization.id), \(organization.name), \(organization.tier.rawValue), \(organization.monthlyQuota),
+                    \(organization.requestsPerMinute), \(organization.createdAt))
+            ON CONFLICT (name) DO NOTHING
+            RETURNING id
+            """, logger: logger)
+        var inserted = false
+        for try await _ in rows.decode(String.self) { inserted = true }
+        if !inserted {
+            throw AccountsError(.alreadyExists, "an organization named '\(organization.name)' exists already")
+        }
+    }
+
+    public func organization(named name: String) async throws -> Organization? {
+        try await organizations(query: "SELECT \(unescaped: Self.organizationColumns) FROM organizations WHERE name = \(name)").first
+    }
+
+    public func organization(id: String) async throws -> Organization? {
+        try await organizations(query: "SELECT \(unescaped: Self.organizationColumns) FROM organizations WHERE id = \(id)").first
+    }
+
+    public func organizations() async throws -> [Organization] {
+        try await organizations(query: "SELECT \(unescaped: Self.organizationColumns) FROM organizations ORDER BY name")
+    }
+
+    private func organizations(query: PostgresQuery) async throws -> [Organization] {
+        var result: [Organization] = []
+        let rows = try await client.query(query, logger: logger)
+        for try await (id, name, tier, quota, perMinute, created) in rows.decode((String, String, String, Int?, Int?, Date).self) {
+            result.append(Organization(id: id, name: name, tier: Tier(rawValue: tier) ?? .free, monthlyQuota: quota,
+                                       requestsPerMinute: perMinute, createdAt: ms(created)))
+        }
+        return result
+    }
+
+    public func updateOrganization(_ organization: Organization) async throws {
+        try await client.query("""
+            UPDATE organizations SET tier = \(organization.tier.rawValue), monthly_quota = \(organization.monthlyQuota),
+                requests_per_minute = \(organization.requestsPerMinute)
+            WHERE id = \(organization.id)
+            """, logger: logger)
+    }
+
+    // MARK: Keys
+
+    private static let keyColumns = "k.id, k.organization_id, k.name, k.prefix, k.key_hash, k.created_at, k.last_used_at, k.expires_at, k.revoked_at"
+
+    public func insertKey(_ key: APIKeyRecord) async throws {
+        try await client.query("""
+            INSERT INTO api_keys (id, organization_id, name, prefix, key_hash, created_at, last_used_at, expires_at, revoked_at)
+            VALUES (\(key.id), \(key.organizationID), \(key.name), \(key.prefix), \(key.hash), \(key.createdAt),
+                    \(key.lastUsedAt), \(key.expiresAt), \(key.revokedAt))
+            """, logger: logger)
+    }
+
+    public func key(id: String) async throws -> APIKeyRecord? {
+        try await keys(query: "SELECT \(unescaped: Self.keyColumns) FROM api_keys k WHERE k.id = \(id)").first
+    }
+
+    public func keys(organizationID: String?) async throws -> [APIKeyRecord] {
+        if let organizationID {
+            return try await keys(query: """
+                SELECT \(unescaped: Self.keyColumns) FROM api_keys k WHERE k.organization_id = \(organizationID)
+                ORDER BY k.created_at, k.id
+                """)
+        }
+        return try await keys(query: "SELECT \(unescaped: Self.keyColumns) FROM api_keys k ORDER BY k.created_at, k.id")
+    }
+
+    private func keys(query: PostgresQuery) async throws -> [APIKeyRecord] {
+        var result: [APIKeyRecord] = []
+        let rows = try await client.query(query, logger: logger)
+        for try await (id, org, name, prefix, hash, created, lastUsed, expires, revoked)
+            in rows.decode((String, String, String, String, String, Date, Date?, Date?, Date?).self) {
+            result.append(APIKeyRecord(id: id, organizationID: org, name: name, prefix: prefix, hash: hash, createdAt: ms(created),
+                                       lastUsedAt: lastUsed.map(ms), expiresAt: expires.map(ms), revokedAt: revoked.map(ms)))
+        }
+        return result
+    }
+
+    public func credential(hash: String) async throws -> (key: APIKeyRecord, organization: Organization)? {
+        let rows = try await client.query("""
+            SELECT \(unescaped: Self.keyColumns), o.id, o.name, o.tier, o.monthly_quota, o.requests_per_minute, o.created_at
+            FROM api_keys k JOIN organizations o ON o.id = k.organization_id
+            WHERE k.key_hash = \(hash)
+            """, logger: logger)
+        for try await (id, org, name, prefix, keyHash, created, lastUsed, expires, revoked, orgID, orgName, tier, quota, perMinute, orgCreated)
+            in rows.decode((String, String, String, String, String, Date, Date?, Date?, Date?, String, String, String, Int?, Int?, Date).self) {
+            let key = APIKeyRecord(id: id, organizationID: org, name: name, prefix: prefix, hash: keyHash, createdAt: ms(created),
+                                   lastUsedAt: lastUsed.map(ms), expiresAt: expires.map(ms), revokedAt: revoked.map(ms))
+            let organization = Organization(id: orgID, name: orgName, tier: Tier(rawValue: tier) ?? .free, monthlyQuota: quota,
+                                            requestsPerMinute: perMinute, createdAt: ms(orgCreated))
+            return (key, organization)
+        }
+        return nil
+    }
+
+    public func updateKey(_ key: APIKeyRecord) async throws {
+        try await client.query("""
+            UPDATE api_keys SET name = \(key.name), expires_at = \(key.expiresAt), revoked_at = \(key.revokedAt)
+            WHERE id = \(key.id)
+            """, logger: logger)
+    }
+
+    // MARK: Usage
+
+    public func apply(_ batch: UsageBatch) async throws {
+        let logger = self.logger
+        var organizations: [String] = [], keys: [String] = [], minutes: [Date] = []
+        var requests: [Int] = [], embeddings: [Int] = [], tokens: [Int] = [], hits: [Int] = []
+        for (bucket, counts) in batch.counts {
+            organizations.append(bucket.organizationID)
+            keys.append(bucket.keyID)
+            minutes.append(Date(timeIntervalSince1970: TimeInterval(bucket.minute)))
+            requests.append(counts.requests)
+            embeddings.append(counts.embeddings)
+            tokens.append(counts.tokens)
+            hits.append(counts.cacheHits)
+        }
+        let usedKeys = Array(batch.lastUsed.keys)
+        let usedAt = usedKeys.map { batch.lastUsed[$0]! }
+        let batchID = batch.id
+        try await client.withTransaction(logger: logger) { connection in
+            let marker = try await connection.query("""
+                INSERT INTO usage_batches (id, applied_at) VALUES (\(batchID), \(Date()))
+                ON CONFLICT (id) DO NOTHING RETURNING id
+                """, logger: logger)
+            var fresh = false
+            for try await _ in marker.decode(String.self) { fresh = true }
+            guard fresh else { return }  // applied before; the reply was lost
+            if !organizations.isEmpty {
+                try await connection.query("""
+                    INSERT INTO usage_minutes AS u (organization_id, key_id, minute, requests, embeddings, tokens, cache_hits)
+                    SELECT * FROM UNNEST(\(organizations)::text[], \(keys)::text[], \(minutes)::timestamptz[],
+                                         \(requests)::bigint[], \(embeddings)::bigint[], \(tokens)::bigint[], \(hits)::bigint[])
+                    ON CONFLICT (organization_id, minute, key_id) DO UPDATE SET
+                        requests = u.requests + EXCLUDED.requests,
+                        embeddings = u.embeddings + EXCLUDED.embeddings,
+                        tokens = u.tokens + EXCLUDED.tokens,
+                        cache_hits = u.cache_hits + EXCLUDED.cache_hits
+                    """, logger: logger)
+            }
+            if !usedKeys.isEmpty {
+                try await connection.query("""
+                    UPDATE api_keys AS k SET last_used_at = GREATEST(COALESCE(k.last_used_at, v.at), v.at)
+                    FROM UNNEST(\(usedKeys)::text[], \(usedAt)::timestamptz[]) AS v(id, at)
+                    WHERE k.id = v.id
+                    """, logger: logger)
+            }
+        }
+    }
+
+    public func usage(organizationID: String, from: Date, to: Date) async throws -> [KeyUsage] {
+        let rows = try await client.query("""
+            SELECT key_id, SUM(requests)::bigint, SUM(embeddings)::bigint, SUM(tokens)::bigint, SUM(cache_hits)::bigint
+            FROM usage_minutes
+            WHERE organization_id = \(organizationID) AND minute >= \(from) AND minute < \(to)
+            GROUP BY key_id ORDER BY key_id
+            """, logger: logger)
+        var result: [KeyUsage] = []
+        for try await (key, requests, embeddings, tokens, hits) in rows.decode((String, Int, Int, Int, Int).self) {
+            result.append(KeyUsage(keyID: key, counts: UsageCounts(requests: requests, embeddings: embeddings, tokens: tokens, cacheHits: hits)))
+        }
+        return result
+    }
+
+    public func embeddings(organizationID: String, from: Date, to: Date) async throws -> Int {
+        let rows = try await client.query("""
+            SELECT COALESCE(SUM(embeddings), 0)::bigint FROM usage_minutes
+            WHERE organization_id = \(organizationID) AND minute >= \(from) AND minute < \(to)
+            """, logger: logger)
+        for try await total in rows.decode(Int.self) { return total }
+        return 0
+    }
+}
+
+/// Stored times are whole milliseconds (see ``Timestamps``); PostgreSQL keeps microseconds.
+private func ms(_ date: Date) -> Date { Timestamps.nearestMillisecond(date) }
+
+/// `DATABASE_URL` → `PostgresClient.Configuration`.
+public enum PostgresSettings {
+    /// Parses `postgres://user[:password]@host[:port]/database[?sslmode=disable|prefer|require]`
+    /// (`postgresql://` too). TLS: `sslmode=disable` turns it off, `require`/`verify-full` demand
+    /// it, anything else prefers it. `maxConnections` is `DATABASE_MAX_CONNECTIONS` (default 20).
+    /// With `schema`, every connection gets it as `search_path`.
+    public static func clientConfiguration(url: String, maxConnections: Int = 20, schema: String? = nil) throws -> PostgresClient.Configuration {
+        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
+              scheme == "postgres" || scheme == "postgresql" else {
+            throw AccountsError(.configuration, "DATABASE_URL must look like postgres://user:password@host:5432/database")
+        }
+        let host = components.host.flatMap { $0.isEmpty ? nil : $0 } ?? "127.0.0.1"
+        let user = components.user?.removingPercentEncoding ?? "postgres"
+        let password = components.password?.removingPercentEncoding
+        var database = components.path
+        if database.hasPrefix("/") { database.removeFirst() }
+        let sslmode = components.queryItems?.first(where: { $0.name == "sslmode" })?.value?.lowercased() ?? "prefer"
+        let tls: PostgresClient.Configuration.TLS
+        switch sslmode {
+        case "disable": tls = .disable
+        case "require", "verify-ca", "verify-full": tls = .require(.makeClientConfiguration())
+        default: tls = .prefer(.makeClientConfiguration())
+        }
+        var configuration = PostgresClient.Configuration(host: host, port: components.port ?? 5432, username: user,
+                                                         password: password, database: database.isEmpty ? nil : database, tls: tls)
+        configuration.options.maximumConnections = max(1, maxConnections)
+        configuration.options.connectTimeout = .seconds(3)
+        if let schema {
+            try validate(schema: schema)
+            configuration.options.additionalStartupParameters = [("search_path", schema)]
+        }
+        return configuration
+    }
+
+    static func validate(schema: String) throws {
+        guard (1...63).contains(schema.utf8.count),
+              schema.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F }) else {
+            throw AccountsError(.configuration, "schema names are 1–63 characters of a–z, 0–9 and '_'")
+        }
+    }
+
+    static func quoted(_ schema: String) -> String { "\"\(schema)\"" }
+}

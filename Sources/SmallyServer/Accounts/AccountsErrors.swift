@@ -1,0 +1,75 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import SmallyAccounts
+
+extension HTTPField.Name {
+    static let rateLimitLimitRequests = Self("x-ratelimit-limit-requests")!
+    static let rateLimitRemainingRequests = Self("x-ratelimit-remaining-requests")!
+    static let rateLimitResetRequests = Self("x-ratelimit-reset-requests")!
+    static let rateLimitLimit = Self("X-RateLimit-Limit")!
+    static let rateLimitRemaining = Self("X-RateLimit-Remaining")!
+    static let rateLimitReset = Self("X-RateLimit-Reset")!
+    static let adminAPIKey = Self("x-api-key")!
+}
+
+extension APIError {
+    /// The one answer for a missing, malformed, unknown, revoked or expired key: it says nothing
+    /// about which, so it cannot be used to probe keys.
+    static var invalidAPIKey: APIError {
+        var headers = HTTPFields()
+        headers[.wwwAuthenticate] = "Bearer"
+        return APIError(.unauthorized, type: "invalid_request_error",
+                        message: "Invalid or missing API key. Send a valid key as 'Authorization: Bearer <key>'.",
+                        code: "invalid_api_key", headers: headers)
+    }
+
+    static func rateLimited(_ decision: LimitDecision, now: Date) -> APIError {
+        let seconds = decision.secondsUntilReset(from: now)
+        var headers = HTTPFields()
+        headers[.retryAfter] = String(seconds)
+        return APIError(.tooManyRequests, type: "rate_limit_error",
+                        message: "Rate limit reached: \(decision.limit) requests per minute for this API key. "
+                            + "Retry after \(seconds) s (resets at \(JSONValue.format(decision.resetAt))).",
+                        code: "rate_limit_exceeded", headers: headers)
+    }
+
+    static func quotaExceeded(_ decision: LimitDecision, requested: Int, now: Date) -> APIError {
+        let seconds = decision.secondsUntilReset(from: now)
+        var headers = HTTPFields()
+        headers[.retryAfter] = String(seconds)
+        return APIError(.tooManyRequests, type: "insufficient_quota",
+                        message: "Monthly quota reached: this organization may embed \(decision.limit) texts a month, "
+                            + "\(decision.remaining) remain and this request has \(requested). "
+                            + "The quota resets at \(JSONValue.format(decision.resetAt)).",
+                        code: "quota_exceeded", headers: headers)
+    }
+
+    /// Operator-facing errors of the accounts layer (admin API).
+    static func from(_ error: AccountsError) -> APIError {
+        switch error.code {
+        case .notFound: return .notFound(error.message)
+        case .alreadyExists:
+            return APIError(.conflict, type: "invalid_request_error", message: error.message, code: "already_exists")
+        case .invalidArgument: return .invalidRequest(error.message, code: "invalid_value")
+        case .storageUnavailable: return .unavailable("The account store is not reachable; retry shortly.")
+        default: return .internal
+        }
+    }
+}
+
+extension HTTPFields {
+    /// The per-minute headers (OpenAI's names) and the monthly ones (the original service's names).
+    mutating func addRateLimitHeaders(perMinute: LimitDecision?, monthly: LimitDecision?, now: Date) {
+        if let perMinute {
+            self[.rateLimitLimitRequests] = String(perMinute.limit)
+            self[.rateLimitRemainingRequests] = String(perMinute.remaining)
+            self[.rateLimitResetRequests] = "\(perMinute.secondsUntilReset(from: now))s"
+        }
+        if let monthly {
+            self[.rateLimitLimit] = String(monthly.limit)
+            self[.rateLimitRemaining] = String(monthly.remaining)
+            self[.rateLimitReset] = String(Int(monthly.resetAt.timeIntervalSince1970))
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import SmallyAccounts
+
+/// Guards the API: every path under `/v1/` except the admin API (`/v1/admin/…`, which takes
+/// `ADMIN_TOKEN`) needs a valid key; `/health`, `/ready`, `/metrics`, `/info` and `/openapi.json`
+/// stay open.
+///
+/// For a protected request: authenticate (401 `invalid_api_key`), count it against the key's
+/// per-minute limit (429 `rate_limit_exceeded`), run the route with a ``RequestMeter`` in scope
+/// (the embedding path charges the monthly quota through it: 429 `quota_exceeded`), then record
+/// usage and add the rate-limit headers to the response, errors included.
+struct AccountsMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+
+    let runtime: AccountsRuntime
+
+    static func requiresKey(_ path: String) -> Bool {
+        path.hasPrefix("/v1/") && !(path == "/v1/admin" || path.hasPrefix("/v1/admin/"))
+    }
+
+    /// `Authorization: Bearer <key>`, or `X-API-Key: <key>`.
+    static func presentedKey(_ request: Request) -> Substring? {
+        if let authorization = request.headers[.authorization] {
+            let trimmed = authorization.drop(while: { $0 == " " })
+            guard trimmed.count > 7, trimmed.prefix(7).lowercased() == "bearer " else { return "" }
+            return trimmed.dropFirst(7).drop(while: { $0 == " " })
+        }
+        return request.headers[.adminAPIKey].map { Substring($0) }
+    }
+
+    func handle(_ request: Request, context: AppRequestContext,
+                next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
+        guard Self.requiresKey(request.uri.path) else { return try await next(request, context) }
+
+        let principal: Principal
+        switch await runtime.authenticator.authenticate(Self.presentedKey(request)) {
+        case .authenticated(let found):
+            principal = found
+        case .invalid(let reason):
+            runtime.metrics.authFailure(reason)
+            context.logger.debug("API key refused", metadata: ["reason": "\(reason.rawValue)"])
+            throw APIError.invalidAPIKey
+        case .unavailable:
+            throw APIError.unavailable("The account store is not reachable; retry shortly.")
+        }
+
+        let now = runtime.now()
+        let perMinute = await runtime.limiter.admitRequest(keyID: principal.key.id, limit: principal.limits.requestsPerMinute, now: now)
+        guard perMinute.allowed else {
+            runtime.metrics.rateLimited.increment()
+            var error = APIError.rateLimited(perMinute, now: now)
+            let monthly = await monthlyStatus(principal, now: now)
+            error.headers.addRateLimitHeaders(perMinute: perMinute, monthly: monthly, now: now)
+            throw error
+        }
+
+        var context = context
+        context.logger[metadataKey: "key_id"] = .string(principal.key.id)
+        context.logger[metadataKey: "organization_id"] = .string(principal.organization.id)
+        let meter = RequestMeter(principal: principal, limiter: runtime.limiter, now: runtime.now)
+        let outcome: Result<Response, any Error>
+        do {
+            outcome = .success(try await RequestMeter.$current.withValue(meter) { try await next(request, context) })
+        } catch {
+            outcome = .failure(error)
+        }
+
+        // Usage and quota settlement.
+        let (admitted, admittedAt, monthlyDecision, served) = meter.state.withLock { ($0.admitted, $0.admittedAt, $0.monthly, $0.served) }
+        var monthly = monthlyDecision
+        if monthly?.allowed == false { runtime.metrics.quotaExceeded.increment() }
+        if admitted > served.embeddings, let admittedAt {
+            await runtime.limiter.release(organizationID: principal.organization.id, count: admitted - served.embeddings, admittedAt: admittedAt)
+            monthly?.remaining += admitted - served.embeddings
+        }
+        var usage = served
+        usage.requests = 1
+        runtime.recorder.record(organizationID: principal.organization.id, keyID: principal.key.id, counts: usage, at: now)
+        if monthly == nil {
+            monthly = await monthlyStatus(principal, now: now)
+        }
+
+        switch outcome {
+        case .success(var response):
+            response.headers.addRateLimitHeaders(perMinute: perMinute, monthly: monthly, now: now)
+            return response
+        case .failure(var error as APIError):
+            error.headers.addRateLimitHeaders(perMinute: perMinute, monthly: monthly, now: now)
+            throw error
+        case .failure(let error):
+            throw error
+        }
+    }
+
+    private func monthlyStatus(_ principal: Principal, now: Date) async -> LimitDecision {
+        await runtime.limiter.admitEmbeddings(organizationID: principal.organization.id, count: 0,
+                                              limit: principal.limits.embeddingsPerMonth, now: now)
+    }
+}

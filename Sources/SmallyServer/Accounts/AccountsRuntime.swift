@@ -1,0 +1,129 @@
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import SmallyAccounts
+import SmallyCache
+
+/// Whether the API requires keys. `SMALLY_AUTH=off` (or `disabled`, `false`, `0`) turns accounts
+/// off for `smally serve`, where they are on by default; `ServerConfiguration()` leaves them off
+/// so tests that don't care about keys need no store.
+public enum AuthMode: String, Sendable {
+    case enabled
+    case disabled
+}
+
+/// Everything accounts add to the server: the store (and the service that keeps it open), the
+/// key authenticator, the quota limiter, the usage recorder and the admin operations.
+public struct AccountsRuntime: Sendable {
+    public let settings: AccountsSettings
+    public let store: any AccountStore
+    /// The PostgreSQL client or the SQLite store: run it before the recorder.
+    public let storeService: any Service
+    public let authenticator: KeyAuthenticator
+    public let limiter: any QuotaLimiter
+    public let recorder: UsageRecorder
+    public let admin: AccountsAdmin
+    /// `ADMIN_TOKEN`; nil leaves the admin API out (404).
+    public let adminToken: String?
+    let now: @Sendable () -> Date
+    let logger: Logger
+    /// Shown once on first start of an empty embedded store (stdout, never the log).
+    let announceDevelopmentKey: @Sendable (String, String) -> Void
+
+    let metrics = AccountsMetrics()
+
+    /// Tuning knobs with their defaults; tests shorten them.
+    public struct Options: Sendable {
+        /// Cached keys are looked up again after this (≤ 5 s). Default 2 s.
+        public var keyRevalidateAfter: Duration = .seconds(2)
+        /// Usage flush period. Default 1 s.
+        public var usageFlushInterval: Duration = .seconds(1)
+        /// Usage buffer bound (organization × key × minute buckets). Default 100,000.
+        public var usageMaxBuckets = 100_000
+        /// Redis key namespace of the quota counters. Default `smally:quota`.
+        public var quotaNamespace = "smally:quota"
+        public var now: @Sendable () -> Date = { Date() }
+        public var announceDevelopmentKey: @Sendable (_ key: String, _ path: String) -> Void = { key, path in
+            print("""
+
+                ==> Created organization 'default' and a development API key (shown only this once; also saved to \(path), mode 0600):
+                    \(key)
+                    curl -s http://127.0.0.1:8000/v1/embed -H "Authorization: Bearer $(cat \(path))" -H 'content-type: application/json' -d '{"text":"hello"}'
+
+                """)
+        }
+
+        public init() {}
+    }
+
+    /// - Parameter redis: when given (REDIS_URL), quota counters live in Redis and are shared by every node.
+    public init(settings: AccountsSettings, adminToken: String?, redis: RedisClient?, options: Options = Options(), logger: Logger) throws {
+        var logger = logger
+        logger[metadataKey: "component"] = "accounts"
+        self.settings = settings
+        self.adminToken = adminToken.flatMap { $0.isEmpty ? nil : $0 }
+        self.now = options.now
+        self.logger = logger
+        self.announceDevelopmentKey = options.announceDevelopmentKey
+        (store, storeService) = try settings.makeStore(logger: logger)
+        let store = self.store
+        let authenticator = KeyAuthenticator(store: store, format: settings.keyFormat, tierLimits: settings.tierLimits,
+                                             revalidateAfter: options.keyRevalidateAfter, now: options.now, logger: logger)
+        self.authenticator = authenticator
+        let seed: QuotaSeed = { organizationID, month in
+            try await withDeadline(.seconds(2)) {
+                try await store.embeddings(organizationID: organizationID, from: month.start, to: month.end)
+            }
+        }
+        if let redis {
+            limiter = RedisQuotaLimiter(client: redis, seed: seed, namespace: options.quotaNamespace, logger: logger)
+        } else {
+            limiter = InProcessQuotaLimiter(seed: seed, logger: logger)
+        }
+        let recorder = UsageRecorder(store: store, flushInterval: options.usageFlushInterval, maxBuckets: options.usageMaxBuckets,
+                                     logger: logger)
+        self.recorder = recorder
+        admin = AccountsAdmin(store: store, format: settings.keyFormat, tierLimits: settings.tierLimits,
+                              onChange: { authenticator.invalidateAll() },
+                              unwrittenUsage: { recorder.unwritten(organizationID: $0, from: $1, to: $2) })
+    }
+
+    /// Adds the key middleware, `GET /v1/usage` and (with `ADMIN_TOKEN`) the admin API. Call it
+    /// right after the error middleware and before any route: Hummingbird applies middleware
+    /// only to routes added after it.
+    public func install(on router: Router<AppRequestContext>) {
+        router.add(middleware: AccountsMiddleware(runtime: self))
+        UsageRoutes(runtime: self).register(on: router)
+        if adminToken != nil {
+            AdminRoutes(runtime: self).register(on: router)
+        }
+    }
+
+    /// Applies migrations and, on an empty embedded store, creates the development key. Run
+    /// before the server accepts requests (`beforeServerStarts`).
+    public func prepare() async throws {
+        let store = self.store
+        let applied = try await withDeadline(.seconds(30)) { try await store.migrate() }
+        logger.info("account store ready", metadata: [
+            "backend": "\(store.backend)",
+            "location": "\(settings.isEmbedded ? settings.sqlitePath : "DATABASE_URL")",
+            "migrations_applied": "\(applied)",
+        ])
+        if settings.isEmbedded {
+            let path = try await DevelopmentKey.bootstrapIfEmpty(admin: admin, dataDirectory: settings.dataDirectory,
+                                                                 announce: announceDevelopmentKey)
+            if let path {
+                logger.notice("created organization 'default' with a development key", metadata: ["key_file": "\(path)"])
+            }
+        } else if try await store.organizations().isEmpty {
+            logger.notice("no organizations yet: create one with `smally orgs create NAME --tier free` and a key with `smally keys create --org NAME`")
+        }
+    }
+
+    /// For `/ready`: the store answers within a second.
+    public func storeIsReachable() async -> Bool {
+        let store = self.store
+        return (try? await withDeadline(.seconds(1)) { try await store.ping() }) != nil
+    }
+}

@@ -1,0 +1,90 @@
+import CoreMetrics
+import Prometheus
+
+/// The service's metrics, created from one factory. `smally serve` bootstraps a Prometheus
+/// factory once for the process and passes the same registry here for `/metrics`; tests build
+/// their own registry, so nothing global is touched.
+public struct ServerMetrics: Sendable, BatchObserver {
+    public let registry: PrometheusCollectorRegistry
+    let factory: any MetricsFactory
+    let inferenceLatency: CoreMetrics.Timer
+    let batchSize: CoreMetrics.Recorder
+    let queueDepth: CoreMetrics.Gauge
+    let cacheHitsL1: CoreMetrics.Counter
+    let cacheHitsL2: CoreMetrics.Counter
+    let cacheMisses: CoreMetrics.Counter
+    let tokenCount: CoreMetrics.Recorder
+
+    /// A Prometheus factory over `registry` with buckets chosen for this service: request and
+    /// inference latencies from 0.25 ms to 5 s, batch sizes and token counts in powers of two.
+    public static func prometheusFactory(registry: PrometheusCollectorRegistry) -> PrometheusMetricsFactory {
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = [
+            .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5),
+            .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+            .milliseconds(500), .seconds(1), .seconds(5),
+        ]
+        factory.valueHistogramBuckets["smally_batch_size"] = [1, 2, 4, 8, 16, 32, 64, 128, 256]
+        factory.valueHistogramBuckets["smally_token_count"] = [4, 8, 16, 32, 64, 128, 256, 512]
+        return factory
+    }
+
+    /// - Parameters:
+    ///   - factory: defaults to a Prometheus factory over `registry`.
+    public init(registry: PrometheusCollectorRegistry, factory: (any MetricsFactory)? = nil) {
+        let factory = factory ?? Self.prometheusFactory(registry: registry)
+        self.registry = registry
+        self.factory = factory
+        inferenceLatency = CoreMetrics.Timer(label: "smally_inference_latency_seconds", factory: factory)
+        batchSize = CoreMetrics.Recorder(label: "smally_batch_size", factory: factory)
+        queueDepth = CoreMetrics.Gauge(label: "smally_queue_depth", factory: factory)
+        cacheHitsL1 = CoreMetrics.Counter(label: "smally_cache_hits_total", dimensions: [("level", "l1")], factory: factory)
+        cacheHitsL2 = CoreMetrics.Counter(label: "smally_cache_hits_total", dimensions: [("level", "l2")], factory: factory)
+        cacheMisses = CoreMetrics.Counter(label: "smally_cache_misses_total", factory: factory)
+        tokenCount = CoreMetrics.Recorder(label: "smally_token_count", factory: factory)
+    }
+
+    /// One finished HTTP request, labelled by route template (never the raw URI).
+    func request(route: String, status: Int, duration: Duration) {
+        CoreMetrics.Counter(label: "smally_requests_total", dimensions: [("route", route), ("status", String(status))], factory: factory)
+            .increment()
+        CoreMetrics.Timer(label: "smally_request_latency_seconds", dimensions: [("route", route)], factory: factory)
+            .recordNanoseconds(duration.nanoseconds)
+    }
+
+    func error(type: String) {
+        CoreMetrics.Counter(label: "smally_errors_total", dimensions: [("type", type)], factory: factory).increment()
+    }
+
+    func cache(_ status: CacheStatus, tokens: Int) {
+        switch status {
+        case .l1: cacheHitsL1.increment()
+        case .l2: cacheHitsL2.increment()
+        case .miss: cacheMisses.increment()
+        }
+        tokenCount.record(tokens)
+    }
+
+    public func batchCompleted(size: Int, tokens: Int, duration: Duration) {
+        batchSize.record(size)
+        inferenceLatency.recordNanoseconds(duration.nanoseconds)
+    }
+
+    public func queueDepthChanged(_ depth: Int) {
+        queueDepth.record(depth)
+    }
+
+    /// The Prometheus text exposition of everything registered.
+    func exposition() -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(16 * 1024)
+        registry.emit(into: &bytes)
+        return bytes
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
+    }
+}
