@@ -62,6 +62,26 @@ services-down:
 test: setup
 	@scripts/test.sh
 
+BASELINE ?= main
+
+bench: setup
+	@scripts/performance/bench.sh
+
+bench-cache: setup
+	@scripts/performance/bench.sh cache
+
+bench-tokenizer: setup
+	@scripts/performance/bench.sh tokenizer
+
+bench-inference: setup
+	@scripts/performance/bench.sh inference
+
+bench-baseline: setup
+	@scripts/performance/bench.sh baseline $(BASELINE)
+
+bench-compare: setup
+	@scripts/performance/bench.sh compare $(BASELINE)
+
 bench-engine: setup model
 	$(BIN) bench --scenarios bench/scenarios.json
 

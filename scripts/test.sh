@@ -24,7 +24,8 @@ export REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
 export DATABASE_URL="postgres://postgres@127.0.0.1:$POSTGRES_PORT/smally_test"
 
 echo "==> swift test"
-swift test --skip-build --disable-xctest "$@"
+# A hung test must fail the run, not eat the CI budget.
+timeout --kill-after=30 1200 swift test --skip-build --disable-xctest "$@"
 
 echo "==> the official openai Python client against a live server"
 scripts/compat/run_openai_client_test.sh

@@ -123,44 +123,64 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     // MARK: Its steps, for the short text
+    // Sub-10 µs steps do 1,000 operations per measured iteration (results shown per operation): with one
+    // operation per iteration, the harness's own clock and malloc-counter reads (~0.7 µs) would dominate.
 
-    Benchmark("step.decodeBody", configuration: configuration()) { _ in
-        blackHole(try JSONDecoder().decode(EmbedBody.self, from: Data(state.value.singleBody)))
+    func stepConfiguration(_ extraSetup: (@Sendable () throws -> Void)? = nil) -> Benchmark.Configuration {
+        BenchSettings.configuration(
+            scalingFactor: .kilo, warmupIterations: 3, maxDuration: .seconds(1), maxIterations: 1_000,
+            setup: {
+                try await setup()
+                try extraSetup?()
+            })
     }
 
-    Benchmark("step.tokenize", configuration: configuration()) { _ in
-        blackHole(state.value.tokenizer.encode(BenchTexts.short))
+    Benchmark("step.decodeBody", configuration: stepConfiguration()) { benchmark in
+        let body = state.value.singleBody
+        for _ in benchmark.scaledIterations {
+            blackHole(try JSONDecoder().decode(EmbedBody.self, from: Data(body)))
+        }
+    }
+
+    Benchmark("step.tokenize", configuration: stepConfiguration()) { benchmark in
+        let tokenizer = state.value.tokenizer
+        for _ in benchmark.scaledIterations {
+            blackHole(tokenizer.encode(BenchTexts.short))
+        }
     }
 
     let shortIDs = Fixture<[Int32]>()
     Benchmark(
         "step.cacheKey",
-        configuration: BenchSettings.configuration(
-            warmupIterations: 20, maxDuration: .seconds(1), maxIterations: 20_000,
-            setup: {
-                try await setup()
-                shortIDs.set(state.value.tokenizer.encode(BenchTexts.short).ids)
-            })
-    ) { _ in
-        blackHole(CacheKey(model: state.value.modelName, tokenIDs: shortIDs.value))
+        configuration: stepConfiguration { shortIDs.set(state.value.tokenizer.encode(BenchTexts.short).ids) }
+    ) { benchmark in
+        let model = state.value.modelName
+        let ids = shortIDs.value
+        for _ in benchmark.scaledIterations {
+            blackHole(CacheKey(model: model, tokenIDs: ids))
+        }
     }
 
     let shortKey = Fixture<[CacheKey]>()
     Benchmark(
         "step.l1Lookup",
-        configuration: BenchSettings.configuration(
-            warmupIterations: 20, maxDuration: .seconds(1), maxIterations: 20_000,
-            setup: {
-                try await setup()
-                let s = state.value
-                shortKey.set([CacheKey(model: s.modelName, tokenIDs: s.tokenizer.encode(BenchTexts.short).ids)])
-            })
-    ) { _ in
-        blackHole(await state.value.cache.lookup(shortKey.value))
+        configuration: stepConfiguration {
+            let s = state.value
+            shortKey.set([CacheKey(model: s.modelName, tokenIDs: s.tokenizer.encode(BenchTexts.short).ids)])
+        }
+    ) { benchmark in
+        let cache = state.value.cache
+        let keys = shortKey.value
+        for _ in benchmark.scaledIterations {
+            blackHole(await cache.lookup(keys))
+        }
     }
 
-    Benchmark("step.l2Normalized.384", configuration: configuration()) { _ in
-        blackHole(l2Normalized(vectors32[0]))
+    Benchmark("step.l2Normalized.384", configuration: stepConfiguration()) { benchmark in
+        let vector = vectors32[0]
+        for _ in benchmark.scaledIterations {
+            blackHole(l2Normalized(vector))
+        }
     }
 
     // MARK: JSONWriter alone

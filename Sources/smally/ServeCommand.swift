@@ -47,8 +47,13 @@ struct ServeCommand: AsyncParsableCommand {
             "folder": "\(model.directory.path)",
         ])
         let host = configuration.host
+        // How to call it: with a key from the embedded store's development key file when keys are required.
+        let keyFile = (configuration.accounts.dataDirectory as NSString).appendingPathComponent("dev-api-key")
+        let authHeader = configuration.auth == .enabled
+            ? (configuration.accounts.isEmbedded ? " -H \"Authorization: Bearer $(cat \(keyFile))\"" : " -H 'Authorization: Bearer <your key>'")
+            : ""
         let app = try buildApplication(configuration: configuration, engine: engine, metrics: metrics, logger: logger, version: SmallyVersion.string) { port in
-            logger.info("Smally is listening on http://\(host):\(port) — try: curl -s http://\(host):\(port)/v1/embed -H 'content-type: application/json' -d '{\"text\":\"hello world\"}'")
+            logger.info("Smally is listening on http://\(host):\(port) — try: curl -s http://\(host):\(port)/v1/embed\(authHeader) -H 'content-type: application/json' -d '{\"text\":\"hello world\"}'")
         }
         try await app.runService()
     }

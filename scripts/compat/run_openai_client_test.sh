@@ -16,5 +16,8 @@ for _ in $(seq 600); do
   sleep 0.1
 done
 curl -sf "http://127.0.0.1:$PORT/ready" >/dev/null || { echo "server not ready after 60 s:"; cat "$LOG"; exit 1; }
+echo "==> /openapi.json is a valid OpenAPI 3.1 document"
+curl -sf "http://127.0.0.1:$PORT/openapi.json" -o "$DATA/openapi.json"
+python3 -c "import json, sys; from openapi_spec_validator import validate; validate(json.load(open(sys.argv[1]))); print('openapi.json: valid')" "$DATA/openapi.json"
 API_KEY=${API_KEY:-$(cat "$DATA/dev-api-key" 2>/dev/null || echo unused)} \
 BASE_URL="http://127.0.0.1:$PORT/v1" SMALLY_BIN="$BIN" python3 scripts/compat/openai_client_test.py

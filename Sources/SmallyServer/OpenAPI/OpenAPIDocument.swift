@@ -15,18 +15,20 @@ enum OpenAPIDocument {
             "/v1/embed": {
               "post": {
                 "operationId": "embed",
+                "security": [{"apiKey": []}],
                 "summary": "Embed one text or a batch of texts (Smally contract).",
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EmbedRequest"}}}},
                 "responses": {
                   "200": {
                     "description": "Embedding(s). Headers x-queue-time, x-inference-time (ms) and x-cache (hit-l1 | hit-l2 | miss).",
-                    "headers": {"$ref": "#/components/headers/x-request-id"},
+                    "headers": {"x-request-id": {"$ref": "#/components/headers/x-request-id"}},
                     "content": {"application/json": {"schema": {"oneOf": [
                       {"$ref": "#/components/schemas/EmbedResponse"},
                       {"$ref": "#/components/schemas/EmbedBatchResponse"}
                     ]}}}
                   },
                   "400": {"$ref": "#/components/responses/BadRequest"},
+                  "401": {"$ref": "#/components/responses/Unauthorized"},
                   "413": {"$ref": "#/components/responses/TooLarge"},
                   "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
                   "429": {"$ref": "#/components/responses/Overloaded"}
@@ -36,11 +38,13 @@ enum OpenAPIDocument {
             "/v1/embeddings": {
               "post": {
                 "operationId": "createEmbeddings",
+                "security": [{"apiKey": []}],
                 "summary": "OpenAI-compatible embeddings (vectors are L2-normalised).",
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OpenAIEmbeddingsRequest"}}}},
                 "responses": {
                   "200": {"description": "OpenAI embedding list.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OpenAIEmbeddingsResponse"}}}},
                   "400": {"$ref": "#/components/responses/BadRequest"},
+                  "401": {"$ref": "#/components/responses/Unauthorized"},
                   "404": {"description": "Unknown model.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
                   "413": {"$ref": "#/components/responses/TooLarge"},
                   "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
@@ -51,6 +55,7 @@ enum OpenAPIDocument {
             "/v1/tokenize": {
               "post": {
                 "operationId": "tokenize",
+                "security": [{"apiKey": []}],
                 "summary": "Token ids and counts (for quota previews); truncated at the model's max tokens.",
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TokenizeRequest"}}}},
                 "responses": {
@@ -61,6 +66,7 @@ enum OpenAPIDocument {
                       "total_tokens": {"type": "integer"}}}
                   ]}}}},
                   "400": {"$ref": "#/components/responses/BadRequest"},
+                  "401": {"$ref": "#/components/responses/Unauthorized"},
                   "413": {"$ref": "#/components/responses/TooLarge"},
                   "415": {"$ref": "#/components/responses/UnsupportedMediaType"}
                 }
@@ -69,12 +75,59 @@ enum OpenAPIDocument {
             "/v1/models": {
               "get": {
                 "operationId": "listModels",
+                "security": [{"apiKey": []}],
                 "responses": {"200": {"description": "The served model.", "content": {"application/json": {"schema": {
                   "type": "object", "required": ["object", "data"], "properties": {
                     "object": {"const": "list"},
                     "data": {"type": "array", "items": {"type": "object", "required": ["id", "object", "created", "owned_by"], "properties": {
-                      "id": {"type": "string"}, "object": {"const": "model"}, "created": {"type": "integer"}, "owned_by": {"type": "string"}}}}}}}}}}
+                      "id": {"type": "string"}, "object": {"const": "model"}, "created": {"type": "integer"}, "owned_by": {"type": "string"}}}}}}}}},
+                  "401": {"$ref": "#/components/responses/Unauthorized"}}
               }
+            },
+            "/v1/usage": {
+              "get": {
+                "operationId": "usage",
+                "summary": "The caller's organization: embeddings, requests, tokens and cache hits this month (or ?month=YYYY-MM), with its quota.",
+                "security": [{"apiKey": []}],
+                "parameters": [{"name": "month", "in": "query", "required": false, "schema": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}}],
+                "responses": {
+                  "200": {"description": "Usage of the organization.", "content": {"application/json": {"schema": {"type": "object"}}}},
+                  "400": {"$ref": "#/components/responses/BadRequest"},
+                  "401": {"$ref": "#/components/responses/Unauthorized"}
+                }
+              }
+            },
+            "/v1/admin/orgs": {
+              "get": {"operationId": "adminListOrgs", "summary": "List organizations (only when ADMIN_TOKEN is set).", "security": [{"adminToken": []}],
+                      "responses": {"200": {"description": "Organizations.", "content": {"application/json": {"schema": {"type": "object"}}}}, "401": {"$ref": "#/components/responses/Unauthorized"}}},
+              "post": {"operationId": "adminCreateOrg", "summary": "Create an organization: {name, tier, monthly_quota?, per_minute?}.", "security": [{"adminToken": []}],
+                       "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["name", "tier"]}}}},
+                       "responses": {"200": {"description": "The organization.", "content": {"application/json": {"schema": {"type": "object"}}}}, "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"}}}
+            },
+            "/v1/admin/orgs/{name}": {
+              "parameters": [{"name": "name", "in": "path", "required": true, "schema": {"type": "string"}}],
+              "get": {"operationId": "adminGetOrg", "security": [{"adminToken": []}], "responses": {"200": {"description": "The organization.", "content": {"application/json": {"schema": {"type": "object"}}}}, "401": {"$ref": "#/components/responses/Unauthorized"}, "404": {"description": "Unknown organization.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}},
+              "patch": {"operationId": "adminUpdateOrg", "summary": "Change tier or limits.", "security": [{"adminToken": []}], "responses": {"200": {"description": "The organization.", "content": {"application/json": {"schema": {"type": "object"}}}}, "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"}}}
+            },
+            "/v1/admin/keys": {
+              "get": {"operationId": "adminListKeys", "security": [{"adminToken": []}], "parameters": [{"name": "org", "in": "query", "required": false, "schema": {"type": "string"}}],
+                      "responses": {"200": {"description": "Keys (never the secret).", "content": {"application/json": {"schema": {"type": "object"}}}}, "401": {"$ref": "#/components/responses/Unauthorized"}}},
+              "post": {"operationId": "adminCreateKey", "summary": "Create a key: {org, name?, expires_in?}; the secret is in this response only.", "security": [{"adminToken": []}],
+                       "responses": {"200": {"description": "The key with its secret.", "content": {"application/json": {"schema": {"type": "object"}}}}, "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"}}}
+            },
+            "/v1/admin/keys/{id}/rotate": {
+              "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+              "post": {"operationId": "adminRotateKey", "security": [{"adminToken": []}], "responses": {"200": {"description": "The new key; the old one stays valid for the grace period.", "content": {"application/json": {"schema": {"type": "object"}}}}, "401": {"$ref": "#/components/responses/Unauthorized"}}}
+            },
+            "/v1/admin/keys/{id}/revoke": {
+              "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+              "post": {"operationId": "adminRevokeKey", "security": [{"adminToken": []}], "responses": {"200": {"description": "Revoked (every node refuses it within 5 s).", "content": {"application/json": {"schema": {"type": "object"}}}}, "401": {"$ref": "#/components/responses/Unauthorized"}}}
+            },
+            "/v1/admin/usage": {
+              "get": {"operationId": "adminUsage", "security": [{"adminToken": []}], "parameters": [
+                {"name": "org", "in": "query", "required": false, "schema": {"type": "string"}},
+                {"name": "month", "in": "query", "required": false, "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "Usage.", "content": {"application/json": {"schema": {"type": "object"}}}}, "401": {"$ref": "#/components/responses/Unauthorized"}}}
             },
             "/health": {
               "get": {"operationId": "health", "summary": "Liveness.", "responses": {"200": {"description": "Alive.", "content": {"application/json": {"schema": {
@@ -100,6 +153,10 @@ enum OpenAPIDocument {
             }
           },
           "components": {
+            "securitySchemes": {
+              "apiKey": {"type": "http", "scheme": "bearer", "description": "API key (sk_…) as 'Authorization: Bearer <key>'; required unless the server runs with SMALLY_AUTH=off."},
+              "adminToken": {"type": "http", "scheme": "bearer", "description": "The server's ADMIN_TOKEN."}
+            },
             "headers": {
               "x-request-id": {"description": "Request id (echoes a sane client-sent x-request-id).", "schema": {"type": "string"}}
             },
@@ -209,7 +266,8 @@ enum OpenAPIDocument {
               "BadRequest": {"description": "Malformed JSON, wrong types, missing or empty text, too many texts.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
               "TooLarge": {"description": "A text or the body exceeds its byte limit.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
               "UnsupportedMediaType": {"description": "Content-Type is not application/json.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-              "Overloaded": {"description": "The inference queue is full; retry after Retry-After seconds.", "headers": {"Retry-After": {"schema": {"type": "integer"}}}, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+              "Unauthorized": {"description": "Missing, malformed, unknown, revoked or expired key (code invalid_api_key); WWW-Authenticate: Bearer.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+              "Overloaded": {"description": "The inference queue is full (server_overloaded), the key's per-minute limit (rate_limit_exceeded) or the organization's monthly quota (quota_exceeded) is reached; retry after Retry-After seconds. Rate-limit headers: x-ratelimit-limit-requests, x-ratelimit-remaining-requests, x-ratelimit-reset-requests, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset.", "headers": {"Retry-After": {"schema": {"type": "integer"}}}, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
             }
           }
         }
