@@ -129,7 +129,7 @@ public final class LocalRedisServer: @unchecked Sendable {
         cli.standardError = FileHandle.nullDevice
         try cli.run()
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        cli.waitUntilExit()
+        Self.waitForExit(cli)
         return output.contains("PONG") || output.contains("NOAUTH")
     }
 
@@ -141,7 +141,7 @@ public final class LocalRedisServer: @unchecked Sendable {
         cli.standardOutput = FileHandle.nullDevice
         cli.standardError = FileHandle.nullDevice
         try cli.run()
-        cli.waitUntilExit()
+        Self.waitForExit(cli)
         if let process = self.process {
             try await waitUntil("redis-server to exit", within: .seconds(5)) { !process.isRunning }
         }
@@ -149,10 +149,18 @@ public final class LocalRedisServer: @unchecked Sendable {
     }
 
     /// Last-resort cleanup of our own child process (by its handle, never by name).
+    /// Polls for a child's exit (see `terminate`), at most 5 s.
+    private static func waitForExit(_ process: Process) {
+        for _ in 0..<500 where process.isRunning { usleep(10_000) }
+    }
+
     public func terminate() {
         if let process, process.isRunning {
             process.terminate()
-            process.waitUntilExit()
+            // Poll rather than `waitUntilExit()`, which can wait forever when called from an async
+            // test (it spins a run loop that never sees the exit there).
+            for _ in 0..<500 where process.isRunning { usleep(10_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }
         self.process = nil
     }

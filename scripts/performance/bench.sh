@@ -120,6 +120,8 @@ benchmark() {
   "$SWIFT" package --package-path "$BENCH_DIR" --allow-writing-to-package-directory benchmark "$@"
   local status=$?
   set -e
+  # Markers the suites use to print a note once per run (BenchmarkSupport.benchNoteOnce).
+  rm -f "${TMPDIR:-/tmp}"/smally-bench-*.note
   say "swift package benchmark $1 finished in $((SECONDS - started)) s (exit $status)"
   return $status
 }
