@@ -81,7 +81,7 @@ def main():
     except Exception as error:  # openai.BadRequestError
         check("invalid dimensions is rejected with 400", getattr(error, "status_code", None) == 400, repr(error))
 
-    print(f"openai client: {passed} passed, {failed} failed")
+    print(f"openai_client: {passed} passed, {failed} failed")
     return 1 if failed else 0
 
 
