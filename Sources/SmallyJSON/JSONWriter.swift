@@ -129,8 +129,10 @@ public struct JSONWriter: Sendable {
             bytes.append(contentsOf: Self.nullBytes)
             return
         }
-        // `description` is Swift's shortest round-trip formatting (e.g. "0.0123", "1e-05").
-        bytes.append(contentsOf: value.description.utf8)
+        // Swift's shortest round-trip formatting (e.g. "0.0123", "1e-05"), the same text as
+        // `description`, but streamed: `Float.write(to:)` hands its stack buffer to `_writeASCII`,
+        // which appends the bytes without allocating a String per float.
+        value.write(to: &self)
     }
 
     @inline(__always)
@@ -172,5 +174,16 @@ public struct JSONWriter: Sendable {
             }
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+}
+
+extension JSONWriter: TextOutputStream {
+    /// Appends raw text (used only by `Float.write(to:)`; JSON strings go through `string(_:)`).
+    public mutating func write(_ string: String) {
+        bytes.append(contentsOf: string.utf8)
+    }
+
+    public mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) {
+        bytes.append(contentsOf: buffer)
     }
 }
