@@ -83,7 +83,7 @@ import Testing
         let start = ContinuousClock.now
         #expect(await cache.get(keys) == [nil, nil, nil])
         await cache.set([(keys[0], [1, 2, 3])])
-        #expect(ContinuousClock.now - start < .milliseconds(200))
+        #expect(ContinuousClock.now - start < .milliseconds(750))  // fail fast; bound allows CI scheduling jitter
         #expect(!client.isConnected)
 
         let counter = try metrics.expectCounter("smally_cache_errors_total", [("level", "l2")])
@@ -106,7 +106,7 @@ import Testing
             for _ in 0..<5 {
                 let start = ContinuousClock.now
                 #expect(await cache.get([CacheKey(model: "m", tokenIDs: [1])]) == [nil])
-                #expect(ContinuousClock.now - start < .milliseconds(200))
+                #expect(ContinuousClock.now - start < .milliseconds(750))  // fail fast; bound allows CI scheduling jitter
                 try await Task.sleep(for: .milliseconds(30))
             }
             #expect(!client.isConnected)

@@ -179,19 +179,21 @@ struct RedisFailureTests {
 
             try await server.shutdown()
 
-            // Straight away and for a while after: misses, never a throw, never a wait.
+            // Straight away and for a while after: misses, never a throw, never a wait for the 2 s
+            // connect/command timeouts. (The bound leaves room for scheduling jitter on a loaded
+            // 2-core CI machine running the whole suite in parallel: 209 ms was seen against 200.)
             for _ in 0..<20 {
                 let start = ContinuousClock.now
                 let results = await cache.get(keys)
                 let elapsed = ContinuousClock.now - start
                 #expect(results == [nil, nil, nil])
-                #expect(elapsed < .milliseconds(200), "get took \(elapsed) with Redis down")
+                #expect(elapsed < .milliseconds(750), "get took \(elapsed) with Redis down")
                 try await Task.sleep(for: .milliseconds(25))
             }
             try await waitUntil("client noticed Redis is gone", within: .seconds(2)) { !client.isConnected }
             let start = ContinuousClock.now
             await cache.set([(keys[1], testVector(1))])
-            #expect(ContinuousClock.now - start < .milliseconds(200))
+            #expect(ContinuousClock.now - start < .milliseconds(750))
 
             // Back up: the client reconnects by itself.
             try await server.start()
