@@ -13,7 +13,7 @@ void cblas_sgemm(enum CBLAS_ORDER order, enum CBLAS_TRANSPOSE transA, enum CBLAS
                  int m, int n, int k, float alpha, const float *a, int lda, const float *b, int ldb,
                  float beta, float *c, int ldc);
 
-/// Threads BLIS may use inside one operation (process-wide).
+/// Threads BLIS may use inside the next operations.
 void bli_thread_set_num_threads(long threads);
 
 #endif

@@ -23,7 +23,8 @@ struct ModelOptions: ParsableArguments {
             throw ValidationError("cannot load model: \(error)")
         }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
-        return InferenceEngine(model: model, threads: threads ?? InferenceEngine.threadsFromEnvironment())
+        return InferenceEngine(model: model, threads: threads ?? InferenceEngine.threadsFromEnvironment(),
+                               splitMinimumTexts: InferenceEngine.splitMinimumFromEnvironment())
     }
 }
 

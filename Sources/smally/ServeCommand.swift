@@ -3,6 +3,8 @@ import Foundation
 import Hummingbird
 import Logging
 import Metrics
+import NIOCore
+import NIOPosix
 import Prometheus
 import SmallyEngine
 import SmallyServer
@@ -38,6 +40,19 @@ struct ServeCommand: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(ServerMetrics.prometheusFactory(registry: registry))
         let metrics = ServerMetrics(registry: registry)
+
+        // Run Swift concurrency's jobs on NIO's event loops: a request then never hops between
+        // the socket's thread and the global pool (two context switches per request, ~40% of the
+        // cached path). Inference is unaffected: it runs on the engine's own queue.
+        switch environment["SMALLY_EXECUTOR"]?.lowercased() ?? "nio" {
+        case "nio", "":
+            let installed = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+            logger.info("executor", metadata: ["executor": installed ? "nio event loops" : "swift global pool (nio takeover unavailable)"])
+        case "default":
+            logger.info("executor", metadata: ["executor": "swift global pool"])
+        case let other:
+            throw ValidationError("configuration: SMALLY_EXECUTOR must be nio or default, got '\(other.prefix(20))'")
+        }
 
         let engine = try modelOptions.loadEngine()
         let model = engine.model

@@ -14,6 +14,14 @@ import Testing
         return nil
     }
 
+    @Test("key hashes are the SHA-256 hex digest (FIPS 180-2 vectors), whatever string type holds the key")
+    func keyHashIsSHA256Hex() {
+        #expect(APIKeyFormat.hash("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(APIKeyFormat.hash("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        let key = "sk_" + String(repeating: "A", count: 43)
+        #expect(APIKeyFormat.hash(key) == APIKeyFormat.hash(Substring("  " + key).dropFirst(2)))
+    }
+
     @Test(arguments: Backend.allCases)
     func refusesEveryKindOfBadKey(backend: Backend) async throws {
         try await TestEnvironment.withStore(backend) { store in

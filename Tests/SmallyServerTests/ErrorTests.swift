@@ -63,6 +63,22 @@ struct ErrorTests {
         }
     }
 
+    @Test("a known path with the wrong method gives 405 with Allow; an unknown path stays 404")
+    func methodNotAllowed() async throws {
+        try await ServerTestSupport.app().test(.router) { client in
+            for (uri, method, allow) in [("/v1/embed", HTTPRequest.Method.delete, "POST"), ("/v1/embeddings", .get, "POST"),
+                                         ("/health", .post, "GET"), ("/v1/models", .put, "GET")] {
+                let response = try await client.execute(uri: uri, method: method, headers: ServerTestSupport.jsonHeaders)
+                #expect(response.status == .methodNotAllowed, "\(method) \(uri)")
+                #expect(response.headers[.allow] == allow, "\(method) \(uri)")
+                #expect(try ServerTestSupport.errorCode(response) == "method_not_allowed")
+                #expect(response.headers[.requestID] != nil)
+            }
+            let unknown = try await client.execute(uri: "/v1/nothing-here", method: .delete)
+            #expect(unknown.status == .notFound)
+        }
+    }
+
     @Test("a body over the limit is refused with 413 on a real socket")
     func bodyLimit() async throws {
         let configuration = ServerTestSupport.configuration { $0.maxBodyBytes = 4096 }

@@ -115,7 +115,12 @@ struct RouteTests {
             #expect(given.headers[.requestID] == "abc-123")
             let hostile = try await client.execute(uri: "/health", method: .get, headers: [.requestID: "bad id\twith spaces"])
             #expect(hostile.headers[.requestID] != "bad id\twith spaces")
-            #expect(hostile.headers[.requestID]?.count == 36)
+            let generated = try #require(hostile.headers[.requestID])
+            #expect(generated.count == 33 && generated.utf8.allSatisfy { $0 == UInt8(ascii: "-") || (48...57).contains($0) || (97...102).contains($0) })
+            // Generated ids are unique: same node prefix, distinct counters.
+            let another = try await client.execute(uri: "/health", method: .get)
+            let second = try #require(another.headers[.requestID])
+            #expect(second != generated && second.prefix(16) == generated.prefix(16))
         }
     }
 }

@@ -40,17 +40,23 @@ public struct APIKeyFormat: Sendable, Hashable {
 
     /// Lowercase hex SHA-256 of the key's UTF-8 bytes.
     public static func hash(_ key: some StringProtocol) -> String {
-        let digest = SHA256.hash(data: Array(key.utf8))
-        var hex = ""
-        hex.reserveCapacity(64)
-        for byte in digest {
-            hex.append(Self.hexDigits[Int(byte >> 4)])
-            hex.append(Self.hexDigits[Int(byte & 0xF)])
+        var hasher = SHA256()
+        var key = String(key)
+        key.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        let digest = hasher.finalize()
+        // Runs on every authenticated request: bytes straight into the string, no Characters.
+        return String(unsafeUninitializedCapacity: 64) { out in
+            var index = 0
+            for byte in digest {
+                out[index] = Self.hexDigits[Int(byte >> 4)]
+                out[index + 1] = Self.hexDigits[Int(byte & 0xF)]
+                index += 2
+            }
+            return 64
         }
-        return hex
     }
 
-    private static let hexDigits = Array("0123456789abcdef")
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     static func base64URL(_ bytes: [UInt8]) -> String {
         Data(bytes).base64EncodedString()

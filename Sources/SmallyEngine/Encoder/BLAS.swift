@@ -29,8 +29,9 @@ enum BLAS {
                     a, Int32(lda), b, Int32(ldb), 0.0, c, Int32(ldc))
     }
 
-    /// How many threads BLIS may use inside one product. Process-wide by nature of the library;
-    /// the engine sets it once, from `SMALLY_THREADS` / the CPUs this process may use.
+    /// How many threads BLIS may use inside the next products. The engine sets it before every
+    /// forward pass: all its threads for one batch, or 1 in each group of a split batch (groups run
+    /// together and all want 1, so the setting is right whether BLIS keeps it per thread or not).
     static func setThreadCount(_ count: Int) {
         bli_thread_set_num_threads(Int(max(1, count)))
     }

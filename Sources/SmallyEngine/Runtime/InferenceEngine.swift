@@ -7,22 +7,38 @@ import Foundation
 public final class InferenceEngine: Sendable {
     public let model: EmbeddingModel
     public let threads: Int
+    /// Batches of at least this many texts are split into `threads` groups that run at the same
+    /// time, each on one CPU (0: never split). Smaller batches use all `threads` inside each product.
+    public let splitMinimumTexts: Int
     private let queue = DispatchQueue(label: "smally.inference", qos: .userInitiated)
     private let encoder: EncoderBox
+    /// One extra encoder (own scratch buffers, shared weights) and serial queue per extra CPU.
+    private let helpers: [(queue: DispatchQueue, encoder: EncoderBox)]
 
-    /// Owned by `queue`: only touched inside blocks submitted to it.
+    /// Owned by the queue it is used on: only touched inside blocks submitted to it.
     private final class EncoderBox: @unchecked Sendable {
         let encoder: BertEncoder
         init(_ encoder: BertEncoder) { self.encoder = encoder }
     }
 
     /// - Parameters:
-    ///   - threads: CPUs used inside each product; defaults to what this process may use.
-    public init(model: EmbeddingModel, threads: Int? = nil) {
+    ///   - threads: CPUs used for inference; defaults to what this process may use.
+    ///   - splitMinimumTexts: see ``splitMinimumTexts``; 2 by default (split whenever there are two texts:
+    ///     measured as fast as threads inside each product on an idle machine, and twice as fast when
+    ///     another process keeps one CPU busy).
+    public init(model: EmbeddingModel, threads: Int? = nil, splitMinimumTexts: Int? = nil) {
         self.model = model
         self.threads = max(1, threads ?? CPUCount.available())
-        BLAS.setThreadCount(self.threads)
+        self.splitMinimumTexts = max(0, splitMinimumTexts ?? 2)
         self.encoder = EncoderBox(BertEncoder(weights: model.weights))
+        self.helpers = (1..<self.threads).map { index in
+            (DispatchQueue(label: "smally.inference.\(index)", qos: .userInitiated), EncoderBox(BertEncoder(weights: model.weights)))
+        }
+    }
+
+    /// `SMALLY_SPLIT_MIN_TEXTS`, if set to an integer ≥ 0 (0 turns splitting off).
+    public static func splitMinimumFromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> Int? {
+        environment["SMALLY_SPLIT_MIN_TEXTS"].flatMap { Int($0) }.flatMap { $0 >= 0 ? $0 : nil }
     }
 
     /// The thread count from `SMALLY_THREADS`, if set to a positive integer.
@@ -37,20 +53,75 @@ public final class InferenceEngine: Sendable {
 
     /// Pooled, unnormalised vectors for token-id sequences (as made by the model's tokenizer).
     public func embed(tokenIDs sequences: [[Int32]]) async throws -> [[Float]] {
-        let box = encoder
         let pooling = model.configuration.pooling
         return try await withCheckedThrowingContinuation { continuation in
             queue.async {
-                continuation.resume(with: Result { try box.encoder.forward(sequences, pooling: pooling) })
+                continuation.resume(with: Result { try self.forward(sequences, pooling: pooling) })
             }
         }
     }
 
     /// The same, blocking the calling thread; for command-line tools and benchmarks.
     public func embedSynchronously(tokenIDs sequences: [[Int32]]) throws -> [[Float]] {
-        let box = encoder
         let pooling = model.configuration.pooling
-        return try queue.sync { try box.encoder.forward(sequences, pooling: pooling) }
+        return try queue.sync { try self.forward(sequences, pooling: pooling) }
+    }
+
+    /// Runs on `queue`. A batch big enough is split into groups of about equal cost that run at
+    /// the same time, one CPU each: BLAS threads inside each product must meet at a barrier after
+    /// every product, so on CPUs shared with the HTTP server one preempted thread stalls the other;
+    /// independent groups never wait for each other, and skip the barriers' cost too.
+    private func forward(_ sequences: [[Int32]], pooling: PoolingMode) throws(EngineError) -> [[Float]] {
+        guard threads > 1, splitMinimumTexts > 0, sequences.count >= max(2, splitMinimumTexts) else {
+            BLAS.setThreadCount(threads)
+            return try encoder.encoder.forward(sequences, pooling: pooling)
+        }
+        try BertEncoder.validate(sequences, configuration: model.weights.configuration)
+        let groups = Self.partition(lengths: sequences.map(\.count), into: threads)
+        let results = GroupResults(count: groups.count)
+        let done = DispatchGroup()
+        for (index, helper) in helpers.enumerated() where !groups[index + 1].isEmpty {
+            let members = groups[index + 1].map { sequences[$0] }
+            done.enter()
+            helper.queue.async {
+                BLAS.setThreadCount(1)
+                results.set(index + 1, Result { () throws(EngineError) in try helper.encoder.encoder.forward(members, pooling: pooling) })
+                done.leave()
+            }
+        }
+        BLAS.setThreadCount(1)
+        results.set(0, Result { () throws(EngineError) in try encoder.encoder.forward(groups[0].map { sequences[$0] }, pooling: pooling) })
+        done.wait()
+        var vectors = [[Float]](repeating: [], count: sequences.count)
+        for (index, members) in groups.enumerated() where !members.isEmpty {
+            for (position, vector) in zip(members, try results.get(index)) { vectors[position] = vector }
+        }
+        return vectors
+    }
+
+    /// Indices of `lengths` in `count` groups of about equal cost (largest first, each to the
+    /// cheapest group so far). Cost: linear layers grow with tokens, attention with tokens².
+    static func partition(lengths: [Int], into count: Int) -> [[Int]] {
+        var groups = [[Int]](repeating: [], count: count)
+        var load = [Double](repeating: 0, count: count)
+        for index in lengths.indices.sorted(by: { lengths[$0] > lengths[$1] }) {
+            let cheapest = load.indices.min { load[$0] < load[$1] }!
+            let length = Double(lengths[index])
+            load[cheapest] += length + length * length / 2300
+            groups[cheapest].append(index)
+        }
+        return groups.map { $0.sorted() }
+    }
+
+    /// Per-group results written by the helper queues; each slot is written by one thread only,
+    /// and read after `DispatchGroup.wait()`, which orders the writes before the reads.
+    /// (Raw storage, not an array property: concurrent writes to one would be exclusivity violations.)
+    private final class GroupResults: @unchecked Sendable {
+        private let slots: UnsafeMutableBufferPointer<Result<[[Float]], EngineError>?>
+        init(count: Int) { slots = .allocate(capacity: count); slots.initialize(repeating: nil) }
+        deinit { slots.deinitialize(); slots.deallocate() }
+        func set(_ index: Int, _ result: Result<[[Float]], EngineError>) { slots[index] = result }
+        func get(_ index: Int) throws(EngineError) -> [[Float]] { try slots[index]!.get() }
     }
 
     /// Tokenizes and embeds texts; `normalize` applies L2 normalisation.

@@ -17,10 +17,15 @@ extension HTTPField.Name {
 struct ErrorAndRequestIDMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let metrics: ServerMetrics?
+    let requestIDs = RequestIDGenerator()
+
+    init(metrics: ServerMetrics?) {
+        self.metrics = metrics
+    }
 
     func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response) async -> Response {
         var context = context
-        let requestID = Self.requestID(from: request)
+        let requestID = requestID(from: request)
         context.requestID = requestID
         context.logger[metadataKey: "request_id"] = .string(requestID)
         let apiError: APIError
@@ -71,11 +76,11 @@ struct ErrorAndRequestIDMiddleware: RouterMiddleware {
     }
 
     /// Accept a client-chosen id only if it is short and printable, so it cannot inject into logs.
-    static func requestID(from request: Request) -> String {
+    func requestID(from request: Request) -> String {
         if let given = request.headers[.requestID], (1...128).contains(given.utf8.count),
            given.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
             return given
         }
-        return UUID().uuidString.lowercased()
+        return requestIDs.next()
     }
 }

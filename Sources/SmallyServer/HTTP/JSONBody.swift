@@ -8,8 +8,7 @@ import NIOCore
 enum JSONBody {
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int) async throws -> T {
         if let contentType = request.headers[.contentType] {
-            let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
-            guard mediaType == "application/json" || mediaType.hasSuffix("+json") else {
+            guard isJSON(contentType) else {
                 throw APIError(.unsupportedMediaType, type: "invalid_request_error",
                                message: "Content-Type must be application/json (got \(contentType.prefix(80))).",
                                code: "unsupported_media_type")
@@ -30,6 +29,25 @@ enum JSONBody {
         } catch let error as DecodingError {
             throw translate(error)
         }
+    }
+
+    /// `application/json` or `…+json`, any parameters after `;`, case-insensitive. Byte-level:
+    /// this runs on every request, and Foundation's trimming showed in profiles.
+    static func isJSON(_ contentType: String) -> Bool {
+        var utf8 = Substring(contentType).utf8
+        if let semicolon = utf8.firstIndex(of: UInt8(ascii: ";")) { utf8 = utf8[..<semicolon] }
+        let isSpace: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        let media = utf8.drop(while: isSpace).reversed().drop(while: isSpace).reversed()
+        func endsWith(_ suffix: StaticString) -> Bool {
+            guard media.count >= suffix.utf8CodeUnitCount else { return false }
+            let tail = media.suffix(suffix.utf8CodeUnitCount)
+            return suffix.withUTF8Buffer { expected in
+                zip(tail, expected).allSatisfy { byte, want in
+                    (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 == want : byte == want
+                }
+            }
+        }
+        return media.count == 16 ? endsWith("application/json") : media.contains(UInt8(ascii: "/")) && endsWith("+json")
     }
 
     static func translate(_ error: DecodingError) -> APIError {

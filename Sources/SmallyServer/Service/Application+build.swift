@@ -74,6 +74,7 @@ public func buildApplication(
     InfoRoutes(service: service, limits: configuration, readiness: readiness, version: version).register(on: router)
     EmbedRoutes(service: service, limits: configuration).register(on: router)
     OpenAIRoutes(service: service, limits: configuration).register(on: router)
+    MethodNotAllowedRoutes.register(on: router)
 
     var app = Application(
         router: router,
