@@ -182,6 +182,7 @@ final class FlakyStore: AccountStore, @unchecked Sendable {
         try await base.apply(batch)
         lock.withLock { _applied += 1 }
     }
+    func pruneAppliedBatches(before date: Date) async throws -> Int { try check(); return try await base.pruneAppliedBatches(before: date) }
     func usage(organizationID: String, from: Date, to: Date) async throws -> [KeyUsage] {
         try check(); return try await base.usage(organizationID: organizationID, from: from, to: to)
     }

@@ -7,9 +7,9 @@ import Testing
     @Test(arguments: Backend.allCases)
     func migrationsAreVersionedAndIdempotent(backend: Backend) async throws {
         try await TestEnvironment.withStore(backend) { store in
-            #expect(try await store.appliedMigrations() == [1])
+            #expect(try await store.appliedMigrations() == [1, 2])
             #expect(try await store.migrate() == [])
-            #expect(try await store.appliedMigrations() == [1])
+            #expect(try await store.appliedMigrations() == [1, 2])
             try await store.ping()
         }
     }
@@ -126,6 +126,30 @@ import Testing
             let json = admin.json(report)
             #expect(json["object"] == .string("usage") && json["org"] == .string("acme"))
             #expect(try await store.usage(organizationID: org.id, from: month.end, to: month.end.addingTimeInterval(86_400)).isEmpty)
+        }
+    }
+}
+
+extension StoreTests {
+    @Test(arguments: Backend.allCases)
+    func appliedBatchMarkersArePruned(backend: Backend) async throws {
+        try await TestEnvironment.withStore(backend) { store in
+            let admin = AccountsAdmin(store: store)
+            let org = try await admin.createOrganization(name: "acme", tier: .free)
+            let key = try await admin.createKey(organization: "acme")
+            let now = Date()
+            let batch = UsageBatch(counts: [UsageBucket(organizationID: org.id, keyID: key.record.id, at: now): UsageCounts(requests: 1, embeddings: 1)],
+                                   lastUsed: [:])
+            try await store.apply(batch)
+            // Markers newer than the cutoff stay, so a retry is still recognised.
+            #expect(try await store.pruneAppliedBatches(before: now.addingTimeInterval(-3600)) == 0)
+            try await store.apply(batch)
+            #expect(try await store.totals(organizationID: org.id, month: now).requests == 1)
+            // Older ones go: the marker is gone, so the same id would now apply again.
+            #expect(try await store.pruneAppliedBatches(before: now.addingTimeInterval(3600)) == 1)
+            #expect(try await store.pruneAppliedBatches(before: now.addingTimeInterval(3600)) == 0)
+            try await store.apply(batch)
+            #expect(try await store.totals(organizationID: org.id, month: now).requests == 2)
         }
     }
 }

@@ -4,7 +4,7 @@ import Metrics
 import MetricsTestKit
 import PostgresNIO
 import ServiceLifecycle
-import SmallyAccounts
+@testable import SmallyAccounts
 import SmallyTestSupport
 import Testing
 
@@ -47,6 +47,32 @@ import Testing
             let perKey = try await admin.usage(organization: "acme").keys
             #expect(perKey.map(\.counts.requests) == [1000, 1000])
             #expect(try await store.key(id: keys[0])?.lastUsedAt != nil)
+        }
+    }
+
+    /// Old applied-batch markers are pruned by the recorder, at most once per interval.
+    @Test func recorderPrunesOldBatchMarkersHourly() async throws {
+        try await TestEnvironment.withStore(.sqlite) { store in
+            let admin = AccountsAdmin(store: store)
+            let org = try await admin.createOrganization(name: "acme", tier: .free)
+            let key = try await admin.createKey(organization: "acme")
+            let recorder = UsageRecorder(store: store, logger: TestEnvironment.logger)
+            let now = Date()
+            let weekLater = now.addingTimeInterval(UsageRecorder.batchMarkerRetention + 60)
+            recorder.record(organizationID: org.id, keyID: key.record.id, counts: UsageCounts(requests: 1, embeddings: 1))
+            #expect(await recorder.flush())
+            // Within the retention nothing goes.
+            await recorder.pruneAppliedBatchesIfDue(now: now.addingTimeInterval(-2 * UsageRecorder.batchMarkerPruneInterval))
+            #expect(try await store.pruneAppliedBatches(before: now.addingTimeInterval(-60)) == 0)
+            // A week later the marker is past the retention and is pruned.
+            await recorder.pruneAppliedBatchesIfDue(now: weekLater)
+            #expect(try await store.pruneAppliedBatches(before: weekLater) == 0)
+            // Ten minutes after that prune, a marker past the retention stays until the interval is over.
+            recorder.record(organizationID: org.id, keyID: key.record.id, counts: UsageCounts(requests: 1, embeddings: 1))
+            #expect(await recorder.flush())
+            await recorder.pruneAppliedBatchesIfDue(now: weekLater.addingTimeInterval(600))
+            #expect(try await store.pruneAppliedBatches(before: weekLater.addingTimeInterval(600)) == 1)
+            #expect(try await store.totals(organizationID: org.id, month: now).requests == 2)
         }
     }
 
@@ -173,6 +199,7 @@ final class SwitchableStore: AccountStore, @unchecked Sendable {
     func credential(hash: String) async throws -> (key: APIKeyRecord, organization: Organization)? { try await base.credential(hash: hash) }
     func updateKey(_ key: APIKeyRecord) async throws { try await base.updateKey(key) }
     func apply(_ batch: UsageBatch) async throws { try await base.apply(batch) }
+    func pruneAppliedBatches(before date: Date) async throws -> Int { try await base.pruneAppliedBatches(before: date) }
     func usage(organizationID: String, from: Date, to: Date) async throws -> [KeyUsage] {
         try await base.usage(organizationID: organizationID, from: from, to: to)
     }

@@ -50,6 +50,9 @@ public protocol AccountStore: Sendable {
     /// Adds the batch's counts to `usage_minutes` (upsert) and moves `last_used_at` forward, in
     /// one transaction. Applying the same batch id twice changes nothing the second time.
     func apply(_ batch: UsageBatch) async throws
+    /// Deletes the markers of batches applied before `date` and returns how many. A marker only has
+    /// to outlive the retries of its batch (seconds to hours), so old ones are dead weight.
+    func pruneAppliedBatches(before date: Date) async throws -> Int
     /// Per-key totals of an organization for `from ..< to`.
     func usage(organizationID: String, from: Date, to: Date) async throws -> [KeyUsage]
     /// Embeddings an organization used in `from ..< to` (seeds quota counters).

@@ -61,6 +61,9 @@ public enum Migrations {
             )
             """,
         ]),
+        Migration(version: 2, name: "index for pruning applied usage batches", statements: [
+            "CREATE INDEX usage_batches_applied_at ON usage_batches (applied_at)",
+        ]),
     ]
 
     public static let sqlite: [Migration] = [
@@ -107,6 +110,9 @@ public enum Migrations {
                 applied_at INTEGER NOT NULL
             )
             """,
+        ]),
+        Migration(version: 2, name: "index for pruning applied usage batches", statements: [
+            "CREATE INDEX usage_batches_applied_at ON usage_batches (applied_at)",
         ]),
     ]
 }

@@ -234,6 +234,13 @@ public final class PostgresAccountStore: AccountStore {
         }
     }
 
+    public func pruneAppliedBatches(before date: Date) async throws -> Int {
+        let rows = try await client.query("DELETE FROM usage_batches WHERE applied_at < \(date) RETURNING id", logger: logger)
+        var count = 0
+        for try await _ in rows.decode(String.self) { count += 1 }
+        return count
+    }
+
     public func usage(organizationID: String, from: Date, to: Date) async throws -> [KeyUsage] {
         let rows = try await client.query("""
             SELECT key_id, SUM(requests)::bigint, SUM(embeddings)::bigint, SUM(tokens)::bigint, SUM(cache_hits)::bigint

@@ -282,6 +282,12 @@ public final class SQLiteAccountStore: AccountStore, Service {
         }
     }
 
+    public func pruneAppliedBatches(before date: Date) async throws -> Int {
+        try await withConnection { connection in
+            try await connection.query("DELETE FROM usage_batches WHERE applied_at < ? RETURNING id", [.date(date)]).count
+        }
+    }
+
     public func usage(organizationID: String, from: Date, to: Date) async throws -> [KeyUsage] {
         let rows = try await withConnection { connection in
             try await connection.query("""

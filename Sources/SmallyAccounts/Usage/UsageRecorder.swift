@@ -32,7 +32,13 @@ public final class UsageRecorder: Service, Sendable {
     private struct Health {
         var failing = false
         var lastDropLog: Date?
+        var lastPrune: Date?
     }
+
+    /// Applied-batch markers older than this are deleted (a batch is retried for seconds to hours,
+    /// never for days), at most once an hour per node.
+    static let batchMarkerRetention: TimeInterval = 7 * 24 * 3600
+    static let batchMarkerPruneInterval: TimeInterval = 3600
 
     /// - Parameters:
     ///   - flushInterval: default 1 s.
@@ -86,6 +92,7 @@ public final class UsageRecorder: Service, Sendable {
             if await flush() {
                 delay = flushInterval
                 backoff = .seconds(1)
+                await pruneAppliedBatchesIfDue()
             } else {
                 delay = max(flushInterval, backoff)
                 backoff = min(backoff * 2, .seconds(10))
@@ -122,6 +129,25 @@ public final class UsageRecorder: Service, Sendable {
                 logger.debug("usage write failed again", metadata: ["error": "\(error)", "buffered_buckets": "\(buffered)"])
             }
             return false
+        }
+    }
+
+    /// Deletes applied-batch markers older than `batchMarkerRetention`, if the last prune on this
+    /// node is more than `batchMarkerPruneInterval` ago. Failure is logged and tried again later.
+    func pruneAppliedBatchesIfDue(now: Date = Date()) async {
+        let due = health.withLock { health -> Bool in
+            if let last = health.lastPrune, now.timeIntervalSince(last) < Self.batchMarkerPruneInterval { return false }
+            health.lastPrune = now
+            return true
+        }
+        guard due else { return }
+        do {
+            let store = self.store
+            let cutoff = now.addingTimeInterval(-Self.batchMarkerRetention)
+            let pruned = try await withDeadline(writeTimeout) { try await store.pruneAppliedBatches(before: cutoff) }
+            if pruned > 0 { logger.debug("pruned applied usage batch markers", metadata: ["rows": "\(pruned)"]) }
+        } catch {
+            logger.debug("cannot prune applied usage batch markers; will retry", metadata: ["error": "\(error)"])
         }
     }
 

@@ -8,12 +8,15 @@ if key and key ~= "" then wrk.headers["Authorization"] = "Bearer " .. key end
 
 local words = {"reset", "password", "billing", "invoice", "refund", "shipping", "account", "login", "error",
                "update", "card", "order", "track", "cancel", "subscription", "email", "phone", "address"}
+-- A tag per run (wrk's Lua state starts fresh each run), so a second run does not hit the cache.
+math.randomseed(os.time())
+local tag = math.random(1000, 9999)
 local counter = 0
 function request()
   counter = counter + 1
   local a = words[(counter % #words) + 1]
   local b = words[((counter * 7) % #words) + 1]
-  local body = string.format('{"text": "how to %s my %s %d"}', a, b, counter)
+  local body = string.format('{"text": "how to %s my %s %d%d"}', a, b, tag, counter)
   return wrk.format(nil, nil, nil, body)
 end
 function done(summary, latency, requests)
