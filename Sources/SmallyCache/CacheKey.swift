@@ -11,7 +11,13 @@ import NIOCore
 /// Stored as four words so that `==` and hashing never touch the heap.
 public struct CacheKey: Hashable, Sendable {
     // Big-endian words: w0's most significant byte is digest byte 0, so `hex` is the digest in order.
-    private let w0, w1, w2, w3: UInt64
+    // Internal rather than private: LRUCache's hash table uses w0 directly as the hash.
+    let w0, w1, w2, w3: UInt64
+
+    /// A key from raw digest words (tests use it to force hash-table collisions on `w0`).
+    init(w0: UInt64, w1: UInt64, w2: UInt64, w3: UInt64) {
+        (self.w0, self.w1, self.w2, self.w3) = (w0, w1, w2, w3)
+    }
 
     public init(model: String, tokenIDs: [Int32]) {
         var hasher = SHA256()

@@ -12,11 +12,12 @@ public protocol EmbeddingCache: Sendable {
 
 /// The in-process LRU as an `EmbeddingCache` (L1 on its own, e.g. when no Redis is configured).
 extension LRUCache: EmbeddingCache where Value == [Float] {
+    // The batched paths lock once per chunk of keys instead of once per key.
     public func get(_ keys: [CacheKey]) async -> [[Float]?] {
-        keys.map { self.get($0) }
+        self.values(for: keys)
     }
 
     public func set(_ entries: [(CacheKey, [Float])]) async {
-        for (key, vector) in entries { self.set(key, vector) }
+        self.store(entries)
     }
 }

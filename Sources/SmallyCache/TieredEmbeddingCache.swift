@@ -23,21 +23,24 @@ public struct TieredEmbeddingCache: EmbeddingCache {
 
     /// Like `get`, also saying which tier each hit came from (for `x-cache` and metrics).
     public func lookup(_ keys: [CacheKey]) async -> [(vector: [Float], level: Level)?] {
-        var results: [(vector: [Float], level: Level)?] = keys.map { key in self.l1.get(key).map { ($0, .l1) } }
+        // One lock per chunk of keys (LRUCache's batched path), not one per key.
+        var results: [(vector: [Float], level: Level)?] = self.l1.values(for: keys).map { hit in hit.map { ($0, .l1) } }
         guard let l2 = self.l2 else { return results }
         let missing = results.indices.filter { results[$0] == nil }
         guard !missing.isEmpty else { return results }
         let fetched = await l2.get(missing.map { keys[$0] })
+        var promoted: [(CacheKey, [Float])] = []
         for (position, vector) in zip(missing, fetched) {
             guard let vector else { continue }
             results[position] = (vector, .l2)
-            self.l1.set(keys[position], vector)
+            promoted.append((keys[position], vector))
         }
+        if !promoted.isEmpty { self.l1.store(promoted) }
         return results
     }
 
     public func set(_ entries: [(CacheKey, [Float])]) async {
-        for (key, vector) in entries { self.l1.set(key, vector) }
+        self.l1.store(entries)
         await self.l2?.set(entries)
     }
 }
