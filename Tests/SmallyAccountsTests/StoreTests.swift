@@ -186,6 +186,27 @@ extension StoreTests {
         #expect(QuotaPeriod.label(of: december.end) == "2027-01")
     }
 
+    @Test("month(containing:) agrees with Foundation's UTC calendar, edges and leap years included")
+    func monthArithmeticMatchesCalendar() throws {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = try #require(TimeZone(identifier: "UTC"))
+        func expected(_ date: Date) -> QuotaPeriod.Interval {
+            let start = calendar.date(from: calendar.dateComponents([.year, .month], from: date))!
+            return QuotaPeriod.Interval(start: start, end: calendar.date(byAdding: .month, value: 1, to: start)!)
+        }
+        var dates: [Date] = [Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: -1),
+                             Date(timeIntervalSince1970: 951_782_400),        // 2000-02-29 00:00 UTC
+                             Date(timeIntervalSince1970: 951_868_799.999),    // 2000-02-29 23:59:59.999
+                             Date(timeIntervalSince1970: 4_107_542_400)]      // 2100-03-01 (2100 is not leap)
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 { dates.append(Date(timeIntervalSince1970: Double.random(in: -2e9...5e9, using: &generator))) }
+        for month in 0..<1_200 {  // every month boundary 1970-2069, and one second either side
+            let start = calendar.date(byAdding: .month, value: month, to: Date(timeIntervalSince1970: 0))!
+            dates += [start, start.addingTimeInterval(-1), start.addingTimeInterval(1)]
+        }
+        for date in dates { #expect(QuotaPeriod.month(containing: date) == expected(date), "\(date)") }
+    }
+
     @Test func tierLimitsFromTheEnvironment() throws {
         let limits = try TierLimits(environment: ["TIER_FREE_EMBEDDINGS_PER_MONTH": "5", "TIER_SCALE_REQUESTS_PER_MINUTE": "9"])
         #expect(limits.free == .init(embeddingsPerMonth: 5, requestsPerMinute: 60))

@@ -6,6 +6,11 @@ public enum QuotaPeriod {
     public struct Interval: Sendable, Hashable {
         public var start: Date
         public var end: Date
+
+        public init(start: Date, end: Date) {
+            self.start = start
+            self.end = end
+        }
     }
 
     private static let calendar: Calendar = {
@@ -14,11 +19,37 @@ public enum QuotaPeriod {
         return calendar
     }()
 
+    /// The UTC month around `date`. Plain integer arithmetic (proleptic Gregorian, Hinnant's
+    /// civil-from-days): it runs on every authenticated request, where `Calendar` showed in profiles.
     public static func month(containing date: Date) -> Interval {
-        let components = calendar.dateComponents([.year, .month], from: date)
-        let start = calendar.date(from: components)!
-        let end = calendar.date(byAdding: .month, value: 1, to: start)!
-        return Interval(start: start, end: end)
+        let days = Int((date.timeIntervalSince1970 / 86_400).rounded(.down))
+        let (year, month) = civil(fromDays: days)
+        let start = daysFromCivil(year: year, month: month)
+        let end = month == 12 ? daysFromCivil(year: year + 1, month: 1) : daysFromCivil(year: year, month: month + 1)
+        return Interval(start: Date(timeIntervalSince1970: Double(start) * 86_400),
+                        end: Date(timeIntervalSince1970: Double(end) * 86_400))
+    }
+
+    /// Year and month (1...12) of the day `days` after 1970-01-01.
+    static func civil(fromDays days: Int) -> (year: Int, month: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let shiftedMonth = (5 * dayOfYear + 2) / 153  // March = 0
+        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month)
+    }
+
+    /// Days from 1970-01-01 to the first day of `month` in `year`.
+    static func daysFromCivil(year: Int, month: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
     }
 
     /// `YYYY-MM` → that month; nil when malformed.
