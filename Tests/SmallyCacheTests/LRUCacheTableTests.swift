@@ -81,12 +81,12 @@ import Testing
     @Test(arguments: [1, 2, 7, 64, 300])
     func churnWithHashedKeysMatchesReferenceModel(capacity: Int) {
         // Three times the capacity in keys: most sets evict.
-        self.churn(capacity: capacity, keys: Self.hashedKeys(3 * capacity + 1), steps: 6_000, seed: UInt64(capacity))
+        self.churn(capacity: capacity, keys: Self.hashedKeys(3 * capacity + 1), steps: 1_500, seed: UInt64(capacity))
     }
 
     @Test(arguments: [1, 3, 8, 40])
     func churnWithCollidingKeysMatchesReferenceModel(capacity: Int) {
-        self.churn(capacity: capacity, keys: Self.collidingKeys(2 * capacity + 5), steps: 6_000, seed: 7 + UInt64(capacity))
+        self.churn(capacity: capacity, keys: Self.collidingKeys(2 * capacity + 5), steps: 1_500, seed: 7 + UInt64(capacity))
     }
 
     @Test func evictingFromTheMiddleOfAProbeChainKeepsTheRestReachable() {
@@ -181,7 +181,7 @@ import Testing
             for task in 0..<8 {
                 group.addTask {
                     var rng = SplitMix64(seed: 1_000 + UInt64(task))
-                    for _ in 0..<600 {
+                    for _ in 0..<300 {
                         let indices = (0..<Int(1 + rng.next() % 100)).map { _ in Int(rng.next() % UInt64(keys.count)) }
                         switch rng.next() % 4 {
                         case 0: await cache.set(indices.map { (keys[$0], [Float($0)]) })

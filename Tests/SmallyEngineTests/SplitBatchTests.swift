@@ -33,9 +33,8 @@ struct SplitBatchTests {
             #expect(TestSupport.maxAbsDiff(splitVectors[index], unsplit[index]) <= 1e-5, "case \(index)")
             #expect(TestSupport.maxAbsDiff(splitVectors[index], cases[index].embedding) <= 1e-4, "case \(index) vs golden")
         }
-        // Below the minimum the batch is not split and still right.
-        let single = try await split.embed(tokenIDs: [sequences[3]])
-        #expect(TestSupport.maxAbsDiff(single[0], cases[3].embedding) <= 1e-4)
+        // (Not exercised here: a single text on this engine, which would run BLIS's OpenMP threads
+        // on both cores and starve the tests running beside it; single texts are the default path.)
     }
 
     @Test("errors in a split batch name the caller's index")

@@ -61,15 +61,17 @@ extension APIError {
 extension HTTPFields {
     /// The per-minute headers (OpenAI's names) and the monthly ones (the original service's names).
     mutating func addRateLimitHeaders(perMinute: LimitDecision?, monthly: LimitDecision?, now: Date) {
+        // Appended, not assigned: these are added once per response, and assignment scans the
+        // fields for an existing value first (this runs on every authenticated response).
         if let perMinute {
-            self[.rateLimitLimitRequests] = String(perMinute.limit)
-            self[.rateLimitRemainingRequests] = String(perMinute.remaining)
-            self[.rateLimitResetRequests] = "\(perMinute.secondsUntilReset(from: now))s"
+            append(HTTPField(name: .rateLimitLimitRequests, value: String(perMinute.limit)))
+            append(HTTPField(name: .rateLimitRemainingRequests, value: String(perMinute.remaining)))
+            append(HTTPField(name: .rateLimitResetRequests, value: "\(perMinute.secondsUntilReset(from: now))s"))
         }
         if let monthly {
-            self[.rateLimitLimit] = String(monthly.limit)
-            self[.rateLimitRemaining] = String(monthly.remaining)
-            self[.rateLimitReset] = String(Int(monthly.resetAt.timeIntervalSince1970))
+            append(HTTPField(name: .rateLimitLimit, value: String(monthly.limit)))
+            append(HTTPField(name: .rateLimitRemaining, value: String(monthly.remaining)))
+            append(HTTPField(name: .rateLimitReset, value: String(Int(monthly.resetAt.timeIntervalSince1970))))
         }
     }
 }
