@@ -73,8 +73,8 @@ export function setup() {
   return prepare();
 }
 
-export default function (data) {
-  embedOnce(nextText(data.runTag).text);
+export default function () {
+  embedOnce(nextText().text);
   if (THINK_TIME > 0) sleep(THINK_TIME);
 }
 

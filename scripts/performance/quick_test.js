@@ -25,8 +25,8 @@ export function setup() {
   return prepare();
 }
 
-export default function (data) {
-  embedOnce(nextText(data.runTag).text);
+export default function () {
+  embedOnce(nextText().text);
 }
 
 export function handleSummary(data) {

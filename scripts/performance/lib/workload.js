@@ -48,21 +48,28 @@ function pick(array) {
   return array[Math.floor(Math.random() * array.length)];
 }
 
-/// A text this server has never seen: a corpus query plus a short number made of the run tag
-/// (4 digits), the iteration and the VU (3 digits), so every text tokenizes differently (no cache
-/// hit, no in-flight deduplication). The number adds only 3-5 tokens: a longer tag such as
-/// "(ticket r7q3x12)" (10 tokens) would double the cost of a typical 8-token query and measure
-/// our tags rather than realistic queries.
-export function uniqueText(runTag) {
-  const vu = exec.vu.idInTest;
-  const iteration = exec.vu.iterationInInstance;
-  return `${pick(queries)} ${runTag}${iteration}${String(vu % 1000).padStart(3, '0')}`;
+// One-token words (from the model's vocabulary) for making texts unique; see uniqueText.
+const words = new SharedArray('words', () => {
+  const path = __ENV.WORDS_FILE || '../words.txt';
+  const lines = open(path).split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  if (lines.length < 1000) throw new Error(`${path}: need at least 1000 words, found ${lines.length}`);
+  return lines;
+});
+
+/// A text this server has never seen: a corpus query plus two random one-token words. With
+/// 363 queries and ~18,600 words that is ~1.3e11 texts, so repeats (in this run or from earlier
+/// runs still in the caches) are vanishingly rare — and the `cached` field would show them. Two
+/// words add only two tokens: a tag such as "(ticket r7q3x12)" (10 tokens) or a long number
+/// (4-5 tokens) would double the cost of a typical 8.6-token query and measure our tags rather
+/// than realistic queries.
+export function uniqueText() {
+  return `${pick(queries)} ${pick(words)} ${pick(words)}`;
 }
 
 /// The next text to send: from the hot set with probability CACHE_HIT_RATIO, else unique.
-export function nextText(runTag) {
+export function nextText() {
   if (CACHE_HIT_RATIO > 0 && Math.random() < CACHE_HIT_RATIO) return { text: pick(hotSet), hot: true };
-  return { text: uniqueText(runTag), hot: false };
+  return { text: uniqueText(), hot: false };
 }
 
 // ---- API key -----------------------------------------------------------------------------
@@ -163,10 +170,9 @@ export function prepare() {
       `(smally keys create --org NAME --json) or run scripts/performance/run_benchmarks.sh, which creates one`);
   }
   if (res.status !== 200) exec.test.abort(`warm-up request failed: ${res.status} ${res.body}`);
-  const runTag = String(1000 + Math.floor(Math.random() * 9000)); // fixed width: tags cannot run into the counter
   console.log(`target ${BASE_URL}, key from ${KEY_SOURCE}, CACHE_HIT_RATIO=${CACHE_HIT_RATIO}` +
-    (CACHE_HIT_RATIO > 0 ? ` (hot set ${hotSet.length} texts, warmed)` : '') + `, corpus ${queries.length} queries, run tag ${runTag}`);
-  return { runTag, startedAt: Date.now() };
+    (CACHE_HIT_RATIO > 0 ? ` (hot set ${hotSet.length} texts, warmed)` : '') + `, corpus ${queries.length} queries, ${words.length} words for unique texts`);
+  return { startedAt: Date.now() };
 }
 
 // ---- summary -----------------------------------------------------------------------------
