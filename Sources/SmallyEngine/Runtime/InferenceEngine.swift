@@ -2,8 +2,9 @@ import Dispatch
 import Foundation
 
 /// Runs the encoder on its own serial dispatch queue, so BLAS never occupies a thread of Swift's
-/// cooperative pool or a NIO event loop; async callers suspend until their batch is done. The
-/// encoder itself uses `threads` CPUs inside each matrix product.
+/// cooperative pool or a NIO event loop; async callers suspend until their batch is done. A single
+/// text uses `threads` CPUs inside each matrix product; a batch is split into one group per CPU
+/// (see ``splitMinimumTexts``), each group on its own queue and encoder.
 public final class InferenceEngine: Sendable {
     public let model: EmbeddingModel
     public let threads: Int
