@@ -8,19 +8,20 @@ public struct AccountsAdmin: Sendable {
     public let tierLimits: TierLimits
     /// Called after any change to a key or an organization (drops this node's key cache).
     public var onChange: @Sendable () -> Void
-    /// Usage recorded but not yet written, added to reports when given (the server's recorder).
-    public var unwrittenUsage: (@Sendable (_ organizationID: String, _ from: Date, _ to: Date) -> [String: UsageCounts])?
+    /// This node's usage recorder, when given (the server's): reports add the usage it has not
+    /// written yet, read consistently with the store.
+    public var usageRecorder: UsageRecorder?
     public var now: @Sendable () -> Date
 
     public init(store: any AccountStore, format: APIKeyFormat = APIKeyFormat(), tierLimits: TierLimits = .defaults,
                 onChange: @escaping @Sendable () -> Void = {},
-                unwrittenUsage: (@Sendable (String, Date, Date) -> [String: UsageCounts])? = nil,
+                usageRecorder: UsageRecorder? = nil,
                 now: @escaping @Sendable () -> Date = { Timestamps.now() }) {
         self.store = store
         self.format = format
         self.tierLimits = tierLimits
         self.onChange = onChange
-        self.unwrittenUsage = unwrittenUsage
+        self.usageRecorder = usageRecorder
         self.now = now
     }
 
@@ -144,14 +145,26 @@ public struct AccountsAdmin: Sendable {
     }
 
     public func usage(of organization: Organization, month: QuotaPeriod.Interval) async throws -> UsageReport {
-        var perKey: [String: UsageCounts] = [:]
-        for row in try await store.usage(organizationID: organization.id, from: month.start, to: month.end) {
-            perKey[row.keyID, default: .zero] += row.counts
-        }
-        if let unwrittenUsage {
-            for (keyID, counts) in unwrittenUsage(organization.id, month.start, month.end) {
-                perKey[keyID, default: .zero] += counts
+        let store = self.store
+        @Sendable func read() async throws -> [String: UsageCounts] {
+            var perKey: [String: UsageCounts] = [:]
+            for row in try await store.usage(organizationID: organization.id, from: month.start, to: month.end) {
+                perKey[row.keyID, default: .zero] += row.counts
             }
+            return perKey
+        }
+        let perKey: [String: UsageCounts]
+        if let usageRecorder {
+            // Store and buffer read with no commit in between: every event counted exactly once.
+            perKey = try await usageRecorder.withCommitsPaused {
+                var perKey = try await read()
+                for (keyID, counts) in usageRecorder.unwritten(organizationID: organization.id, from: month.start, to: month.end) {
+                    perKey[keyID, default: .zero] += counts
+                }
+                return perKey
+            }
+        } else {
+            perKey = try await read()
         }
         let keys = Dictionary(uniqueKeysWithValues: try await store.keys(organizationID: organization.id).map { ($0.id, $0) })
         let rows = perKey.sorted { $0.key < $1.key }.map { (key: keys[$0.key], keyID: $0.key, counts: $0.value) }

@@ -157,6 +157,13 @@ final class FlakyStore: AccountStore, @unchecked Sendable {
 
     var appliedBatches: Int { lock.withLock { _applied } }
 
+    /// How long `usage(…)` takes (to widen the window between a report's two reads).
+    var usageReadDelay: Duration {
+        get { lock.withLock { _usageReadDelay } }
+        set { lock.withLock { _usageReadDelay = newValue } }
+    }
+    private var _usageReadDelay = Duration.zero
+
     struct Outage: Error, CustomStringConvertible { var description: String { "simulated outage" } }
 
     private func check() throws { if down { throw Outage() } }
@@ -184,7 +191,10 @@ final class FlakyStore: AccountStore, @unchecked Sendable {
     }
     func pruneAppliedBatches(before date: Date) async throws -> Int { try check(); return try await base.pruneAppliedBatches(before: date) }
     func usage(organizationID: String, from: Date, to: Date) async throws -> [KeyUsage] {
-        try check(); return try await base.usage(organizationID: organizationID, from: from, to: to)
+        try check()
+        let rows = try await base.usage(organizationID: organizationID, from: from, to: to)
+        if usageReadDelay > .zero { try await Task.sleep(for: usageReadDelay) }
+        return rows
     }
     func embeddings(organizationID: String, from: Date, to: Date) async throws -> Int {
         try check(); return try await base.embeddings(organizationID: organizationID, from: from, to: to)

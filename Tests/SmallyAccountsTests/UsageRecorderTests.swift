@@ -50,6 +50,27 @@ import Testing
         }
     }
 
+    /// A report that reads the store while a batch commits still counts every event once: the
+    /// store read (before the commit) and the buffer read (after it) must not both miss the batch.
+    @Test func reportsCountEveryEventOnceWhileABatchCommits() async throws {
+        try await TestEnvironment.withStore(.sqlite) { base in
+            let store = FlakyStore(base)
+            let setup = AccountsAdmin(store: store)
+            let org = try await setup.createOrganization(name: "acme", tier: .free)
+            let key = try await setup.createKey(organization: "acme")
+            let recorder = UsageRecorder(store: store, logger: TestEnvironment.logger)
+            let admin = AccountsAdmin(store: store, usageRecorder: recorder)
+            recorder.record(organizationID: org.id, keyID: key.record.id, counts: UsageCounts(requests: 1, embeddings: 2))
+            store.usageReadDelay = .milliseconds(400)
+            async let report = admin.usage(of: org, month: QuotaPeriod.month(containing: Date()))
+            try await Task.sleep(for: .milliseconds(100))  // the report is now reading the store
+            #expect(await recorder.flush())                 // and the batch commits meanwhile
+            #expect(try await report.totals == UsageCounts(requests: 1, embeddings: 2))
+            store.usageReadDelay = .zero
+            #expect(try await admin.usage(of: org, month: QuotaPeriod.month(containing: Date())).totals == UsageCounts(requests: 1, embeddings: 2))
+        }
+    }
+
     /// Old applied-batch markers are pruned by the recorder, at most once per interval.
     @Test func recorderPrunesOldBatchMarkersHourly() async throws {
         try await TestEnvironment.withStore(.sqlite) { store in

@@ -22,6 +22,10 @@ public final class UsageRecorder: Service, Sendable {
     private let finalFlushTimeout: Duration
     private let logger: Logger
     private let buffer: Mutex<UsageBuffer>
+    /// Held while a batch is committed and then marked written, and while a report reads the
+    /// store and the buffer: otherwise a report could read the store just before a commit and the
+    /// buffer just after it, and miss that batch (or count it twice the other way round).
+    private let commitLock = AsyncLock()
     private let health = Mutex(Health())
 
     private let droppedCounter = Counter(label: "smally_usage_dropped_events_total")
@@ -82,6 +86,12 @@ public final class UsageRecorder: Service, Sendable {
 
     public var isEmpty: Bool { buffer.withLock { $0.isEmpty } }
 
+    /// Runs `body` while no batch is being committed, so that what it reads from the store and
+    /// `unwritten(…)` together count every event exactly once.
+    public func withCommitsPaused<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        try await commitLock.withLock(body)
+    }
+
     public func run() async throws {
         var delay = flushInterval
         var backoff = Duration.seconds(1)
@@ -109,8 +119,11 @@ public final class UsageRecorder: Service, Sendable {
         bufferedGauge.record(buffer.withLock { $0.bucketCount })
         do {
             let store = self.store
-            try await withDeadline(writeTimeout) { try await store.apply(batch) }
-            buffer.withLock { $0.completed(batch.id) }
+            let writeTimeout = self.writeTimeout
+            try await commitLock.withLock {
+                try await withDeadline(writeTimeout) { try await store.apply(batch) }
+                buffer.withLock { $0.completed(batch.id) }
+            }
             writtenCounter.increment(by: batch.counts.count)
             bufferedGauge.record(buffer.withLock { $0.bucketCount })
             let recovered = health.withLock { health in defer { health.failing = false }; return health.failing }

@@ -86,7 +86,7 @@ public struct AccountsRuntime: Sendable {
         self.recorder = recorder
         admin = AccountsAdmin(store: store, format: settings.keyFormat, tierLimits: settings.tierLimits,
                               onChange: { authenticator.invalidateAll() },
-                              unwrittenUsage: { recorder.unwritten(organizationID: $0, from: $1, to: $2) })
+                              usageRecorder: recorder)
     }
 
     /// Adds the key middleware, `GET /v1/usage` and (with `ADMIN_TOKEN`) the admin API. Call it
