@@ -13,21 +13,24 @@ public enum QuotaPeriod {
         }
     }
 
-    private static let calendar: Calendar = {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        return calendar
-    }()
-
     /// The UTC month around `date`. Plain integer arithmetic (proleptic Gregorian, Hinnant's
     /// civil-from-days): it runs on every authenticated request, where `Calendar` showed in profiles.
     public static func month(containing date: Date) -> Interval {
-        let days = Int((date.timeIntervalSince1970 / 86_400).rounded(.down))
-        let (year, month) = civil(fromDays: days)
+        let (year, month) = civil(of: date)
+        return interval(year: year, month: month)
+    }
+
+    /// The UTC month `month` (1...12) of `year`.
+    static func interval(year: Int, month: Int) -> Interval {
         let start = daysFromCivil(year: year, month: month)
         let end = month == 12 ? daysFromCivil(year: year + 1, month: 1) : daysFromCivil(year: year, month: month + 1)
         return Interval(start: Date(timeIntervalSince1970: Double(start) * 86_400),
                         end: Date(timeIntervalSince1970: Double(end) * 86_400))
+    }
+
+    /// Year and month (1...12) of `date` in UTC.
+    static func civil(of date: Date) -> (year: Int, month: Int) {
+        civil(fromDays: Int((date.timeIntervalSince1970 / 86_400).rounded(.down)))
     }
 
     /// Year and month (1...12) of the day `days` after 1970-01-01.
@@ -57,15 +60,13 @@ public enum QuotaPeriod {
         let parts = label.split(separator: "-")
         guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, let year = Int(parts[0]), let month = Int(parts[1]),
               (1...12).contains(month), year >= 1970 else { return nil }
-        guard let start = calendar.date(from: DateComponents(year: year, month: month, day: 1)) else { return nil }
-        return Interval(start: start, end: calendar.date(byAdding: .month, value: 1, to: start)!)
+        return interval(year: year, month: month)
     }
 
     /// `YYYY-MM` of the month containing `date`.
     public static func label(of date: Date) -> String {
-        let components = calendar.dateComponents([.year, .month], from: date)
-        let month = components.month!
-        return "\(components.year!)-\(month < 10 ? "0" : "")\(month)"
+        let (year, month) = civil(of: date)
+        return "\(year)-\(month < 10 ? "0" : "")\(month)"
     }
 
     public static func minute(containing date: Date) -> Interval {

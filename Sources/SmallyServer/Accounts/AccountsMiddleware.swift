@@ -26,9 +26,7 @@ struct AccountsMiddleware: RouterMiddleware {
         if let authorization = request.headers[.authorization] {
             let trimmed = authorization.drop(while: { $0 == " " })
             // "Bearer " in any case, compared byte by byte (no lowercased copy per request).
-            let scheme = trimmed.utf8.prefix(7)
-            guard scheme.count == 7, trimmed.utf8.count > 7,
-                  zip(scheme, "bearer ".utf8).allSatisfy({ ($0 | 0x20) == $1 && ($0 != 0x00) }) else { return "" }
+            guard trimmed.utf8.count > 7, ASCII.equalsIgnoringCase(trimmed.utf8.prefix(7), "bearer ") else { return "" }
             return trimmed.dropFirst(7).drop(while: { $0 == " " })
         }
         return request.headers[.adminAPIKey].map { Substring($0) }

@@ -39,13 +39,7 @@ enum JSONBody {
         let isSpace: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
         let media = utf8.drop(while: isSpace).reversed().drop(while: isSpace).reversed()
         func endsWith(_ suffix: StaticString) -> Bool {
-            guard media.count >= suffix.utf8CodeUnitCount else { return false }
-            let tail = media.suffix(suffix.utf8CodeUnitCount)
-            return suffix.withUTF8Buffer { expected in
-                zip(tail, expected).allSatisfy { byte, want in
-                    (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 == want : byte == want
-                }
-            }
+            media.count >= suffix.utf8CodeUnitCount && ASCII.equalsIgnoringCase(media.suffix(suffix.utf8CodeUnitCount), suffix)
         }
         return media.count == 16 ? endsWith("application/json") : media.contains(UInt8(ascii: "/")) && endsWith("+json")
     }
