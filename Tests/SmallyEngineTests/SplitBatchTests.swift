@@ -37,6 +37,29 @@ struct SplitBatchTests {
         // on both cores and starve the tests running beside it; single texts are the default path.)
     }
 
+    @Test("every lane alone (one CPU, its own encoder) gives the golden vectors, also at the same time")
+    func lanesMatchGolden() async throws {
+        let reference = try TestSupport.loadEngine()
+        let engine = InferenceEngine(model: reference.model, threads: 2, splitMinimumTexts: 2)
+        #expect(engine.laneCount == 2)
+        let cases = Array(TestSupport.goldenCases.prefix(16))
+        let halves = [Array(cases.prefix(8)), Array(cases.suffix(8))]
+        let results = try await withThrowingTaskGroup(of: (Int, [[Float]]).self) { group in
+            for lane in 0..<2 {
+                group.addTask { (lane, try await engine.embed(tokenIDs: halves[lane].map(\.token_ids), lane: lane)) }
+            }
+            var byLane = [[[Float]]](repeating: [], count: 2)
+            for try await (lane, vectors) in group { byLane[lane] = vectors }
+            return byLane
+        }
+        for lane in 0..<2 {
+            #expect(results[lane].count == 8)
+            for (vector, golden) in zip(results[lane], halves[lane]) {
+                #expect(TestSupport.maxAbsDiff(vector, golden.embedding) <= 1e-4, "lane \(lane): \(golden.text.prefix(40))")
+            }
+        }
+    }
+
     @Test("errors in a split batch name the caller's index")
     func splitErrors() async throws {
         let reference = try TestSupport.loadEngine()

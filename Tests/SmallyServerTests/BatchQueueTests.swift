@@ -22,6 +22,45 @@ struct BatchQueueTests {
         #expect(big.nextBatch().count == 1)
     }
 
+    @Test("a lane takes its share of the queue; only a lone text with every other lane idle is spread")
+    func lanes() {
+        var queue = BatchQueue<String>(maxQueuedJobs: 100, maxBatchSize: 4, maxBatchTokens: 1_000)
+        for i in 0..<7 { _ = queue.submit([Int32(i)], ticket: UInt64(i), waiter: "w\(i)") }
+        let first = queue.take(lanes: 2)        // ⌈7/2⌉ = 4
+        #expect(first.batch.map(\.tokens) == [[0], [1], [2], [3]])
+        #expect(!first.spread)
+        #expect(queue.busyLanes == 1)
+        let second = queue.take(lanes: 2)       // ⌈3/2⌉ = 2: the rest is left for the first lane
+        #expect(second.batch.map(\.tokens) == [[4], [5]])
+        #expect(!second.spread)
+        let third = queue.take(lanes: 2)        // a lone text, but other lanes are busy
+        #expect(third.batch.map(\.tokens) == [[6]] && !third.spread)
+        #expect(queue.take(lanes: 2).batch.isEmpty)
+        #expect(queue.busyLanes == 3)
+        for _ in 0..<3 { queue.release() }
+        #expect(queue.busyLanes == 0)
+
+        _ = queue.submit([9], ticket: 9, waiter: "alone")
+        let alone = queue.take(lanes: 2)        // nothing else queued, no lane busy
+        #expect(alone.batch.count == 1 && alone.spread)
+        queue.release()
+
+        _ = queue.submit([10], ticket: 10, waiter: "a")
+        _ = queue.submit([11], ticket: 11, waiter: "b")
+        let pair = queue.take(lanes: 2)         // one of two: not alone, so not spread
+        #expect(pair.batch.count == 1 && !pair.spread)
+        let other = queue.take(lanes: 2)        // the other lane takes the other one
+        #expect(other.batch.map(\.tokens) == [[11]] && !other.spread)
+        queue.release()
+        queue.release()
+
+        // One lane: the whole queue up to the batch size, always spread.
+        for i in 20..<26 { _ = queue.submit([Int32(i)], ticket: UInt64(i), waiter: "x") }
+        let single = queue.take(lanes: 1)
+        #expect(single.batch.count == 4 && single.spread)
+        #expect(queue.take(lanes: 1).batch.count == 2)
+    }
+
     @Test("identical sequences queued or running are computed once")
     func singleFlight() {
         var queue = BatchQueue<String>(maxQueuedJobs: 10, maxBatchSize: 8, maxBatchTokens: 100)

@@ -2,6 +2,8 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import ServiceLifecycle
+import Synchronization
 import SmallyEngine
 @testable import SmallyServer
 import Testing
@@ -36,6 +38,36 @@ struct BatchingAndCacheTests {
             // histogram must have seen every text.
             #expect(text.contains("smally_batch_size_count"))
         }
+    }
+
+    @Test("with two lanes, concurrent texts give the vectors of one-by-one inference, and shutdown drains")
+    func twoLanesEqualSingle() async throws {
+        let single = try ServerTestSupport.engine()
+        let engine = InferenceEngine(model: single.model, threads: 2)
+        let observer = BatchCounter()
+        let batcher = Batcher(engine: engine, maxQueuedTexts: 100, maxBatchSize: 8, maxBatchTokens: 1_000,
+                              lanes: 2, logger: ServerTestSupport.logger, observer: observer)
+        #expect(batcher.lanes == 2)
+        let ids = Self.texts.map { single.model.tokenizer.encode($0).ids }
+        var expected: [[Float]] = []
+        for sequence in ids { expected.append(try await single.embed(tokenIDs: [sequence])[0]) }
+        let reference = expected
+        let services = ServiceGroup(configuration: .init(services: [batcher], logger: ServerTestSupport.logger))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await services.run() }
+            try await withThrowingTaskGroup(of: (Int, [Float]).self) { requests in
+                for (index, sequence) in ids.enumerated() {
+                    requests.addTask { (index, try await batcher.embed([sequence])[0].0) }
+                }
+                for try await (index, vector) in requests {
+                    #expect(ServerTestSupport.maxAbsDiff(vector, reference[index]) <= 1e-5, "text \(index)")
+                }
+            }
+            #expect(observer.texts == ids.count)
+            await services.triggerGracefulShutdown()
+            try await group.waitForAll()
+        }
+        #expect(batcher.queueDepth == 0)
     }
 
     @Test("a second request for text that tokenizes the same is an L1 hit")
@@ -84,4 +116,12 @@ struct BatchingAndCacheTests {
             #expect(statuses.contains(200))
         }
     }
+}
+
+/// Counts what the batcher computed.
+private final class BatchCounter: BatchObserver, Sendable {
+    private let counted = Mutex(0)
+    var texts: Int { counted.withLock { $0 } }
+    func batchCompleted(size: Int, tokens: Int, duration: Duration) { counted.withLock { $0 += size } }
+    func queueDepthChanged(_ depth: Int) {}
 }

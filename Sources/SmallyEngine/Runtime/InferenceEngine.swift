@@ -1,26 +1,31 @@
 import Dispatch
 import Foundation
 
-/// Runs the encoder on its own serial dispatch queue, so BLAS never occupies a thread of Swift's
-/// cooperative pool or a NIO event loop; async callers suspend until their batch is done. A single
-/// text uses `threads` CPUs inside each matrix product; a batch is split into one group per CPU
-/// (see ``splitMinimumTexts``), each group on its own queue and encoder.
+/// Runs the encoder on serial dispatch queues of its own ("lanes", one per CPU, each with its own
+/// encoder: scratch buffers separate, weights shared), so BLAS never occupies a thread of Swift's
+/// cooperative pool or a NIO event loop; async callers suspend until their batch is done.
+///
+/// A batch either runs on one lane with single-threaded BLAS (several lanes then work on different
+/// batches at the same time, see `Batcher`), or is *spread* over all CPUs: a single text uses
+/// `threads` CPUs inside each matrix product, a larger batch is split into one group per lane
+/// (see ``splitMinimumTexts``).
 public final class InferenceEngine: Sendable {
     public let model: EmbeddingModel
     public let threads: Int
-    /// Batches of at least this many texts are split into `threads` groups that run at the same
-    /// time, each on one CPU (0: never split). Smaller batches use all `threads` inside each product.
+    /// Batches of at least this many texts are spread by splitting them into `threads` groups that
+    /// run at the same time, each on one CPU (0: never split). Smaller spread batches use all
+    /// `threads` inside each product.
     public let splitMinimumTexts: Int
-    private let queue = DispatchQueue(label: "smally.inference", qos: .userInitiated)
-    private let encoder: EncoderBox
-    /// One extra encoder (own scratch buffers, shared weights) and serial queue per extra CPU.
-    private let helpers: [(queue: DispatchQueue, encoder: EncoderBox)]
+    private let lanes: [Lane]
 
-    /// Owned by the queue it is used on: only touched inside blocks submitted to it.
-    private final class EncoderBox: @unchecked Sendable {
+    /// Owned by the queue it is used on: the encoder is only touched inside blocks submitted to it.
+    private struct Lane: @unchecked Sendable {
+        let queue: DispatchQueue
         let encoder: BertEncoder
-        init(_ encoder: BertEncoder) { self.encoder = encoder }
     }
+
+    /// Lanes that can run batches at the same time: one per inference CPU.
+    public var laneCount: Int { lanes.count }
 
     /// - Parameters:
     ///   - threads: CPUs used for inference; defaults to what this process may use.
@@ -31,9 +36,9 @@ public final class InferenceEngine: Sendable {
         self.model = model
         self.threads = max(1, threads ?? CPUCount.available())
         self.splitMinimumTexts = max(0, splitMinimumTexts ?? 2)
-        self.encoder = EncoderBox(BertEncoder(weights: model.weights))
-        self.helpers = (1..<self.threads).map { index in
-            (DispatchQueue(label: "smally.inference.\(index)", qos: .userInitiated), EncoderBox(BertEncoder(weights: model.weights)))
+        self.lanes = (0..<self.threads).map { index in
+            Lane(queue: DispatchQueue(label: "smally.inference.\(index)", qos: .userInitiated),
+                 encoder: BertEncoder(weights: model.weights))
         }
     }
 
@@ -52,46 +57,66 @@ public final class InferenceEngine: Sendable {
         try BertEncoder.validate(sequences, configuration: model.weights.configuration)
     }
 
-    /// Pooled, unnormalised vectors for token-id sequences (as made by the model's tokenizer).
+    /// Pooled, unnormalised vectors for token-id sequences (as made by the model's tokenizer),
+    /// spread over all CPUs. Spread batches always start on lane 0 (groups k on lane k), so they
+    /// queue behind each other there and a group never waits for a lane that waits for it.
     public func embed(tokenIDs sequences: [[Int32]]) async throws -> [[Float]] {
+        try await run(sequences, lane: 0, spread: true)
+    }
+
+    /// The same on lane `lane` (0 ..< ``laneCount``) alone, with single-threaded BLAS, so other
+    /// lanes can run other batches meanwhile.
+    public func embed(tokenIDs sequences: [[Int32]], lane: Int) async throws -> [[Float]] {
+        precondition(lanes.indices.contains(lane), "lane \(lane) outside 0..<\(lanes.count)")
+        return try await run(sequences, lane: lane, spread: false)
+    }
+
+    private func run(_ sequences: [[Int32]], lane: Int, spread: Bool) async throws -> [[Float]] {
         let pooling = model.configuration.pooling
         return try await withCheckedThrowingContinuation { continuation in
-            queue.async {
-                continuation.resume(with: Result { try self.forward(sequences, pooling: pooling) })
+            lanes[lane].queue.async {
+                continuation.resume(with: Result { try self.forward(sequences, pooling: pooling, lane: lane, spread: spread) })
             }
         }
     }
 
-    /// The same, blocking the calling thread; for command-line tools and benchmarks.
+    /// The spread form, blocking the calling thread; for command-line tools and benchmarks.
     public func embedSynchronously(tokenIDs sequences: [[Int32]]) throws -> [[Float]] {
         let pooling = model.configuration.pooling
-        return try queue.sync { try self.forward(sequences, pooling: pooling) }
+        return try lanes[0].queue.sync { try self.forward(sequences, pooling: pooling, lane: 0, spread: true) }
     }
 
-    /// Runs on `queue`. A batch big enough is split into groups of about equal cost that run at
-    /// the same time, one CPU each: BLAS threads inside each product must meet at a barrier after
-    /// every product, so on CPUs shared with the HTTP server one preempted thread stalls the other;
-    /// independent groups never wait for each other, and skip the barriers' cost too.
-    private func forward(_ sequences: [[Int32]], pooling: PoolingMode) throws(EngineError) -> [[Float]] {
+    /// Runs on `lanes[lane].queue` (lane 0 when spread). A spread batch big enough is split into
+    /// groups of about equal cost that run at the same time, one CPU each, group k on lane k: BLAS threads
+    /// inside each product must meet at a barrier after every product, so on CPUs shared with the
+    /// HTTP server one preempted thread stalls the other; independent groups never wait for each
+    /// other, and skip the barriers' cost too.
+    private func forward(_ sequences: [[Int32]], pooling: PoolingMode, lane: Int, spread: Bool) throws(EngineError) -> [[Float]] {
+        let own = lanes[lane].encoder
+        guard spread else {
+            BLAS.setThreadCount(1)
+            return try own.forward(sequences, pooling: pooling)
+        }
         guard threads > 1, splitMinimumTexts > 0, sequences.count >= max(2, splitMinimumTexts) else {
             BLAS.setThreadCount(threads)
-            return try encoder.encoder.forward(sequences, pooling: pooling)
+            return try own.forward(sequences, pooling: pooling)
         }
         try BertEncoder.validate(sequences, configuration: model.weights.configuration)
         let groups = Self.partition(lengths: sequences.map(\.count), into: threads)
         let results = GroupResults(count: groups.count)
         let done = DispatchGroup()
-        for (index, helper) in helpers.enumerated() where !groups[index + 1].isEmpty {
-            let members = groups[index + 1].map { sequences[$0] }
+        for index in 1..<groups.count where !groups[index].isEmpty {
+            let helper = lanes[index]
+            let members = groups[index].map { sequences[$0] }
             done.enter()
             helper.queue.async {
                 BLAS.setThreadCount(1)
-                results.set(index + 1, Result { () throws(EngineError) in try helper.encoder.encoder.forward(members, pooling: pooling) })
+                results.set(index, Result { () throws(EngineError) in try helper.encoder.forward(members, pooling: pooling) })
                 done.leave()
             }
         }
         BLAS.setThreadCount(1)
-        results.set(0, Result { () throws(EngineError) in try encoder.encoder.forward(groups[0].map { sequences[$0] }, pooling: pooling) })
+        results.set(0, Result { () throws(EngineError) in try own.forward(groups[0].map { sequences[$0] }, pooling: pooling) })
         done.wait()
         var vectors = [[Float]](repeating: [], count: sequences.count)
         for (index, members) in groups.enumerated() where !members.isEmpty {

@@ -27,6 +27,8 @@ struct BatchQueue<Waiter> {
     private(set) var running: [UInt64: Job] = [:]
     private var runningByTokens: [[Int32]: UInt64] = [:]
     private var nextJobID: UInt64 = 0
+    /// Lanes running a batch taken with `take(lanes:)` and not yet `release`d.
+    private(set) var busyLanes = 0
 
     init(maxQueuedJobs: Int, maxBatchSize: Int, maxBatchTokens: Int) {
         self.maxQueuedJobs = maxQueuedJobs
@@ -81,13 +83,14 @@ struct BatchQueue<Waiter> {
         return nil
     }
 
-    /// Takes the next batch in arrival order, bounded by the batch size and the token budget
-    /// (the encoder packs sequences, so the cost of a batch is the sum of its lengths). The first
-    /// job is always taken, even if alone it exceeds the budget.
-    mutating func nextBatch() -> [Job] {
+    /// Takes the next batch in arrival order, bounded by the batch size, `limit` jobs and the token
+    /// budget (the encoder packs sequences, so the cost of a batch is the sum of its lengths). The
+    /// first job is always taken, even if alone it exceeds the budget.
+    mutating func nextBatch(limit: Int = .max) -> [Job] {
         var batch: [Job] = []
         var tokens = 0
-        while let id = order.first, batch.count < maxBatchSize {
+        let size = min(maxBatchSize, max(1, limit))
+        while let id = order.first, batch.count < size {
             let job = queued[id]!
             if !batch.isEmpty, tokens + job.tokens.count > maxBatchTokens { break }
             order.removeFirst()
@@ -99,6 +102,25 @@ struct BatchQueue<Waiter> {
             batch.append(job)
         }
         return batch
+    }
+
+    /// What a lane that finds work runs next: its share of the queue (1/`lanes` of it, rounded
+    /// up, so that lanes get batches of about equal size), and whether to spread it over all CPUs:
+    /// always with one lane; with several only for a lone text (no other lane busy, nothing else
+    /// queued), where the lower latency is worth it. Spreading bigger batches was measured slower
+    /// under load: the lanes' batches fragment while one is spread. Marks the lane busy.
+    mutating func take(lanes: Int) -> (batch: [Job], spread: Bool) {
+        let lanes = max(1, lanes)
+        let batch = nextBatch(limit: (order.count + lanes - 1) / lanes)
+        guard !batch.isEmpty else { return ([], false) }
+        let spread = lanes == 1 || (batch.count == 1 && busyLanes == 0 && order.isEmpty)
+        busyLanes += 1
+        return (batch, spread)
+    }
+
+    /// A lane has finished the batch it took.
+    mutating func release() {
+        busyLanes = max(0, busyLanes - 1)
     }
 
     /// Ends a running job and returns everyone waiting for it (including those who joined while it ran).

@@ -17,8 +17,13 @@ public struct BatchTiming: Sendable {
 /// is non-blocking: when the queue is full, `embed` throws `BatcherError.overloaded` at once
 /// (the HTTP layer answers 429 with Retry-After), so memory stays bounded.
 ///
-/// A `Service`: `run()` owns the loop that forms batches and hands them to the engine (which runs
-/// them off the cooperative pool); on graceful shutdown it finishes what is queued, then returns.
+/// Batches run on the engine's lanes, one per inference CPU, each fed by its own loop: under load
+/// every lane computes its own batch on one CPU, so no CPU waits for another at the end of a
+/// batch, and a request arriving while one batch runs starts on the other CPU at once. A lone
+/// text is spread over all CPUs (lowest latency when idle). See `BatchQueue.take(lanes:)`.
+///
+/// A `Service`: `run()` owns the lane loops that form batches and hand them to the engine (which
+/// runs them off the cooperative pool); on graceful shutdown they finish what is queued, then return.
 public final class Batcher: Service, Sendable {
     public enum BatcherError: Error, Equatable {
         case overloaded(queued: Int)
@@ -37,18 +42,24 @@ public final class Batcher: Service, Sendable {
         var nextTicket: UInt64 = 0
         /// Slots promised to admitted requests whose sequences are not yet submitted.
         var reserved = 0
-        var wakeUp: CheckedContinuation<Void, Never>?
+        /// Lane loops waiting for work.
+        var idleWaiters: [CheckedContinuation<Void, Never>] = []
         var shuttingDown = false
     }
 
     private let state: Mutex<State>
     private let engine: InferenceEngine
+    /// Batches that may run at the same time (lane loops).
+    public let lanes: Int
     private let logger: Logger
     private let observer: (any BatchObserver)?
 
+    /// - Parameter lanes: batches run at the same time, at most the engine's ``InferenceEngine/laneCount``
+    ///   (default); 1 runs one batch at a time, always spread over all CPUs.
     public init(engine: InferenceEngine, maxQueuedTexts: Int, maxBatchSize: Int, maxBatchTokens: Int,
-                logger: Logger, observer: (any BatchObserver)? = nil) {
+                lanes: Int? = nil, logger: Logger, observer: (any BatchObserver)? = nil) {
         self.engine = engine
+        self.lanes = min(max(1, lanes ?? engine.laneCount), engine.laneCount)
         self.logger = logger
         self.observer = observer
         self.state = Mutex(State(queue: BatchQueue(maxQueuedJobs: maxQueuedTexts, maxBatchSize: maxBatchSize,
@@ -90,8 +101,7 @@ public final class Batcher: Service, Sendable {
                     state.reserved -= 1
                     if state.shuttingDown { return (nil, true) }
                     _ = state.queue.submit(tokens, ticket: ticket, waiter: submitted)
-                    defer { state.wakeUp = nil }
-                    return (state.wakeUp, false)
+                    return (state.idleWaiters.popLast(), false)
                 }
                 if rejected {
                     continuation.resume(throwing: BatcherError.shuttingDown)
@@ -108,30 +118,43 @@ public final class Batcher: Service, Sendable {
 
     public func run() async throws {
         await withGracefulShutdownHandler {
-            while let batch = await nextBatch() {
-                await process(batch)
+            await withDiscardingTaskGroup { group in
+                for lane in 0..<lanes {
+                    group.addTask {
+                        while let (batch, spread) = await self.nextBatch() {
+                            await self.process(batch, lane: lane, spread: spread)
+                        }
+                    }
+                }
             }
         } onGracefulShutdown: {
-            let wake = self.state.withLock { state -> CheckedContinuation<Void, Never>? in
+            let waiters = self.state.withLock { state -> [CheckedContinuation<Void, Never>] in
                 state.shuttingDown = true
-                defer { state.wakeUp = nil }
-                return state.wakeUp
+                defer { state.idleWaiters = [] }
+                return state.idleWaiters
             }
-            wake?.resume()
+            for waiter in waiters { waiter.resume() }
         }
         logger.info("batcher stopped")
     }
 
-    /// Waits for work; `nil` once shutting down with nothing left to do.
-    private func nextBatch() async -> [BatchQueue<Submitted>.Job]? {
+    /// Waits for work and takes this lane's share of the queue (marking the lane busy until
+    /// `process` releases it). `nil` once shutting down with nothing left to do.
+    private func nextBatch() async -> (batch: [BatchQueue<Submitted>.Job], spread: Bool)? {
+        let lanes = self.lanes
         while true {
-            let batch = state.withLock { $0.queue.nextBatch() }
-            if !batch.isEmpty { return batch }
+            let (batch, spread, wake) = state.withLock { state in
+                let (batch, spread) = state.queue.take(lanes: lanes)
+                // What is left is another lane's share: wake one if it sleeps.
+                return (batch, spread, state.queue.isEmpty ? nil : state.idleWaiters.popLast())
+            }
+            wake?.resume()
+            if !batch.isEmpty { return (batch, spread) }
             if state.withLock({ $0.shuttingDown && $0.queue.isEmpty }) { return nil }
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let resumeNow = state.withLock { state -> Bool in
                     if !state.queue.isEmpty || state.shuttingDown { return true }
-                    state.wakeUp = continuation
+                    state.idleWaiters.append(continuation)
                     return false
                 }
                 if resumeNow { continuation.resume() }
@@ -139,11 +162,13 @@ public final class Batcher: Service, Sendable {
         }
     }
 
-    private func process(_ batch: [BatchQueue<Submitted>.Job]) async {
+    private func process(_ batch: [BatchQueue<Submitted>.Job], lane: Int, spread: Bool) async {
         let started = ContinuousClock.now
         let result: Result<[[Float]], any Error>
         do {
-            result = .success(try await engine.embed(tokenIDs: batch.map(\.tokens)))
+            let sequences = batch.map(\.tokens)
+            result = .success(spread ? try await engine.embed(tokenIDs: sequences)
+                                     : try await engine.embed(tokenIDs: sequences, lane: lane))
         } catch {
             logger.error("inference failed", metadata: ["error": "\(error)", "batch": "\(batch.count)"])
             result = .failure(error)
@@ -151,7 +176,10 @@ public final class Batcher: Service, Sendable {
         let inference = ContinuousClock.now - started
         observer?.batchCompleted(size: batch.count, tokens: batch.reduce(0) { $0 + $1.tokens.count }, duration: inference)
         let jobIDs = batch.map(\.id)
-        let waiters = state.withLock { state in jobIDs.map { state.queue.finish(jobID: $0) } }
+        let waiters = state.withLock { state in
+            state.queue.release()
+            return jobIDs.map { state.queue.finish(jobID: $0) }
+        }
         for (index, jobWaiters) in waiters.enumerated() {
             for waiter in jobWaiters {
                 let timing = BatchTiming(queue: started - waiter.enqueued, inference: inference, batchSize: batch.count)

@@ -52,7 +52,7 @@ public func buildApplication(
 
     let batcher = Batcher(engine: engine, maxQueuedTexts: configuration.maxQueuedTexts,
                           maxBatchSize: configuration.maxBatchSize, maxBatchTokens: configuration.maxBatchTokens,
-                          logger: logger, observer: metrics)
+                          lanes: configuration.inferenceLanes, logger: logger, observer: metrics)
     services.append(batcher)
     let service = EmbeddingService(engine: engine, batcher: batcher, cache: cache, metrics: metrics)
 
@@ -90,7 +90,7 @@ public func buildApplication(
     }
     logger.info("configuration", metadata: [
         "cache": "\(configuration.l1CacheSize > 0 ? "L1 \(configuration.l1CacheSize) entries" : "L1 off")\(l2 != nil ? " + L2 Redis (ttl \(configuration.l2TTLSeconds) s)" : ", no L2")",
-        "batching": "\(configuration.maxBatchSize) texts / \(configuration.maxBatchTokens) tokens per pass, queue \(configuration.maxQueuedTexts)",
+        "batching": "\(configuration.maxBatchSize) texts / \(configuration.maxBatchTokens) tokens per pass, queue \(configuration.maxQueuedTexts), \(batcher.lanes) lane(s)",
         "store": "\(accounts.map { $0.store.backend } ?? "none (auth off)")",
     ])
     return app

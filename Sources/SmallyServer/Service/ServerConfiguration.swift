@@ -20,6 +20,9 @@ public struct ServerConfiguration: Sendable {
     public var maxBatchSize = 64
     /// `SMALLY_BATCH_TOKENS`, default 8,192: most tokens in one forward pass.
     public var maxBatchTokens = 8_192
+    /// `SMALLY_LANES`: batches computed at the same time, each on one CPU (default: one per
+    /// inference thread); 1 computes one batch at a time over all CPUs.
+    public var inferenceLanes: Int?
     /// `SMALLY_MAX_QUEUE`, default 2,048: texts waiting for inference before 429.
     public var maxQueuedTexts = 2_048
     /// `L1_CACHE_SIZE`, default 10,000 entries (~16 MiB of vectors); 0 disables it.
@@ -57,6 +60,7 @@ public struct ServerConfiguration: Sendable {
         maxBatchSize = try int("SMALLY_BATCH_SIZE", maxBatchSize, minimum: 1)
         maxBatchTokens = try int("SMALLY_BATCH_TOKENS", maxBatchTokens, minimum: 1)
         maxQueuedTexts = try int("SMALLY_MAX_QUEUE", maxQueuedTexts, minimum: 1)
+        inferenceLanes = try environment["SMALLY_LANES"].flatMap { $0.isEmpty ? nil : $0 }.map { _ in try int("SMALLY_LANES", 0, minimum: 1) }
         l1CacheSize = try int("L1_CACHE_SIZE", l1CacheSize, minimum: 0)
         redisURL = environment["REDIS_URL"].flatMap { $0.isEmpty ? nil : $0 }
         l2TTLSeconds = try int("L2_CACHE_TTL", l2TTLSeconds, minimum: 1)
