@@ -97,16 +97,21 @@ public final class Batcher: Service, Sendable {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: Continuation) in
                 let submitted = Submitted(continuation: continuation, enqueued: .now)
-                let (wake, rejected) = state.withLock { state -> (CheckedContinuation<Void, Never>?, Bool) in
+                let (wake, rejection, depth) = state.withLock { state -> (CheckedContinuation<Void, Never>?, (any Error)?, Int) in
                     state.reserved -= 1
-                    if state.shuttingDown { return (nil, true) }
+                    if state.shuttingDown { return (nil, BatcherError.shuttingDown, 0) }
+                    // Cancelled before it was queued (its client gone already): `onCancel` ran
+                    // first and found nothing to remove, so it must not be queued now. Checked
+                    // under the lock that `onCancel` takes, so no cancellation falls in between.
+                    if Task.isCancelled { return (nil, CancellationError(), 0) }
                     _ = state.queue.submit(tokens, ticket: ticket, waiter: submitted)
-                    return (state.idleWaiters.popLast(), false)
+                    return (state.idleWaiters.popLast(), nil, state.queue.queuedCount)
                 }
-                if rejected {
-                    continuation.resume(throwing: BatcherError.shuttingDown)
+                if let rejection {
+                    continuation.resume(throwing: rejection)
                     return
                 }
+                observer?.queueDepthChanged(depth)
                 wake?.resume()
             }
         } onCancel: {
@@ -143,13 +148,16 @@ public final class Batcher: Service, Sendable {
     private func nextBatch() async -> (batch: [BatchQueue<Submitted>.Job], spread: Bool)? {
         let lanes = self.lanes
         while true {
-            let (batch, spread, wake) = state.withLock { state in
+            let (batch, spread, wake, depth) = state.withLock { state in
                 let (batch, spread) = state.queue.take(lanes: lanes)
                 // What is left is another lane's share: wake one if it sleeps.
-                return (batch, spread, state.queue.isEmpty ? nil : state.idleWaiters.popLast())
+                return (batch, spread, state.queue.isEmpty ? nil : state.idleWaiters.popLast(), state.queue.queuedCount)
             }
             wake?.resume()
-            if !batch.isEmpty { return (batch, spread) }
+            if !batch.isEmpty {
+                observer?.queueDepthChanged(depth)
+                return (batch, spread)
+            }
             if state.withLock({ $0.shuttingDown && $0.queue.isEmpty }) { return nil }
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let resumeNow = state.withLock { state -> Bool in

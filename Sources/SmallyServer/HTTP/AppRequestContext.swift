@@ -5,9 +5,12 @@ import Logging
 public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var requestID: String = ""
+    /// The connection the request came on (its channel's identity; see `ConnectionWatches`).
+    public let connection: ObjectIdentifier
 
     public init(source: Source) {
         self.coreContext = .init(source: source)
+        self.connection = ObjectIdentifier(source.channel)
     }
 
     /// Bodies are read by the routes themselves with their own documented limits.

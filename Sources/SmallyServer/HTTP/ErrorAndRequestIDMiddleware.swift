@@ -47,8 +47,10 @@ struct ErrorAndRequestIDMiddleware: RouterMiddleware {
         } catch let error as any HTTPResponseError {
             apiError = Self.translate(status: error.status, message: nil)
         } catch is CancellationError {
+            // Mostly a client that closed its connection while it waited (nginx's 499); nobody
+            // reads this answer, but the status and the error metric say what happened.
             apiError = APIError(.init(code: 499, reasonPhrase: "Client Closed Request"), type: "cancelled",
-                                message: "The request was cancelled.")
+                                message: "The request was cancelled.", code: "client_closed_request")
         } catch {
             context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
             apiError = APIError.internal

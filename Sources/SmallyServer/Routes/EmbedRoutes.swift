@@ -8,6 +8,8 @@ import SmallyJSON
 struct EmbedRoutes {
     let service: EmbeddingService
     let limits: ServerConfiguration
+    /// Open connections, so that a request whose client has gone is dropped before inference.
+    var connections: ConnectionWatches?
 
     struct Body: Decodable {
         var text: String?
@@ -25,7 +27,7 @@ struct EmbedRoutes {
         let started = ContinuousClock.now
         let body = try await JSONBody.decode(Body.self, from: request, limit: limits.maxBodyBytes)
         let texts = try TextInput.validate(single: body.text, many: body.texts, limits: limits)
-        let outcome = try await service.embed(texts: texts.values)
+        let outcome = try await service.embed(texts: texts.values, client: connections?.watch(for: context.connection))
         let normalize = body.normalize ?? false
 
         var writer = JSONWriter(capacity: 8192 * outcome.inputs.count)

@@ -72,12 +72,15 @@ public func buildApplication(
                                     logger: logger))
     }
     InfoRoutes(service: service, limits: configuration, readiness: readiness, version: version).register(on: router)
-    EmbedRoutes(service: service, limits: configuration).register(on: router)
-    OpenAIRoutes(service: service, limits: configuration).register(on: router)
+    let connections = ConnectionWatches()
+    EmbedRoutes(service: service, limits: configuration, connections: connections).register(on: router)
+    OpenAIRoutes(service: service, limits: configuration, connections: connections).register(on: router)
     MethodNotAllowedRoutes.register(on: router)
 
     var app = Application(
         router: router,
+        // Watches every connection for a client that closes, so its queued texts are dropped.
+        server: .http1(additionalChannelHandlers: [connections.handler()]),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "smally"),
         services: services,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },

@@ -47,19 +47,21 @@ public struct EmbeddingService: Sendable {
         public var inferenceTime: Duration
     }
 
-    /// Embeds texts (tokenized and truncated at the model's max length).
-    public func embed(texts: [String]) async throws -> Outcome {
+    /// Embeds texts (tokenized and truncated at the model's max length). When `client` goes
+    /// before inference, the texts only this request waits for are dropped from the queue and
+    /// this throws `CancellationError`.
+    public func embed(texts: [String], client: ClientWatch? = nil) async throws -> Outcome {
         let encodings = texts.map { tokenizer.encode($0) }
-        return try await embed(encodings.map { ($0.ids, $0.truncated) })
+        return try await embed(encodings.map { ($0.ids, $0.truncated) }, client: client)
     }
 
     /// Embeds token-id sequences given by the client, used as given.
-    public func embed(tokenSequences: [[Int32]]) async throws -> Outcome {
+    public func embed(tokenSequences: [[Int32]], client: ClientWatch? = nil) async throws -> Outcome {
         try engine.validate(tokenSequences)
-        return try await embed(tokenSequences.map { ($0, false) })
+        return try await embed(tokenSequences.map { ($0, false) }, client: client)
     }
 
-    private func embed(_ sequences: [([Int32], Bool)]) async throws -> Outcome {
+    private func embed(_ sequences: [([Int32], Bool)], client: ClientWatch?) async throws -> Outcome {
         try await RequestMeter.current?.admit(embeddings: sequences.count)  // monthly quota (accounts on)
         var inputs = sequences.map { EmbeddedInput(vector: [], tokens: $0.0.count, truncated: $0.1, cache: .miss) }
         var keys: [CacheKey] = []
@@ -80,7 +82,13 @@ public struct EmbeddingService: Sendable {
         var queue = Duration.zero
         var inference = Duration.zero
         if !missing.isEmpty {
-            let results = try await batcher.embed(missing.map { sequences[$0].0 })
+            let pending = missing.map { sequences[$0].0 }
+            let batcher = self.batcher
+            let results = if let client {
+                try await client.cancellingWhenGone { try await batcher.embed(pending) }
+            } else {
+                try await batcher.embed(pending)
+            }
             for (index, (vector, timing)) in zip(missing, results) {
                 queue = max(queue, timing.queue)
                 inference = max(inference, timing.inference)
