@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SmallyServer
 
 /// Bootstraps swift-log once per process: `LOG_LEVEL` (default info) and `LOG_FORMAT`
 /// (`json` for production log shippers, `text` for people; default text).
@@ -7,11 +8,13 @@ enum LogSetup {
     static func bootstrap(environment: [String: String]) -> Logger {
         let level = environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
         let json = environment["LOG_FORMAT"]?.lowercased() == "json"
-        LoggingSystem.bootstrap { label in
-            var handler: any LogHandler = json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+        LoggingSystem.bootstrap({ label, provider in
+            var handler: any LogHandler = json
+                ? JSONLogHandler(label: label, metadataProvider: provider)
+                : StreamLogHandler.standardError(label: label, metadataProvider: provider)
             handler.logLevel = level
             return handler
-        }
+        }, metadataProvider: RequestLogMetadata.provider)
         return Logger(label: "smally")
     }
 }
@@ -21,6 +24,7 @@ struct JSONLogHandler: LogHandler {
     let label: String
     var logLevel: Logger.Level = .info
     var metadata: Logger.Metadata = [:]
+    var metadataProvider: Logger.MetadataProvider?
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
@@ -34,7 +38,7 @@ struct JSONLogHandler: LogHandler {
             "label": label,
             "message": "\(event.message)",
         ]
-        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+        let merged = metadata.merging(metadataProvider?.get() ?? [:]) { $1 }.merging(event.metadata ?? [:]) { $1 }
         for (key, value) in merged { object[key] = "\(value)" }
         guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
         FileHandle.standardError.write(data + Data([0x0A]))

@@ -70,6 +70,23 @@ struct BatchingAndCacheTests {
         #expect(batcher.queueDepth == 0)
     }
 
+    @Test("cancelling the batcher's task ends it, as when another service fails (e.g. the port is taken)")
+    func cancellationEndsRun() async throws {
+        let batcher = Batcher(engine: try ServerTestSupport.engine(), maxQueuedTexts: 4, maxBatchSize: 4,
+                              maxBatchTokens: 100, logger: ServerTestSupport.logger)
+        let finished = Mutex(false)
+        let running = Task {
+            try? await batcher.run()
+            finished.withLock { $0 = true }
+        }
+        try await Task.sleep(for: .milliseconds(100))   // the lanes are waiting for work
+        running.cancel()
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !finished.withLock({ $0 }), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(finished.withLock { $0 })
+        await #expect(throws: Batcher.BatcherError.shuttingDown) { _ = try await batcher.embed([[101, 102]]) }
+    }
+
     @Test("a second request for text that tokenizes the same is an L1 hit")
     func l1Hit() async throws {
         try await ServerTestSupport.app().test(.router) { client in

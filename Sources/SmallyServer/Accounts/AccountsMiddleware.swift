@@ -58,9 +58,7 @@ struct AccountsMiddleware: RouterMiddleware {
             throw error
         }
 
-        var context = context
-        context.logger[metadataKey: "key_id"] = .string(principal.key.id)
-        context.logger[metadataKey: "organization_id"] = .string(principal.organization.id)
+        // `key_id` / `organization_id` reach log lines through `RequestLogMetadata.provider`.
         let meter = RequestMeter(principal: principal, limiter: runtime.limiter, now: runtime.now)
         let outcome: Result<Response, any Error>
         do {

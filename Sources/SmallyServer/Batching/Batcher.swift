@@ -122,25 +122,37 @@ public final class Batcher: Service, Sendable {
     }
 
     public func run() async throws {
-        await withGracefulShutdownHandler {
-            await withDiscardingTaskGroup { group in
-                for lane in 0..<lanes {
-                    group.addTask {
-                        while let (batch, spread) = await self.nextBatch() {
-                            await self.process(batch, lane: lane, spread: spread)
+        // Cancellation (the service group stops because another service failed, e.g. the port is
+        // taken) ends the lane loops like a graceful shutdown: they wait on continuations, which
+        // do not see cancellation, so without this the process would never exit.
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await withDiscardingTaskGroup { group in
+                    for lane in 0..<lanes {
+                        group.addTask {
+                            while let (batch, spread) = await self.nextBatch() {
+                                await self.process(batch, lane: lane, spread: spread)
+                            }
                         }
                     }
                 }
+            } onGracefulShutdown: {
+                self.beginShutdown()
             }
-        } onGracefulShutdown: {
-            let waiters = self.state.withLock { state -> [CheckedContinuation<Void, Never>] in
-                state.shuttingDown = true
-                defer { state.idleWaiters = [] }
-                return state.idleWaiters
-            }
-            for waiter in waiters { waiter.resume() }
+        } onCancel: {
+            self.beginShutdown()
         }
         logger.info("batcher stopped")
+    }
+
+    /// Refuses new work and wakes idle lanes, which finish what is queued and return.
+    private func beginShutdown() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.shuttingDown = true
+            defer { state.idleWaiters = [] }
+            return state.idleWaiters
+        }
+        for waiter in waiters { waiter.resume() }
     }
 
     /// Waits for work and takes this lane's share of the queue (marking the lane busy until

@@ -27,10 +27,10 @@ struct ErrorAndRequestIDMiddleware: RouterMiddleware {
         var context = context
         let requestID = requestID(from: request)
         context.requestID = requestID
-        context.logger[metadataKey: "request_id"] = .string(requestID)
         let apiError: APIError
         do {
-            var response = try await next(request, context)
+            // `request_id` reaches log lines through `RequestLogMetadata.provider`.
+            var response = try await RequestLogMetadata.$requestID.withValue(requestID) { try await next(request, context) }
             response.headers[.requestID] = requestID
             return response
         } catch let error as APIError {
@@ -52,7 +52,7 @@ struct ErrorAndRequestIDMiddleware: RouterMiddleware {
             apiError = APIError(.init(code: 499, reasonPhrase: "Client Closed Request"), type: "cancelled",
                                 message: "The request was cancelled.", code: "client_closed_request")
         } catch {
-            context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
+            context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))", "request_id": .string(requestID)])
             apiError = APIError.internal
         }
         metrics?.error(type: apiError.code ?? apiError.type)
