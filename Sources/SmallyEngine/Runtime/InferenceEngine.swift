@@ -61,21 +61,22 @@ public final class InferenceEngine: Sendable {
     /// spread over all CPUs. Spread batches always start on lane 0 (groups k on lane k), so they
     /// queue behind each other there and a group never waits for a lane that waits for it.
     public func embed(tokenIDs sequences: [[Int32]]) async throws -> [[Float]] {
-        try await run(sequences, lane: 0, spread: true)
+        try await run(sequences, lane: nil)
     }
 
     /// The same on lane `lane` (0 ..< ``laneCount``) alone, with single-threaded BLAS, so other
     /// lanes can run other batches meanwhile.
     public func embed(tokenIDs sequences: [[Int32]], lane: Int) async throws -> [[Float]] {
         precondition(lanes.indices.contains(lane), "lane \(lane) outside 0..<\(lanes.count)")
-        return try await run(sequences, lane: lane, spread: false)
+        return try await run(sequences, lane: lane)
     }
 
-    private func run(_ sequences: [[Int32]], lane: Int, spread: Bool) async throws -> [[Float]] {
+    /// `lane` nil: spread over all CPUs, from lane 0.
+    private func run(_ sequences: [[Int32]], lane: Int?) async throws -> [[Float]] {
         let pooling = model.configuration.pooling
         return try await withCheckedThrowingContinuation { continuation in
-            lanes[lane].queue.async {
-                continuation.resume(with: Result { try self.forward(sequences, pooling: pooling, lane: lane, spread: spread) })
+            lanes[lane ?? 0].queue.async {
+                continuation.resume(with: Result { try self.forward(sequences, pooling: pooling, lane: lane) })
             }
         }
     }
@@ -83,20 +84,20 @@ public final class InferenceEngine: Sendable {
     /// The spread form, blocking the calling thread; for command-line tools and benchmarks.
     public func embedSynchronously(tokenIDs sequences: [[Int32]]) throws -> [[Float]] {
         let pooling = model.configuration.pooling
-        return try lanes[0].queue.sync { try self.forward(sequences, pooling: pooling, lane: 0, spread: true) }
+        return try lanes[0].queue.sync { try self.forward(sequences, pooling: pooling, lane: nil) }
     }
 
-    /// Runs on `lanes[lane].queue` (lane 0 when spread). A spread batch big enough is split into
+    /// Runs on `lanes[lane].queue`, or spread (`lane` nil) on lane 0's. A spread batch big enough is split into
     /// groups of about equal cost that run at the same time, one CPU each, group k on lane k: BLAS threads
     /// inside each product must meet at a barrier after every product, so on CPUs shared with the
     /// HTTP server one preempted thread stalls the other; independent groups never wait for each
     /// other, and skip the barriers' cost too.
-    private func forward(_ sequences: [[Int32]], pooling: PoolingMode, lane: Int, spread: Bool) throws(EngineError) -> [[Float]] {
-        let own = lanes[lane].encoder
-        guard spread else {
+    private func forward(_ sequences: [[Int32]], pooling: PoolingMode, lane: Int?) throws(EngineError) -> [[Float]] {
+        if let lane {
             BLAS.setThreadCount(1)
-            return try own.forward(sequences, pooling: pooling)
+            return try lanes[lane].encoder.forward(sequences, pooling: pooling)
         }
+        let own = lanes[0].encoder
         guard threads > 1, splitMinimumTexts > 0, sequences.count >= max(2, splitMinimumTexts) else {
             BLAS.setThreadCount(threads)
             return try own.forward(sequences, pooling: pooling)

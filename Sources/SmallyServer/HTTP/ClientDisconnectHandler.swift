@@ -17,8 +17,6 @@ public final class ConnectionWatches: Sendable {
         watches.withLock { $0[connection] }
     }
 
-    var count: Int { watches.withLock { $0.count } }
-
     /// A handler for one new connection's pipeline.
     func handler() -> ClientDisconnectHandler { ClientDisconnectHandler(watches: self) }
 

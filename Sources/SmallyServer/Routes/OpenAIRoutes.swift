@@ -67,20 +67,20 @@ struct OpenAIRoutes {
         }
 
         let outcome: EmbeddingService.Outcome
-        let client = connections?.watch(for: context.connection)
+        func client() -> ClientWatch? { connections?.watch(for: context.connection) }
         switch body.input {
         case .text(let text):
             try TextInput.check(text, name: "input", limits: limits)
-            outcome = try await service.embed(texts: [text], client: client)
+            outcome = try await service.embed(texts: [text], client: client())
         case .texts(let texts):
             try TextInput.checkCount(texts.count, name: "input", limits: limits)
             for (index, text) in texts.enumerated() { try TextInput.check(text, name: "input[\(index)]", limits: limits) }
-            outcome = try await service.embed(texts: texts, client: client)
+            outcome = try await service.embed(texts: texts, client: client())
         case .tokens(let tokens):
-            outcome = try await embed(tokenLists: [tokens], client: client)
+            outcome = try await embed(tokenLists: [tokens], client: client())
         case .tokenLists(let lists):
             try TextInput.checkCount(lists.count, name: "input", limits: limits)
-            outcome = try await embed(tokenLists: lists, client: client)
+            outcome = try await embed(tokenLists: lists, client: client())
         }
 
         var writer = JSONWriter(capacity: 8192 * outcome.inputs.count)
@@ -117,7 +117,7 @@ struct OpenAIRoutes {
         return .json(writer, headers: outcome.headers)
     }
 
-    private func embed(tokenLists: [[Int]], client: ClientWatch?) async throws -> EmbeddingService.Outcome {
+    private func embed(tokenLists: [[Int]], client: @autoclosure () -> ClientWatch?) async throws -> EmbeddingService.Outcome {
         var sequences: [[Int32]] = []
         for (index, list) in tokenLists.enumerated() {
             let name = tokenLists.count == 1 ? "input" : "input[\(index)]"
@@ -135,7 +135,7 @@ struct OpenAIRoutes {
             }
             sequences.append(list.map { Int32($0) })
         }
-        return try await service.embed(tokenSequences: sequences, client: client)
+        return try await service.embed(tokenSequences: sequences, client: client())
     }
 
     /// Little-endian float32 bytes in base64, what the OpenAI client decodes by default.

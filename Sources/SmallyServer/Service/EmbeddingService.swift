@@ -49,19 +49,19 @@ public struct EmbeddingService: Sendable {
 
     /// Embeds texts (tokenized and truncated at the model's max length). When `client` goes
     /// before inference, the texts only this request waits for are dropped from the queue and
-    /// this throws `CancellationError`.
-    public func embed(texts: [String], client: ClientWatch? = nil) async throws -> Outcome {
+    /// this throws `CancellationError`. `client` is looked up only when something is not cached.
+    public func embed(texts: [String], client: @autoclosure () -> ClientWatch? = nil) async throws -> Outcome {
         let encodings = texts.map { tokenizer.encode($0) }
-        return try await embed(encodings.map { ($0.ids, $0.truncated) }, client: client)
+        return try await embed(encodings.map { ($0.ids, $0.truncated) }, client: client())
     }
 
     /// Embeds token-id sequences given by the client, used as given.
-    public func embed(tokenSequences: [[Int32]], client: ClientWatch? = nil) async throws -> Outcome {
+    public func embed(tokenSequences: [[Int32]], client: @autoclosure () -> ClientWatch? = nil) async throws -> Outcome {
         try engine.validate(tokenSequences)
-        return try await embed(tokenSequences.map { ($0, false) }, client: client)
+        return try await embed(tokenSequences.map { ($0, false) }, client: client())
     }
 
-    private func embed(_ sequences: [([Int32], Bool)], client: ClientWatch?) async throws -> Outcome {
+    private func embed(_ sequences: [([Int32], Bool)], client: @autoclosure () -> ClientWatch?) async throws -> Outcome {
         try await RequestMeter.current?.admit(embeddings: sequences.count)  // monthly quota (accounts on)
         var inputs = sequences.map { EmbeddedInput(vector: [], tokens: $0.0.count, truncated: $0.1, cache: .miss) }
         var keys: [CacheKey] = []
@@ -84,7 +84,7 @@ public struct EmbeddingService: Sendable {
         if !missing.isEmpty {
             let pending = missing.map { sequences[$0].0 }
             let batcher = self.batcher
-            let results = if let client {
+            let results = if let client = client() {
                 try await client.cancellingWhenGone { try await batcher.embed(pending) }
             } else {
                 try await batcher.embed(pending)
