@@ -102,6 +102,26 @@ struct BatchingAndCacheTests {
         }
     }
 
+    @Test("hot cached vectors (answered from kept JSON) read back as the computed ones, as stored and normalised")
+    func keptJSONMatchesComputed() async throws {
+        try await ServerTestSupport.app().test(.router) { client in
+            func embedding(_ body: String) async throws -> (vector: [Float], cache: String?) {
+                let response = try await ServerTestSupport.post(client, "/v1/embed", body)
+                return (ServerTestSupport.floats(try ServerTestSupport.object(response)["embedding"]), response.headers[.cacheStatus])
+            }
+            let computed = try await embedding(#"{"text": "where is my parcel"}"#)
+            #expect(computed.cache == "miss")
+            for normalize in [false, true, false, true] {
+                let hit = try await embedding(#"{"text": "where is my parcel", "normalize": \#(normalize)}"#)
+                #expect(hit.cache == "hit-l1")
+                #expect(hit.vector == (normalize ? l2Normalized(computed.vector) : computed.vector))
+            }
+            let batch = try await ServerTestSupport.post(client, "/v1/embed", #"{"texts": ["where is my parcel", "a new text"], "normalize": true}"#)
+            let vectors = try #require(try ServerTestSupport.object(batch)["embeddings"] as? [Any])
+            #expect(ServerTestSupport.floats(vectors[0]) == l2Normalized(computed.vector))
+        }
+    }
+
     @Test("a request larger than the queue gets 429 with Retry-After, and the server keeps serving")
     func backpressure() async throws {
         let configuration = ServerTestSupport.configuration { $0.maxQueuedTexts = 4; $0.l1CacheSize = 0 }

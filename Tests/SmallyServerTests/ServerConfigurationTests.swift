@@ -10,16 +10,19 @@ struct ServerConfigurationTests {
         #expect(configuration.port == 8000)
         #expect(configuration.inferenceLanes == nil)
         #expect(configuration.maxBatchSize == 64)
+        #expect(configuration.renderedCacheSize == 1_000)
         #expect(configuration.auth == .enabled)
     }
 
     @Test("numbers are read; a malformed one names its variable")
     func values() throws {
-        let configuration = try ServerConfiguration(environment: ["SMALLY_LANES": "1", "SMALLY_BATCH_SIZE": "16", "SMALLY_AUTH": "off"])
+        let configuration = try ServerConfiguration(environment: ["SMALLY_LANES": "1", "SMALLY_BATCH_SIZE": "16", "SMALLY_AUTH": "off",
+                                                                  "L1_JSON_CACHE_SIZE": "0"])
         #expect(configuration.inferenceLanes == 1)
+        #expect(configuration.renderedCacheSize == 0)
         #expect(configuration.maxBatchSize == 16)
         #expect(configuration.auth == .disabled)
-        for (name, value) in [("SMALLY_LANES", "0"), ("SMALLY_LANES", "two"), ("SMALLY_MAX_QUEUE", "-1")] {
+        for (name, value) in [("SMALLY_LANES", "0"), ("SMALLY_LANES", "two"), ("SMALLY_MAX_QUEUE", "-1"), ("L1_JSON_CACHE_SIZE", "-5")] {
             do {
                 _ = try ServerConfiguration(environment: [name: value])
                 Issue.record("\(name)=\(value) was accepted")

@@ -10,6 +10,8 @@ struct EmbedRoutes {
     let limits: ServerConfiguration
     /// Open connections, so that a request whose client has gone is dropped before inference.
     var connections: ConnectionWatches?
+    /// JSON arrays of hot cached vectors, written once.
+    var rendered = RenderedVectors(capacity: 0)
 
     struct Body: Decodable {
         var text: String?
@@ -35,7 +37,7 @@ struct EmbedRoutes {
         if texts.isBatch {
             writer.key("embeddings")
             writer.beginArray()
-            for input in outcome.inputs { writer.floats(normalize ? l2Normalized(input.vector) : input.vector) }
+            for input in outcome.inputs { rendered.write(input, normalize: normalize, into: &writer) }
             writer.endArray()
             writer.key("model"); writer.string(service.modelName)
             writer.key("tokens"); writer.ints(outcome.inputs.map(\.tokens))
@@ -44,7 +46,7 @@ struct EmbedRoutes {
             writer.key("total_tokens"); writer.int(outcome.inputs.reduce(0) { $0 + $1.tokens })
         } else {
             let input = outcome.inputs[0]
-            writer.key("embedding"); writer.floats(normalize ? l2Normalized(input.vector) : input.vector)
+            writer.key("embedding"); rendered.write(input, normalize: normalize, into: &writer)
             writer.key("model"); writer.string(service.modelName)
             writer.key("tokens"); writer.int(input.tokens)
             writer.key("cached"); writer.bool(input.cache != .miss)

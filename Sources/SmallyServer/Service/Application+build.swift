@@ -73,14 +73,16 @@ public func buildApplication(
     }
     InfoRoutes(service: service, limits: configuration, readiness: readiness, version: version).register(on: router)
     let connections = ConnectionWatches()
-    EmbedRoutes(service: service, limits: configuration, connections: connections).register(on: router)
+    // Kept JSON only makes sense for vectors that come from a cache.
+    let rendered = RenderedVectors(capacity: cache == nil ? 0 : configuration.renderedCacheSize)
+    EmbedRoutes(service: service, limits: configuration, connections: connections, rendered: rendered).register(on: router)
     OpenAIRoutes(service: service, limits: configuration, connections: connections).register(on: router)
     MethodNotAllowedRoutes.register(on: router)
 
     var app = Application(
         router: router,
         // Watches every connection for a client that closes, so its queued texts are dropped.
-        server: .http1(additionalChannelHandlers: [connections.handler()]),
+        server: .http1(configuration: .init(additionalChannelHandlers: [connections.handler()])),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "smally"),
         services: services,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
@@ -92,7 +94,7 @@ public func buildApplication(
         readiness.markWarm()
     }
     logger.info("configuration", metadata: [
-        "cache": "\(configuration.l1CacheSize > 0 ? "L1 \(configuration.l1CacheSize) entries" : "L1 off")\(l2 != nil ? " + L2 Redis (ttl \(configuration.l2TTLSeconds) s)" : ", no L2")",
+        "cache": "\(configuration.l1CacheSize > 0 ? "L1 \(configuration.l1CacheSize) entries" : "L1 off")\(l2 != nil ? " + L2 Redis (ttl \(configuration.l2TTLSeconds) s)" : ", no L2"), JSON of \(rendered.capacity) hot vectors",
         "batching": "\(configuration.maxBatchSize) texts / \(configuration.maxBatchTokens) tokens per pass, queue \(configuration.maxQueuedTexts), \(batcher.lanes) lane(s)",
         "store": "\(accounts.map { $0.store.backend } ?? "none (auth off)")",
     ])

@@ -16,6 +16,8 @@ public struct EmbeddedInput: Sendable {
     public var tokens: Int
     public var truncated: Bool
     public var cache: CacheStatus
+    /// The text's cache key (model id + token ids); nil when no cache is configured.
+    public var key: CacheKey?
 }
 
 /// The request path behind the routes (TEI's `Infer`): tokenize, look up the cache (L1, then
@@ -68,6 +70,7 @@ public struct EmbeddingService: Sendable {
         var missing = Array(sequences.indices)
         if let cache {
             keys = sequences.map { CacheKey(model: modelName, tokenIDs: $0.0) }
+            for index in inputs.indices { inputs[index].key = keys[index] }
             let hits = await cache.lookup(keys)
             missing.removeAll(keepingCapacity: true)
             for (index, hit) in hits.enumerated() {

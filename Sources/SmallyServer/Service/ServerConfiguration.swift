@@ -27,6 +27,9 @@ public struct ServerConfiguration: Sendable {
     public var maxQueuedTexts = 2_048
     /// `L1_CACHE_SIZE`, default 10,000 entries (~16 MiB of vectors); 0 disables it.
     public var l1CacheSize = 10_000
+    /// `L1_JSON_CACHE_SIZE`, default 1,000: hot cached vectors kept as written JSON, per form (as
+    /// stored / normalised; ≤ 6 KiB each, ~4.3 KiB typical: ≤ 12 MiB in all); 0 disables it.
+    public var renderedCacheSize = 1_000
     /// `REDIS_URL` (e.g. `redis://127.0.0.1:6379/0`): the shared L2 cache. Unset: L1 only.
     public var redisURL: String?
     /// `L2_CACHE_TTL`, default 86,400 s (24 h): lifetime of L2 entries.
@@ -62,6 +65,7 @@ public struct ServerConfiguration: Sendable {
         maxQueuedTexts = try int("SMALLY_MAX_QUEUE", maxQueuedTexts, minimum: 1)
         inferenceLanes = try environment["SMALLY_LANES"].flatMap { $0.isEmpty ? nil : $0 }.map { _ in try int("SMALLY_LANES", 0, minimum: 1) }
         l1CacheSize = try int("L1_CACHE_SIZE", l1CacheSize, minimum: 0)
+        renderedCacheSize = try int("L1_JSON_CACHE_SIZE", renderedCacheSize, minimum: 0)
         redisURL = environment["REDIS_URL"].flatMap { $0.isEmpty ? nil : $0 }
         l2TTLSeconds = try int("L2_CACHE_TTL", l2TTLSeconds, minimum: 1)
         switch environment["SMALLY_AUTH"]?.lowercased() ?? "" {
