@@ -11,7 +11,7 @@ enum LogSetup {
         LoggingSystem.bootstrap({ label, provider in
             var handler: any LogHandler = json
                 ? JSONLogHandler(label: label, metadataProvider: provider)
-                : StreamLogHandler.standardError(label: label, metadataProvider: provider)
+                : TextLogHandler(label: label, metadataProvider: provider)
             handler.logLevel = level
             return handler
         }, metadataProvider: RequestLogMetadata.provider)

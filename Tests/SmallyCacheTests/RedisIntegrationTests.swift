@@ -130,7 +130,7 @@ struct RedisIntegrationTests {
         try await testGracefulShutdown { trigger in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await client.run() }
-                try await waitUntil("connected", within: .seconds(5)) { client.isConnected }
+                try await waitUntil("connected", within: .seconds(30)) { client.isConnected }
                 try await client.ping()
                 trigger.triggerGracefulShutdown()
                 try await group.waitForAll()  // run() returned by itself
@@ -150,7 +150,7 @@ struct RedisIntegrationTests {
         let group = ServiceGroup(services: [client], logger: quietLogger)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            try await waitUntil("connected", within: .seconds(5)) { client.isConnected }
+            try await waitUntil("connected", within: .seconds(30)) { client.isConnected }
             try await client.ping()
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()

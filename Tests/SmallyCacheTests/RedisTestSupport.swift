@@ -20,7 +20,9 @@ func withRunningClient<T: Sendable>(
         group.addTask { try await client.run() }
         do {
             if waitForConnection {
-                try await waitUntil("client connected", within: .seconds(5)) { client.isConnected }
+                // Generous: with the whole suite starting at once on 2 cores, connecting once took
+                // over 5 s (two tests timed out); when things work it returns at once anyway.
+                try await waitUntil("client connected", within: .seconds(30)) { client.isConnected }
             }
             let result = try await body(client)
             group.cancelAll()

@@ -95,6 +95,7 @@ struct RouteTests {
 
             _ = try await ServerTestSupport.post(client, "/v1/embed", #"{"text": "metrics please"}"#)
             _ = try await ServerTestSupport.post(client, "/v1/embed", #"{"text": ""}"#)
+            _ = try await ServerTestSupport.post(client, "/v1/embed", #"{"texts": []}"#)
             let metrics = try await client.execute(uri: "/metrics", method: .get)
             let text = String(buffer: metrics.body)
             #expect(metrics.status == .ok)
@@ -104,7 +105,10 @@ struct RouteTests {
                 #expect(text.contains(name), "missing metric \(name)")
             }
             #expect(text.contains(#"smally_requests_total{route="/v1/embed",status="200"} 1"#))
-            #expect(text.contains(#"smally_errors_total{type="empty_input"} 1"#))
+            // Counted per route and status, the handles made once and reused.
+            #expect(text.contains(#"smally_requests_total{route="/v1/embed",status="400"} 2"#))
+            #expect(text.contains(#"smally_request_latency_seconds_count{route="/v1/embed"} 3"#))
+            #expect(text.contains(#"smally_errors_total{type="empty_input"} 2"#))
         }
     }
 

@@ -115,11 +115,24 @@ preflight() {
 
 # swift package … benchmark <args> (results of 1,000-operation iterations are shown per operation).
 benchmark() {
-  local started=$SECONDS
+  local started=$SECONDS log ticker
+  log=$(mktemp)
+  # The plugin's release build of the suites prints nothing until "Build complete!" (~10 min on a
+  # fresh clone, 2 cores): say every minute that it is still going.
+  (
+    while sleep 60; do
+      grep -q "Build complete" "$log" 2>/dev/null && break
+      say "still building the benchmark suites (release), $((SECONDS - started)) s so far…"
+    done
+  ) &
+  ticker=$!
   set +e
-  "$SWIFT" package --package-path "$BENCH_DIR" --allow-writing-to-package-directory benchmark "$@"
-  local status=$?
+  "$SWIFT" package --package-path "$BENCH_DIR" --allow-writing-to-package-directory benchmark "$@" 2>&1 | tee "$log"
+  local status=${PIPESTATUS[0]}
   set -e
+  kill "$ticker" 2>/dev/null || true
+  wait "$ticker" 2>/dev/null || true
+  rm -f "$log"
   # Markers the suites use to print a note once per run (BenchmarkSupport.benchNoteOnce).
   rm -f "${TMPDIR:-/tmp}"/smally-bench-*.note
   say "swift package benchmark $1 finished in $((SECONDS - started)) s (exit $status)"

@@ -1,5 +1,6 @@
 import CoreMetrics
 import Prometheus
+import Synchronization
 
 /// The service's metrics, created from one factory. `smally serve` bootstraps a Prometheus
 /// factory once for the process and passes the same registry here for `/metrics`; tests build
@@ -14,6 +15,7 @@ public struct ServerMetrics: Sendable, BatchObserver {
     let cacheHitsL2: CoreMetrics.Counter
     let cacheMisses: CoreMetrics.Counter
     let tokenCount: CoreMetrics.Recorder
+    let requestHandles: RequestMetricHandles
 
     /// A Prometheus factory over `registry` with buckets chosen for this service: request and
     /// inference latencies from 0.25 ms to 5 s, batch sizes and token counts in powers of two.
@@ -42,14 +44,14 @@ public struct ServerMetrics: Sendable, BatchObserver {
         cacheHitsL2 = CoreMetrics.Counter(label: "smally_cache_hits_total", dimensions: [("level", "l2")], factory: factory)
         cacheMisses = CoreMetrics.Counter(label: "smally_cache_misses_total", factory: factory)
         tokenCount = CoreMetrics.Recorder(label: "smally_token_count", factory: factory)
+        requestHandles = RequestMetricHandles(factory: factory)
     }
 
     /// One finished HTTP request, labelled by route template (never the raw URI).
     func request(route: String, status: Int, duration: Duration) {
-        CoreMetrics.Counter(label: "smally_requests_total", dimensions: [("route", route), ("status", String(status))], factory: factory)
-            .increment()
-        CoreMetrics.Timer(label: "smally_request_latency_seconds", dimensions: [("route", route)], factory: factory)
-            .recordNanoseconds(duration.nanoseconds)
+        let handles = requestHandles.handles(route: route, status: status)
+        handles.requests.increment()
+        handles.latency.recordNanoseconds(duration.nanoseconds)
     }
 
     func error(type: String) {
@@ -86,5 +88,34 @@ public struct ServerMetrics: Sendable, BatchObserver {
 extension Duration {
     var nanoseconds: Int64 {
         components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
+    }
+}
+
+/// The per-request metrics of each route and status, made once. Making them through the factory on
+/// every request (a registry lookup keyed by label strings, under the registry's lock) was ~1 % of
+/// a cached request's CPU. Route templates and status codes are few, so this stays small.
+final class RequestMetricHandles: Sendable {
+    private struct Key: Hashable {
+        let route: String
+        let status: Int
+    }
+
+    typealias Handles = (requests: CoreMetrics.Counter, latency: CoreMetrics.Timer)
+
+    private let factory: any MetricsFactory
+    private let made = Mutex<[Key: Handles]>([:])
+
+    init(factory: any MetricsFactory) {
+        self.factory = factory
+    }
+
+    func handles(route: String, status: Int) -> Handles {
+        let key = Key(route: route, status: status)
+        if let handles = made.withLock({ $0[key] }) { return handles }
+        // Made outside the lock (the factory takes its own); a race makes the same metric twice, harmlessly.
+        let handles = (CoreMetrics.Counter(label: "smally_requests_total", dimensions: [("route", route), ("status", String(status))], factory: factory),
+                       CoreMetrics.Timer(label: "smally_request_latency_seconds", dimensions: [("route", route)], factory: factory))
+        made.withLock { $0[key] = handles }
+        return handles
     }
 }
