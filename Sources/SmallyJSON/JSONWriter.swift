@@ -110,16 +110,9 @@ public struct JSONWriter: Sendable {
         endArray()
     }
 
-    /// Bytes already encoded as JSON (for example a cached fragment). Concrete, so that a call
-    /// from another module is a plain copy.
+    /// Bytes already encoded as JSON (for example a kept fragment). Concrete rather than generic
+    /// over `Sequence`, so that a call from another module is a plain copy.
     public mutating func raw(_ json: [UInt8]) {
-        separate()
-        bytes.append(contentsOf: json)
-        needsComma = true
-    }
-
-    /// Bytes already encoded as JSON, from any sequence.
-    public mutating func raw(_ json: some Sequence<UInt8>) {
         separate()
         bytes.append(contentsOf: json)
         needsComma = true

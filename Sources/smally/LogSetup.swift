@@ -33,13 +33,12 @@ struct JSONLogHandler: LogHandler {
 
     func log(event: LogEvent) {
         var object: [String: Any] = [
-            "time": ISO8601DateFormatter().string(from: Date()),
+            "time": Date().formatted(.iso8601),
             "level": event.level.rawValue,
             "label": label,
             "message": "\(event.message)",
         ]
-        let merged = metadata.merging(metadataProvider?.get() ?? [:]) { $1 }.merging(event.metadata ?? [:]) { $1 }
-        for (key, value) in merged { object[key] = "\(value)" }
+        for (key, value) in Logger.Metadata.forLine(base: metadata, provider: metadataProvider, explicit: event.metadata) { object[key] = "\(value)" }
         guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
         FileHandle.standardError.write(data + Data([0x0A]))
     }

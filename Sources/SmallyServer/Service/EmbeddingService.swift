@@ -65,12 +65,12 @@ public struct EmbeddingService: Sendable {
 
     private func embed(_ sequences: [([Int32], Bool)], client: @autoclosure () -> ClientWatch?) async throws -> Outcome {
         try await RequestMeter.current?.admit(embeddings: sequences.count)  // monthly quota (accounts on)
-        var inputs = sequences.map { EmbeddedInput(vector: [], tokens: $0.0.count, truncated: $0.1, cache: .miss) }
-        var keys: [CacheKey] = []
+        let keys = cache == nil ? nil : sequences.map { CacheKey(model: modelName, tokenIDs: $0.0) }
+        var inputs = sequences.indices.map { index in
+            EmbeddedInput(vector: [], tokens: sequences[index].0.count, truncated: sequences[index].1, cache: .miss, key: keys?[index])
+        }
         var missing = Array(sequences.indices)
-        if let cache {
-            keys = sequences.map { CacheKey(model: modelName, tokenIDs: $0.0) }
-            for index in inputs.indices { inputs[index].key = keys[index] }
+        if let cache, let keys {
             let hits = await cache.lookup(keys)
             missing.removeAll(keepingCapacity: true)
             for (index, hit) in hits.enumerated() {
@@ -97,7 +97,7 @@ public struct EmbeddingService: Sendable {
                 inference = max(inference, timing.inference)
                 inputs[index].vector = vector
             }
-            if let cache {
+            if let cache, let keys {
                 await cache.set(missing.map { (keys[$0], inputs[$0].vector) })
             }
         }

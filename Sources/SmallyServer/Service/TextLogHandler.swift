@@ -28,9 +28,7 @@ public struct TextLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var merged = metadata
-        if let provided = metadataProvider?.get(), !provided.isEmpty { merged.merge(provided) { $1 } }
-        if let explicit = event.metadata, !explicit.isEmpty { merged.merge(explicit) { $1 } }
+        var merged = Logger.Metadata.forLine(base: metadata, provider: metadataProvider, explicit: event.metadata)
         if let error = event.error {
             merged["error.message"] = "\(error)"
             merged["error.type"] = "\(String(reflecting: type(of: error)))"
@@ -52,5 +50,16 @@ public struct TextLogHandler: LogHandler {
         var buffer = [CChar](repeating: 0, count: 64)
         let count = strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%S%z", &local)
         return String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+extension Logger.Metadata {
+    /// What one line carries: the logger's own metadata, then the provider's (request id, key,
+    /// organization), then the call's own; later ones win. Shared by the text and JSON handlers.
+    public static func forLine(base: Logger.Metadata, provider: Logger.MetadataProvider?, explicit: Logger.Metadata?) -> Logger.Metadata {
+        var merged = base
+        if let provided = provider?.get(), !provided.isEmpty { merged.merge(provided) { $1 } }
+        if let explicit, !explicit.isEmpty { merged.merge(explicit) { $1 } }
+        return merged
     }
 }
