@@ -30,10 +30,16 @@ let package = Package(
         .package(url: "https://github.com/vapor/sqlite-nio", from: "1.13.2"),
     ],
     targets: [
-        // The only C import: BLIS's CBLAS interface (apt `libblis-dev`).
+        // BLIS's CBLAS interface (apt `libblis-dev`): products spread over several threads, attention.
         .systemLibrary(
             name: "CBLAS",
             providers: [.apt(["libblis-dev"])]
+        ),
+        // The lanes' single-threaded products against weights packed once at load time (AVX2/FMA,
+        // like the rest of the hot path).
+        .target(
+            name: "CPackedGEMM",
+            cSettings: [.unsafeFlags(["-O3", "-mavx2", "-mfma"])]
         ),
         // WordPiece tokenizer driven by tokenizer.json. Pure Swift, no dependencies.
         .target(
@@ -48,6 +54,7 @@ let package = Package(
             dependencies: [
                 "SmallyTokenizer",
                 "CBLAS",
+                "CPackedGEMM",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -127,7 +134,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SmallyEngineTests",
-            dependencies: ["SmallyEngine"]
+            dependencies: ["SmallyEngine", "CPackedGEMM"]
         ),
         .testTarget(
             name: "SmallyCacheTests",

@@ -1,6 +1,7 @@
 import CBLAS
 
-/// The two matrix products the encoder needs, over BLIS's CBLAS interface. Row-major throughout.
+/// The matrix products the encoder runs on BLIS (CBLAS interface): linear layers spread over several
+/// threads, and attention of long sequences. Row-major throughout.
 enum BLAS {
     /// `C[m,n] = A[m,k] · B[n,k]ᵀ + beta · C` — a linear layer with PyTorch-shaped weights `B`.
     @inline(__always)
@@ -29,9 +30,10 @@ enum BLAS {
                     a, Int32(lda), b, Int32(ldb), 0.0, c, Int32(ldc))
     }
 
-    /// How many threads BLIS may use inside the next products. The engine sets it before every
-    /// forward pass: all its threads for one batch, or 1 in each group of a split batch (groups run
-    /// together and all want 1, so the setting is right whether BLIS keeps it per thread or not).
+    /// How many threads BLIS may use inside the next products. The encoder sets it at the start of
+    /// every forward pass: all the engine's threads for a spread batch, 1 on a lane or in a group of
+    /// a split batch (those run together and all want 1, so the setting is right whether BLIS keeps
+    /// it per thread or not).
     static func setThreadCount(_ count: Int) {
         bli_thread_set_num_threads(Int(max(1, count)))
     }

@@ -1,6 +1,11 @@
+import CPackedGEMM
+
 /// The BERT forward pass on a *packed* batch: the tokens of all sequences are stacked into one
 /// `[T, H]` matrix, so the linear layers (≈95% of the work) run as single products over real
 /// tokens only — no padding rows, no attention mask. Attention is computed per sequence.
+///
+/// Run on one thread (`threads` 1, a lane), the linear layers use the weights packed at load time
+/// (`CPackedGEMM`); spread over several threads they use BLIS's threads inside each product.
 ///
 /// Not thread-safe: one encoder is owned by one thread (it reuses its scratch buffers). Several
 /// encoders can share one `BertWeights`.
@@ -47,8 +52,22 @@ public final class BertEncoder {
         }
     }
 
-    /// Pooled (not normalised) sentence vectors, one per sequence of token ids (with [CLS]/[SEP]).
-    public func forward(_ sequences: [[Int32]], pooling: PoolingMode) throws(EngineError) -> [[Float]] {
+    /// Pooled (not normalised) sentence vectors, one per sequence of token ids (with [CLS]/[SEP]),
+    /// computed on the calling thread plus `threads - 1` BLIS threads.
+    public func forward(_ sequences: [[Int32]], pooling: PoolingMode, threads: Int = 1) throws(EngineError) -> [[Float]] {
+        try forward(sequences, pooling: pooling, threads: threads, products: threads == 1 ? .packed : .blis)
+    }
+
+    /// How the linear layers are computed: both give the same vectors to float rounding.
+    enum LinearProducts {
+        /// `CPackedGEMM` on the calling thread (falls back to BLIS for a matrix that was not packed).
+        case packed
+        /// BLIS, with `threads` threads inside each product.
+        case blis
+    }
+
+    func forward(_ sequences: [[Int32]], pooling: PoolingMode, threads: Int,
+                 products: LinearProducts) throws(EngineError) -> [[Float]] {
         try Self.validate(sequences, configuration: weights.configuration)
         guard !sequences.isEmpty else { return [] }
         var offsets = [Int]()
@@ -61,9 +80,11 @@ public final class BertEncoder {
         offsets.append(total)
         reserve(tokens: total)
 
+        // Also for BLIS's attention products of long sequences.
+        BLAS.setThreadCount(threads)
         embed(sequences)
         for layer in weights.layers {
-            runLayer(layer, tokens: total, offsets: offsets)
+            runLayer(layer, tokens: total, offsets: offsets, packed: products == .packed)
         }
         return pool(offsets: offsets, pooling: pooling)
     }
@@ -87,31 +108,39 @@ public final class BertEncoder {
                                  epsilon: c.layerNormEpsilon)
     }
 
-    private func runLayer(_ w: BertLayerWeights, tokens t: Int, offsets: [Int]) {
+    /// `out[t, outputs] = x[t, inputs] · Wᵀ`, plus `out` when `accumulate`.
+    @inline(__always)
+    private func linear(_ x: UnsafePointer<Float>, rows t: Int, _ w: LinearWeights,
+                        into out: UnsafeMutablePointer<Float>, accumulate: Bool, packed: Bool) {
+        if packed, let panels = w.packed {
+            smally_gemm_packed(t, w.outputs, w.inputs, x, w.inputs, panels, out, w.outputs, accumulate ? 1 : 0)
+        } else {
+            BLAS.gemmTransposedB(m: t, n: w.outputs, k: w.inputs, a: x, lda: w.inputs, b: w.matrix, ldb: w.inputs,
+                                 c: out, ldc: w.outputs, beta: accumulate ? 1 : 0)
+        }
+    }
+
+    private func runLayer(_ w: BertLayerWeights, tokens t: Int, offsets: [Int], packed: Bool) {
         let c = weights.configuration
         let h = c.hiddenSize
         let inner = c.intermediateSize
         let eps = c.layerNormEpsilon
 
         // Self-attention.
-        BLAS.gemmTransposedB(m: t, n: 3 * h, k: h, a: hidden.pointer, lda: h, b: w.qkvWeight, ldb: h,
-                             c: qkv.pointer, ldc: 3 * h, beta: 0)
+        linear(hidden.pointer, rows: t, w.qkv, into: qkv.pointer, accumulate: false, packed: packed)
         Kernels.addBias(qkv.pointer, rows: t, width: 3 * h, bias: w.qkvBias)
         for s in 0..<(offsets.count - 1) {
             attention(start: offsets[s], length: offsets[s + 1] - offsets[s])
         }
         // hidden = LayerNorm(hidden + context·Woᵀ + bo): the residual is accumulated by the product.
-        BLAS.gemmTransposedB(m: t, n: h, k: h, a: context.pointer, lda: h, b: w.attentionOutputWeight, ldb: h,
-                             c: hidden.pointer, ldc: h, beta: 1)
+        linear(context.pointer, rows: t, w.attentionOutput, into: hidden.pointer, accumulate: true, packed: packed)
         Kernels.addBiasLayerNorm(hidden.pointer, rows: t, width: h, bias: w.attentionOutputBias,
                                  gamma: w.attentionNormWeight, beta: w.attentionNormBias, epsilon: eps)
 
         // Feed-forward.
-        BLAS.gemmTransposedB(m: t, n: inner, k: h, a: hidden.pointer, lda: h, b: w.intermediateWeight, ldb: h,
-                             c: intermediate.pointer, ldc: inner, beta: 0)
+        linear(hidden.pointer, rows: t, w.intermediate, into: intermediate.pointer, accumulate: false, packed: packed)
         Kernels.addBiasGELU(intermediate.pointer, rows: t, width: inner, bias: w.intermediateBias)
-        BLAS.gemmTransposedB(m: t, n: h, k: inner, a: intermediate.pointer, lda: inner, b: w.outputWeight, ldb: inner,
-                             c: hidden.pointer, ldc: h, beta: 1)
+        linear(intermediate.pointer, rows: t, w.output, into: hidden.pointer, accumulate: true, packed: packed)
         Kernels.addBiasLayerNorm(hidden.pointer, rows: t, width: h, bias: w.outputBias,
                                  gamma: w.outputNormWeight, beta: w.outputNormBias, epsilon: eps)
     }

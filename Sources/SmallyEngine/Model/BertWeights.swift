@@ -1,17 +1,16 @@
-/// Weights of one encoder layer. Linear weights are PyTorch-shaped `[out, in]`, row-major, which is
-/// what `cblas_sgemm` with `transB` wants. Query, key and value are fused into one `[3H, H]`
-/// matrix so each layer starts with a single product.
+/// Weights of one encoder layer. Query, key and value are fused into one `[3H, H]` matrix so each
+/// layer starts with a single product.
 struct BertLayerWeights: @unchecked Sendable {
     // Immutable pointers into buffers kept alive by `BertWeights.owners`.
-    let qkvWeight: UnsafePointer<Float>   // [3H, H]
+    let qkv: LinearWeights                // [3H, H]
     let qkvBias: UnsafePointer<Float>     // [3H]
-    let attentionOutputWeight: UnsafePointer<Float>  // [H, H]
+    let attentionOutput: LinearWeights    // [H, H]
     let attentionOutputBias: UnsafePointer<Float>
     let attentionNormWeight: UnsafePointer<Float>
     let attentionNormBias: UnsafePointer<Float>
-    let intermediateWeight: UnsafePointer<Float>     // [I, H]
+    let intermediate: LinearWeights       // [I, H]
     let intermediateBias: UnsafePointer<Float>
-    let outputWeight: UnsafePointer<Float>           // [H, I]
+    let output: LinearWeights             // [H, I]
     let outputBias: UnsafePointer<Float>
     let outputNormWeight: UnsafePointer<Float>
     let outputNormBias: UnsafePointer<Float>
@@ -46,6 +45,11 @@ public final class BertWeights: @unchecked Sendable {
         embeddingNormWeight = try load("embeddings.LayerNorm.weight", [h])
         embeddingNormBias = try load("embeddings.LayerNorm.bias", [h])
 
+        func linear(_ name: String, outputs: Int, inputs: Int) throws(ModelError) -> LinearWeights {
+            let matrix = try load(name, [outputs, inputs])
+            return LinearWeights(matrix: matrix, outputs: outputs, inputs: inputs, owners: &owners)
+        }
+
         var layers: [BertLayerWeights] = []
         for index in 0..<c.layerCount {
             let p = "encoder.layer.\(index)."
@@ -60,15 +64,15 @@ public final class BertWeights: @unchecked Sendable {
             owners.append(qkv)
             owners.append(qkvBias)
             layers.append(BertLayerWeights(
-                qkvWeight: UnsafePointer(qkv.pointer),
+                qkv: LinearWeights(matrix: qkv.pointer, outputs: 3 * h, inputs: h, owners: &owners),
                 qkvBias: UnsafePointer(qkvBias.pointer),
-                attentionOutputWeight: try load(p + "attention.output.dense.weight", [h, h]),
+                attentionOutput: try linear(p + "attention.output.dense.weight", outputs: h, inputs: h),
                 attentionOutputBias: try load(p + "attention.output.dense.bias", [h]),
                 attentionNormWeight: try load(p + "attention.output.LayerNorm.weight", [h]),
                 attentionNormBias: try load(p + "attention.output.LayerNorm.bias", [h]),
-                intermediateWeight: try load(p + "intermediate.dense.weight", [c.intermediateSize, h]),
+                intermediate: try linear(p + "intermediate.dense.weight", outputs: c.intermediateSize, inputs: h),
                 intermediateBias: try load(p + "intermediate.dense.bias", [c.intermediateSize]),
-                outputWeight: try load(p + "output.dense.weight", [h, c.intermediateSize]),
+                output: try linear(p + "output.dense.weight", outputs: h, inputs: c.intermediateSize),
                 outputBias: try load(p + "output.dense.bias", [h]),
                 outputNormWeight: try load(p + "output.LayerNorm.weight", [h]),
                 outputNormBias: try load(p + "output.LayerNorm.bias", [h])

@@ -5,7 +5,7 @@ import Foundation
 /// encoder: scratch buffers separate, weights shared), so BLAS never occupies a thread of Swift's
 /// cooperative pool or a NIO event loop; async callers suspend until their batch is done.
 ///
-/// A batch either runs on one lane with single-threaded BLAS (several lanes then work on different
+/// A batch either runs on one lane, single-threaded (several lanes then work on different
 /// batches at the same time, see `Batcher`), or is *spread* over all CPUs: a single text uses
 /// `threads` CPUs inside each matrix product, a larger batch is split into one group per lane
 /// (see ``splitMinimumTexts``).
@@ -64,7 +64,7 @@ public final class InferenceEngine: Sendable {
         try await run(sequences, lane: nil)
     }
 
-    /// The same on lane `lane` (0 ..< ``laneCount``) alone, with single-threaded BLAS, so other
+    /// The same on lane `lane` (0 ..< ``laneCount``) alone, single-threaded, so other
     /// lanes can run other batches meanwhile.
     public func embed(tokenIDs sequences: [[Int32]], lane: Int) async throws -> [[Float]] {
         precondition(lanes.indices.contains(lane), "lane \(lane) outside 0..<\(lanes.count)")
@@ -94,13 +94,11 @@ public final class InferenceEngine: Sendable {
     /// other, and skip the barriers' cost too.
     private func forward(_ sequences: [[Int32]], pooling: PoolingMode, lane: Int?) throws(EngineError) -> [[Float]] {
         if let lane {
-            BLAS.setThreadCount(1)
             return try lanes[lane].encoder.forward(sequences, pooling: pooling)
         }
         let own = lanes[0].encoder
         guard threads > 1, splitMinimumTexts > 0, sequences.count >= max(2, splitMinimumTexts) else {
-            BLAS.setThreadCount(threads)
-            return try own.forward(sequences, pooling: pooling)
+            return try own.forward(sequences, pooling: pooling, threads: threads)
         }
         try BertEncoder.validate(sequences, configuration: model.weights.configuration)
         let groups = Self.partition(lengths: sequences.map(\.count), into: threads)
@@ -111,12 +109,10 @@ public final class InferenceEngine: Sendable {
             let members = groups[index].map { sequences[$0] }
             done.enter()
             helper.queue.async {
-                BLAS.setThreadCount(1)
                 results.set(index, Result { () throws(EngineError) in try helper.encoder.forward(members, pooling: pooling) })
                 done.leave()
             }
         }
-        BLAS.setThreadCount(1)
         results.set(0, Result { () throws(EngineError) in try own.forward(groups[0].map { sequences[$0] }, pooling: pooling) })
         done.wait()
         var vectors = [[Float]](repeating: [], count: sequences.count)
