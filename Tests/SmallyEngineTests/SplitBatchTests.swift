@@ -33,8 +33,7 @@ struct SplitBatchTests {
             #expect(TestSupport.maxAbsDiff(splitVectors[index], unsplit[index]) <= 1e-5, "case \(index)")
             #expect(TestSupport.maxAbsDiff(splitVectors[index], cases[index].embedding) <= 1e-4, "case \(index) vs golden")
         }
-        // (Not exercised here: a single text on this engine, which would run BLIS's OpenMP threads
-        // on both cores and starve the tests running beside it; single texts are the default path.)
+        // (A single text on this engine is computed by both lanes together: TeamPassTests.)
     }
 
     @Test("every lane alone (one CPU, its own encoder) gives the golden vectors, also at the same time")

@@ -285,10 +285,12 @@ for name in files:
     ok = doc.get("thresholds_ok")
     if ok is None:
         ok = f["failures"] == 0
+    # k6 stopped before any request (server down, key refused): its thresholds never ran.
+    verdict = "aborted" if f["requests"] == 0 else ("pass" if ok else "FAIL")
     hit = "-" if f["cache_hit_rate"] is None else f"{100 * f['cache_hit_rate']:.1f}%"
     print(f"| {name[:-len('-summary.json')]} | {f['requests']} | {f['rps']:.1f} | {fmt(l['p50'])} | {fmt(l['p95'])} | "
-          f"{fmt(l['p99'])} | {fmt(l['max'])} | {100 * f['error_rate']:.2f}% | {hit} | {fmt(s['p50'])} / {fmt(s['p95'])} | "
-          f"{'pass' if ok else 'FAIL'} |")
+          f"{fmt(l['p99'])} | {fmt(l['max'])} | {100 * f['error_rate']:.2f}% | {hit} | {fmt(s.get('p50'))} / {fmt(s.get('p95'))} | "
+          f"{verdict} |")
 PY
 
 if [ ${#FAILED[@]} -gt 0 ]; then

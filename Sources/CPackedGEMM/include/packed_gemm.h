@@ -21,4 +21,7 @@ void smally_pack_weights(const float *w, long n, long k, float *packed);
 void smally_gemm_packed(long m, long n, long k, const float *a, long lda, const float *packed,
                         float *c, long ldc, int accumulate);
 
+/// A spin-wait hint (`pause`) for threads that meet at a barrier between the products of one pass.
+static inline void smally_spin_pause(void) { __builtin_ia32_pause(); }
+
 #endif

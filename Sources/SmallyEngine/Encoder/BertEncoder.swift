@@ -4,8 +4,10 @@ import CPackedGEMM
 /// `[T, H]` matrix, so the linear layers (≈95% of the work) run as single products over real
 /// tokens only — no padding rows, no attention mask. Attention is computed per sequence.
 ///
-/// Run on one thread (`threads` 1, a lane), the linear layers use the weights packed at load time
-/// (`CPackedGEMM`); spread over several threads they use BLIS's threads inside each product.
+/// The linear layers use the weights packed at load time (`CPackedGEMM`). Several threads can compute
+/// one pass together (`run` with a ``Share``): each takes a slice of every product's output panels,
+/// of the attention heads and of the rows, and they meet at a barrier between steps. (BLIS, with its
+/// own threads inside each product, remains for weights that could not be packed.)
 ///
 /// Not thread-safe: one encoder is owned by one thread (it reuses its scratch buffers). Several
 /// encoders can share one `BertWeights`.
@@ -16,7 +18,8 @@ public final class BertEncoder {
     private var qkv = FloatBuffer(count: 0)           // [T, 3H]
     private var context = FloatBuffer(count: 0)       // [T, H]
     private var intermediate = FloatBuffer(count: 0)  // [T, I]
-    private var scores: FloatBuffer                   // [L, L] for one head of one sequence
+    /// Per member of a team (one for a pass on one thread): [L, L] for one head of one sequence.
+    private var scores: [FloatBuffer]
 
     /// Sequences at least this long use BLAS for attention; shorter ones a SIMD loop, which beats
     /// the per-call overhead of two tiny products per head.
@@ -25,7 +28,7 @@ public final class BertEncoder {
     public init(weights: BertWeights) {
         self.weights = weights
         let p = weights.configuration.maxPositions
-        self.scores = FloatBuffer(count: p * p)
+        self.scores = [FloatBuffer(count: p * p)]
     }
 
     private func reserve(tokens: Int) {
@@ -53,7 +56,7 @@ public final class BertEncoder {
     }
 
     /// Pooled (not normalised) sentence vectors, one per sequence of token ids (with [CLS]/[SEP]),
-    /// computed on the calling thread plus `threads - 1` BLIS threads.
+    /// computed on the calling thread (`threads` 1) or with BLIS's threads inside each product.
     public func forward(_ sequences: [[Int32]], pooling: PoolingMode, threads: Int = 1) throws(EngineError) -> [[Float]] {
         try forward(sequences, pooling: pooling, threads: threads, products: threads == 1 ? .packed : .blis)
     }
@@ -68,8 +71,44 @@ public final class BertEncoder {
 
     func forward(_ sequences: [[Int32]], pooling: PoolingMode, threads: Int,
                  products: LinearProducts) throws(EngineError) -> [[Float]] {
+        guard let pass = try prepare(sequences) else { return [] }
+        BLAS.setThreadCount(threads)
+        run(pass, sequences, products: products, share: .whole)
+        return pool(pass, pooling: pooling)
+    }
+
+    /// Where each sequence's rows start in the packed batch, and where the last one ends.
+    struct Pass: Sendable {
+        let offsets: [Int]
+        var tokens: Int { offsets[offsets.count - 1] }
+        var sequenceCount: Int { offsets.count - 1 }
+    }
+
+    /// One thread's part of a pass that several threads compute together (``BertEncoder/run``):
+    /// member `member` of `size`, meeting the others at `barrier` between steps.
+    struct Share: Sendable {
+        let member: Int
+        let size: Int
+        let barrier: SpinBarrier?
+
+        /// The whole pass on one thread.
+        static let whole = Share(member: 0, size: 1, barrier: nil)
+
+        /// This member's slice of `count` items (rows, heads, panels): contiguous, sizes differing by one at most.
+        func range(_ count: Int) -> Range<Int> {
+            count * member / size ..< count * (member + 1) / size
+        }
+
+        func sync() { barrier?.wait() }
+    }
+
+    /// Validates the input and sizes the scratch buffers for a pass computed by `members` threads;
+    /// nil when there are no sequences.
+    func prepare(_ sequences: [[Int32]], members: Int = 1) throws(EngineError) -> Pass? {
         try Self.validate(sequences, configuration: weights.configuration)
-        guard !sequences.isEmpty else { return [] }
+        guard !sequences.isEmpty else { return nil }
+        let p = weights.configuration.maxPositions
+        while scores.count < members { scores.append(FloatBuffer(count: p * p)) }
         var offsets = [Int]()
         offsets.reserveCapacity(sequences.count + 1)
         var total = 0
@@ -79,14 +118,18 @@ public final class BertEncoder {
         }
         offsets.append(total)
         reserve(tokens: total)
+        return Pass(offsets: offsets)
+    }
 
-        // Also for BLIS's attention products of long sequences.
-        BLAS.setThreadCount(threads)
-        embed(sequences)
+    /// The embeddings and every layer of a prepared pass. The members of a team all call it with the
+    /// same pass and sequences, each on its own thread; each computes its share of every step
+    /// (product columns, attention heads, rows) in disjoint parts of this encoder's buffers.
+    func run(_ pass: Pass, _ sequences: [[Int32]], products: LinearProducts, share: Share) {
+        if share.member == 0 { embed(sequences) }
+        share.sync()
         for layer in weights.layers {
-            runLayer(layer, tokens: total, offsets: offsets, packed: products == .packed)
+            runLayer(layer, pass, products: products, share: share)
         }
-        return pool(offsets: offsets, pooling: pooling)
     }
 
     private func embed(_ sequences: [[Int32]]) {
@@ -108,45 +151,76 @@ public final class BertEncoder {
                                  epsilon: c.layerNormEpsilon)
     }
 
-    /// `out[t, outputs] = x[t, inputs] · Wᵀ`, plus `out` when `accumulate`.
+    /// `out[t, outputs] = x[t, inputs] · Wᵀ`, plus `out` when `accumulate`, for the share's slice of
+    /// the output columns (whole panels); returns that slice.
     @inline(__always)
+    @discardableResult
     private func linear(_ x: UnsafePointer<Float>, rows t: Int, _ w: LinearWeights,
-                        into out: UnsafeMutablePointer<Float>, accumulate: Bool, packed: Bool) {
-        if packed, let panels = w.packed {
-            smally_gemm_packed(t, w.outputs, w.inputs, x, w.inputs, panels, out, w.outputs, accumulate ? 1 : 0)
-        } else {
-            BLAS.gemmTransposedB(m: t, n: w.outputs, k: w.inputs, a: x, lda: w.inputs, b: w.matrix, ldb: w.inputs,
-                                 c: out, ldc: w.outputs, beta: accumulate ? 1 : 0)
+                        into out: UnsafeMutablePointer<Float>, accumulate: Bool,
+                        products: LinearProducts, share: Share) -> Range<Int> {
+        if products == .packed, let panels = w.packed {
+            let width = Int(SMALLY_PACKED_PANEL)
+            let mine = share.range(w.outputs / width)
+            if !mine.isEmpty {
+                smally_gemm_packed(t, mine.count * width, w.inputs, x, w.inputs, panels + mine.lowerBound * width * w.inputs,
+                                   out + mine.lowerBound * width, w.outputs, accumulate ? 1 : 0)
+            }
+            return mine.lowerBound * width ..< mine.upperBound * width
         }
+        guard share.member == 0 else { return 0..<0 }
+        BLAS.gemmTransposedB(m: t, n: w.outputs, k: w.inputs, a: x, lda: w.inputs, b: w.matrix, ldb: w.inputs,
+                             c: out, ldc: w.outputs, beta: accumulate ? 1 : 0)
+        return 0..<w.outputs
     }
 
-    private func runLayer(_ w: BertLayerWeights, tokens t: Int, offsets: [Int], packed: Bool) {
+    private func runLayer(_ w: BertLayerWeights, _ pass: Pass, products: LinearProducts, share: Share) {
         let c = weights.configuration
         let h = c.hiddenSize
         let inner = c.intermediateSize
         let eps = c.layerNormEpsilon
+        let t = pass.tokens
+        let rows = share.range(t)
 
-        // Self-attention.
-        linear(hidden.pointer, rows: t, w.qkv, into: qkv.pointer, accumulate: false, packed: packed)
-        Kernels.addBias(qkv.pointer, rows: t, width: 3 * h, bias: w.qkvBias)
-        for s in 0..<(offsets.count - 1) {
-            attention(start: offsets[s], length: offsets[s + 1] - offsets[s])
+        // Self-attention: each member adds the biases of its own heads' q, k, v and attends with them.
+        linear(hidden.pointer, rows: t, w.qkv, into: qkv.pointer, accumulate: false, products: products, share: share)
+        share.sync()
+        let heads = share.range(c.headCount)
+        if !heads.isEmpty {
+            for part in 0..<3 {
+                let column = part * h + heads.lowerBound * c.headSize
+                Kernels.addBias(qkv.pointer + column, rows: t, width: heads.count * c.headSize, stride: 3 * h,
+                                bias: w.qkvBias + column)
+            }
+            for s in 0..<pass.sequenceCount {
+                attention(start: pass.offsets[s], length: pass.offsets[s + 1] - pass.offsets[s], heads: heads,
+                          scores: scores[share.member].pointer)
+            }
         }
+        share.sync()
         // hidden = LayerNorm(hidden + context·Woᵀ + bo): the residual is accumulated by the product.
-        linear(context.pointer, rows: t, w.attentionOutput, into: hidden.pointer, accumulate: true, packed: packed)
-        Kernels.addBiasLayerNorm(hidden.pointer, rows: t, width: h, bias: w.attentionOutputBias,
+        linear(context.pointer, rows: t, w.attentionOutput, into: hidden.pointer, accumulate: true,
+               products: products, share: share)
+        share.sync()
+        Kernels.addBiasLayerNorm(hidden.pointer + rows.lowerBound * h, rows: rows.count, width: h, bias: w.attentionOutputBias,
                                  gamma: w.attentionNormWeight, beta: w.attentionNormBias, epsilon: eps)
+        share.sync()
 
-        // Feed-forward.
-        linear(hidden.pointer, rows: t, w.intermediate, into: intermediate.pointer, accumulate: false, packed: packed)
-        Kernels.addBiasGELU(intermediate.pointer, rows: t, width: inner, bias: w.intermediateBias)
-        linear(intermediate.pointer, rows: t, w.output, into: hidden.pointer, accumulate: true, packed: packed)
-        Kernels.addBiasLayerNorm(hidden.pointer, rows: t, width: h, bias: w.outputBias,
+        // Feed-forward; GELU on the columns this member computed.
+        let columns = linear(hidden.pointer, rows: t, w.intermediate, into: intermediate.pointer, accumulate: false,
+                             products: products, share: share)
+        Kernels.addBiasGELU(intermediate.pointer + columns.lowerBound, rows: t, width: columns.count, stride: inner,
+                            bias: w.intermediateBias + columns.lowerBound)
+        share.sync()
+        linear(intermediate.pointer, rows: t, w.output, into: hidden.pointer, accumulate: true,
+               products: products, share: share)
+        share.sync()
+        Kernels.addBiasLayerNorm(hidden.pointer + rows.lowerBound * h, rows: rows.count, width: h, bias: w.outputBias,
                                  gamma: w.outputNormWeight, beta: w.outputNormBias, epsilon: eps)
+        share.sync()
     }
 
-    /// Multi-head attention of one sequence occupying rows `start ..< start + length`.
-    private func attention(start: Int, length l: Int) {
+    /// Heads `heads` of the multi-head attention of one sequence occupying rows `start ..< start + length`.
+    private func attention(start: Int, length l: Int, heads: Range<Int>, scores p: UnsafeMutablePointer<Float>) {
         let c = weights.configuration
         let h = c.hiddenSize
         let dh = c.headSize
@@ -154,10 +228,9 @@ public final class BertEncoder {
         let scale = 1.0 / Float(dh).squareRoot()
         let base = qkv.pointer + start * stride
         let out = context.pointer + start * h
-        let p = scores.pointer
 
         if l >= Self.blasAttentionThreshold || dh % 8 != 0 {
-            for head in 0..<c.headCount {
+            for head in heads {
                 let q = base + head * dh
                 let k = base + h + head * dh
                 let v = base + 2 * h + head * dh
@@ -168,7 +241,7 @@ public final class BertEncoder {
             return
         }
 
-        for head in 0..<c.headCount {
+        for head in heads {
             for i in 0..<l {
                 let q = base + i * stride + head * dh
                 for j in 0..<l {
@@ -193,7 +266,9 @@ public final class BertEncoder {
         }
     }
 
-    private func pool(offsets: [Int], pooling: PoolingMode) -> [[Float]] {
+    /// The sentence vectors of a finished pass.
+    func pool(_ pass: Pass, pooling: PoolingMode) -> [[Float]] {
+        let offsets = pass.offsets
         let h = weights.configuration.hiddenSize
         var result: [[Float]] = []
         result.reserveCapacity(offsets.count - 1)

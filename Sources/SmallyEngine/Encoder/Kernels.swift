@@ -46,22 +46,26 @@ enum Kernels {
         }
     }
 
-    /// `x[r] = x[r] + bias` for every row.
-    static func addBias(_ x: UnsafeMutablePointer<Float>, rows: Int, width: Int, bias: UnsafePointer<Float>) {
+    /// `x[r] = x[r] + bias` for every row (leading dimension `stride`, default `width`).
+    static func addBias(_ x: UnsafeMutablePointer<Float>, rows: Int, width: Int, stride: Int? = nil,
+                        bias: UnsafePointer<Float>) {
         let vectorWidth = width & ~7
+        let stride = stride ?? width
         for r in 0..<rows {
-            let row = x + r * width
+            let row = x + r * stride
             var i = 0
             while i < vectorWidth { store8(load8(row + i) + load8(bias + i), row + i); i += 8 }
             while i < width { row[i] += bias[i]; i += 1 }
         }
     }
 
-    /// `x[r] = GELU(x[r] + bias)` for every row.
-    static func addBiasGELU(_ x: UnsafeMutablePointer<Float>, rows: Int, width: Int, bias: UnsafePointer<Float>) {
+    /// `x[r] = GELU(x[r] + bias)` for every row (leading dimension `stride`, default `width`).
+    static func addBiasGELU(_ x: UnsafeMutablePointer<Float>, rows: Int, width: Int, stride: Int? = nil,
+                            bias: UnsafePointer<Float>) {
         let vectorWidth = width & ~7
+        let stride = stride ?? width
         for r in 0..<rows {
-            let row = x + r * width
+            let row = x + r * stride
             var i = 0
             while i < vectorWidth { store8(gelu8(load8(row + i) + load8(bias + i)), row + i); i += 8 }
             while i < width { row[i] = geluScalar(row[i] + bias[i]); i += 1 }

@@ -26,6 +26,11 @@ public final class BertWeights: @unchecked Sendable {
     let embeddingNormWeight: UnsafePointer<Float>
     let embeddingNormBias: UnsafePointer<Float>
     let layers: [BertLayerWeights]
+    /// Whether every linear layer has its packed copy (BERT's sizes are multiples of the panel width),
+    /// which lets several threads share one pass by splitting each product's panels.
+    var isPacked: Bool {
+        layers.allSatisfy { [$0.qkv, $0.attentionOutput, $0.intermediate, $0.output].allSatisfy { $0.packed != nil } }
+    }
     /// Keeps the mapped file and converted/fused buffers alive.
     private let owners: [AnyObject]
 

@@ -2,23 +2,25 @@ import Dispatch
 import Foundation
 
 /// Runs the encoder on serial dispatch queues of its own ("lanes", one per CPU, each with its own
-/// encoder: scratch buffers separate, weights shared), so BLAS never occupies a thread of Swift's
-/// cooperative pool or a NIO event loop; async callers suspend until their batch is done.
+/// encoder: scratch buffers separate, weights shared), so the matrix products never occupy a thread
+/// of Swift's cooperative pool or a NIO event loop; async callers suspend until their batch is done.
 ///
 /// A batch either runs on one lane, single-threaded (several lanes then work on different
-/// batches at the same time, see `Batcher`), or is *spread* over all CPUs: a single text uses
-/// `threads` CPUs inside each matrix product, a larger batch is split into one group per lane
-/// (see ``splitMinimumTexts``).
+/// batches at the same time, see `Batcher`), or is *spread* over all CPUs: a single text is
+/// computed by all lanes together, each taking a share of every step, a larger batch is split into
+/// one group per lane (see ``splitMinimumTexts``).
 public final class InferenceEngine: Sendable {
     public let model: EmbeddingModel
     public let threads: Int
     /// Batches of at least this many texts are spread by splitting them into `threads` groups that
-    /// run at the same time, each on one CPU (0: never split). Smaller spread batches use all
-    /// `threads` inside each product.
+    /// run at the same time, each on one CPU (0: never split). Smaller spread batches are computed
+    /// by all lanes together.
     public let splitMinimumTexts: Int
     private let lanes: [Lane]
 
-    /// Owned by the queue it is used on: the encoder is only touched inside blocks submitted to it.
+    /// Owned by the queue it is used on: the encoder is only touched inside blocks submitted to it,
+    /// except by the helpers of a pass that lane 0 computes with the other lanes (`together`), which
+    /// lane 0 waits for.
     private struct Lane: @unchecked Sendable {
         let queue: DispatchQueue
         let encoder: BertEncoder
@@ -88,18 +90,48 @@ public final class InferenceEngine: Sendable {
     }
 
     /// Runs on `lanes[lane].queue`, or spread (`lane` nil) on lane 0's. A spread batch big enough is split into
-    /// groups of about equal cost that run at the same time, one CPU each, group k on lane k: BLAS threads
-    /// inside each product must meet at a barrier after every product, so on CPUs shared with the
-    /// HTTP server one preempted thread stalls the other; independent groups never wait for each
-    /// other, and skip the barriers' cost too.
+    /// groups of about equal cost that run at the same time, one CPU each, group k on lane k: they never
+    /// wait for each other. A smaller one (a lone text) is computed by a team: lane 0 and one helper on
+    /// each other lane take a share of every step of the same pass and meet at a barrier between steps.
     private func forward(_ sequences: [[Int32]], pooling: PoolingMode, lane: Int?) throws(EngineError) -> [[Float]] {
         if let lane {
             return try lanes[lane].encoder.forward(sequences, pooling: pooling)
         }
-        let own = lanes[0].encoder
-        guard threads > 1, splitMinimumTexts > 0, sequences.count >= max(2, splitMinimumTexts) else {
-            return try own.forward(sequences, pooling: pooling, threads: threads)
+        if threads > 1, splitMinimumTexts > 0, sequences.count >= max(2, splitMinimumTexts) {
+            return try split(sequences, pooling: pooling)
         }
+        if threads > 1, model.weights.isPacked {
+            return try together(sequences, pooling: pooling)
+        }
+        return try lanes[0].encoder.forward(sequences, pooling: pooling, threads: threads)
+    }
+
+    /// One pass computed by all lanes together (see ``BertEncoder/Share``), in lane 0's encoder.
+    private func together(_ sequences: [[Int32]], pooling: PoolingMode) throws(EngineError) -> [[Float]] {
+        let home = lanes[0]
+        guard let pass = try home.encoder.prepare(sequences, members: threads) else { return [] }
+        // Attention of long sequences runs on BLIS: one thread per member.
+        BLAS.setThreadCount(1)
+        let barrier = SpinBarrier(parties: threads)
+        let done = DispatchGroup()
+        for member in 1..<threads {
+            done.enter()
+            lanes[member].queue.async {
+                home.encoder.run(pass, sequences, products: .packed,
+                                 share: .init(member: member, size: self.threads, barrier: barrier))
+                done.leave()
+            }
+        }
+        home.encoder.run(pass, sequences, products: .packed, share: .init(member: 0, size: threads, barrier: barrier))
+        // Every member has passed the last barrier, so the pass is complete; wait for them to leave
+        // the encoder before it is used again.
+        done.wait()
+        return home.encoder.pool(pass, pooling: pooling)
+    }
+
+    /// A batch split into one group per lane (see ``partition(lengths:into:)``), in the caller's order.
+    private func split(_ sequences: [[Int32]], pooling: PoolingMode) throws(EngineError) -> [[Float]] {
+        let own = lanes[0].encoder
         try BertEncoder.validate(sequences, configuration: model.weights.configuration)
         let groups = Self.partition(lengths: sequences.map(\.count), into: threads)
         let results = GroupResults(count: groups.count)
