@@ -9,8 +9,9 @@ import CPackedGEMM
 /// of the attention heads and of the rows, and they meet at a barrier between steps. (BLIS, with its
 /// own threads inside each product, remains for weights that could not be packed.)
 ///
-/// Not thread-safe: one encoder is owned by one thread (it reuses its scratch buffers). Several
-/// encoders can share one `BertWeights`.
+/// Not thread-safe: one encoder is owned by one thread (it reuses its scratch buffers), which may
+/// lend it to helpers for the `run` of one pass and waits for them. Several encoders can share one
+/// `BertWeights`.
 public final class BertEncoder {
     public let weights: BertWeights
     private var capacity = 0          // tokens the scratch buffers hold
