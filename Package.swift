@@ -87,7 +87,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        // Helpers for the test targets (throw-away Redis servers, polling).
+        // Helpers for the test targets (throw-away Redis servers, polling, a seeded generator).
         .target(
             name: "SmallyTestSupport",
             dependencies: ["SmallyCache"]
@@ -126,7 +126,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SmallyTokenizerTests",
-            dependencies: ["SmallyTokenizer"]
+            dependencies: ["SmallyTokenizer", "SmallyTestSupport"]
         ),
         .testTarget(
             name: "SmallyJSONTests",
@@ -134,7 +134,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SmallyEngineTests",
-            dependencies: ["SmallyEngine", "CPackedGEMM"]
+            dependencies: ["SmallyEngine", "CPackedGEMM", "SmallyTestSupport"]
         ),
         .testTarget(
             name: "SmallyCacheTests",

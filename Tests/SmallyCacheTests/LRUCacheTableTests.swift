@@ -1,4 +1,5 @@
 import Synchronization
+import SmallyTestSupport
 import Testing
 
 @testable import SmallyCache

@@ -1,3 +1,4 @@
+import SmallyTestSupport
 import Testing
 
 @testable import SmallyCache
@@ -107,18 +108,5 @@ import Testing
         let cache = LRUCache<[Float]>(capacity: 4)
         await cache.set([(Self.key(1), [1, 2])])
         #expect(await cache.get([Self.key(1), Self.key(2)]) == [[1, 2], nil])
-    }
-}
-
-/// Small deterministic generator so failures reproduce.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { self.state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,5 +1,6 @@
 import CPackedGEMM
 @testable import SmallyEngine
+import SmallyTestSupport
 import Testing
 
 /// The lanes' packed-weight kernel against a double-precision reference, and the encoder's two
@@ -30,16 +31,12 @@ struct PackedGEMMTests {
         Shape(m: 37, n: 48, k: 800, padA: 0, padC: 0, accumulate: false),
     ]
 
-    /// Deterministic values in [-1, 1) (SplitMix64), so a failure reproduces.
+    /// Deterministic values in [-1, 1), so a failure reproduces.
     struct Values {
-        var state: UInt64
+        var generator: SplitMix64
+        init(state: UInt64) { generator = SplitMix64(seed: state) }
         mutating func next() -> Float {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            z ^= z >> 31
-            return Float(z >> 40) / Float(1 << 23) - 1
+            Float(generator.next() >> 40) / Float(1 << 23) - 1
         }
         mutating func array(_ count: Int) -> [Float] { (0..<count).map { _ in next() } }
     }

@@ -1,3 +1,4 @@
+import SmallyTestSupport
 import Testing
 @testable import SmallyTokenizer
 

@@ -28,9 +28,7 @@ public final class BertWeights: @unchecked Sendable {
     let layers: [BertLayerWeights]
     /// Whether every linear layer has its packed copy (BERT's sizes are multiples of the panel width),
     /// which lets several threads share one pass by splitting each product's panels.
-    var isPacked: Bool {
-        layers.allSatisfy { [$0.qkv, $0.attentionOutput, $0.intermediate, $0.output].allSatisfy { $0.packed != nil } }
-    }
+    let isPacked: Bool
     /// Keeps the mapped file and converted/fused buffers alive.
     private let owners: [AnyObject]
 
@@ -84,6 +82,9 @@ public final class BertWeights: @unchecked Sendable {
             ))
         }
         self.layers = layers
+        self.isPacked = layers.allSatisfy { layer in
+            [layer.qkv, layer.attentionOutput, layer.intermediate, layer.output].allSatisfy { $0.packed != nil }
+        }
         self.configuration = c
         self.owners = owners
     }
