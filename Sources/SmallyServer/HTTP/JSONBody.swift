@@ -1,12 +1,39 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import SmallyJSON
 
-/// Reads a request body into a `Decodable` with the API's limits and error messages: 415 for a
-/// non-JSON content type, 413 past the body limit, 400 for malformed JSON or wrong field types
-/// (the message names the field and the expected type).
+/// Reads a request body with the API's limits and error messages: 415 for a non-JSON content
+/// type, 413 past the body limit, 400 for malformed JSON (saying what and where) or wrong field
+/// types (naming the field and the expected type).
 enum JSONBody {
+    /// The body's top-level JSON object, read with ``JSONReader`` (the hot routes).
+    static func fields(from request: Request, limit: Int) async throws -> JSONFields {
+        let buffer = try await collect(request, limit: limit)
+        let value: JSONValue
+        do {
+            value = try buffer.withUnsafeReadableBytes { try JSONReader.parse($0) }
+        } catch let error as JSONReader.Error {
+            throw APIError.invalidRequest("The request body is not valid JSON: \(error).", code: "invalid_json")
+        }
+        guard case .object(let object) = value else {
+            throw APIError.invalidRequest("The request body must be a JSON object.", code: "invalid_json")
+        }
+        return JSONFields(object: object)
+    }
+
+    /// The body decoded with Foundation's `JSONDecoder` (the admin routes, off the hot path).
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int) async throws -> T {
+        let buffer = try await collect(request, limit: limit)
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+        } catch let error as DecodingError {
+            throw translate(error)
+        }
+    }
+
+    /// The whole body, after the content-type check; 413 past `limit`, 400 when empty.
+    private static func collect(_ request: Request, limit: Int) async throws -> ByteBuffer {
         if let contentType = request.headers[.contentType] {
             guard isJSON(contentType) else {
                 throw APIError(.unsupportedMediaType, type: "invalid_request_error",
@@ -24,24 +51,22 @@ enum JSONBody {
         guard buffer.readableBytes > 0 else {
             throw APIError.invalidRequest("The request body is empty; send a JSON object.", code: "empty_body")
         }
-        do {
-            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
-        } catch let error as DecodingError {
-            throw translate(error)
-        }
+        return buffer
     }
 
     /// `application/json` or `…+json`, any parameters after `;`, case-insensitive. Byte-level:
     /// this runs on every request, and Foundation's trimming showed in profiles.
     static func isJSON(_ contentType: String) -> Bool {
-        var utf8 = Substring(contentType).utf8
-        if let semicolon = utf8.firstIndex(of: UInt8(ascii: ";")) { utf8 = utf8[..<semicolon] }
-        let isSpace: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
-        let media = utf8.drop(while: isSpace).reversed().drop(while: isSpace).reversed()
-        func endsWith(_ suffix: StaticString) -> Bool {
-            media.count >= suffix.utf8CodeUnitCount && ASCII.equalsIgnoringCase(media.suffix(suffix.utf8CodeUnitCount), suffix)
+        var contentType = contentType
+        return contentType.withUTF8 { bytes in
+            let isSpace = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+            var start = 0, end = bytes.firstIndex(of: UInt8(ascii: ";")) ?? bytes.count
+            while start < end, isSpace(bytes[start]) { start += 1 }
+            while end > start, isSpace(bytes[end - 1]) { end -= 1 }
+            let media = UnsafeBufferPointer(rebasing: bytes[start..<end])
+            if media.count == 16 { return ASCII.equalsIgnoringCase(media, "application/json") }
+            return media.count > 5 && media.contains(UInt8(ascii: "/")) && ASCII.equalsIgnoringCase(media.suffix(5), "+json")
         }
-        return media.count == 16 ? endsWith("application/json") : media.contains(UInt8(ascii: "/")) && endsWith("+json")
     }
 
     static func translate(_ error: DecodingError) -> APIError {

@@ -13,10 +13,16 @@ struct EmbedRoutes {
     /// JSON arrays of hot cached vectors, written once.
     var rendered = RenderedVectors(capacity: 0)
 
-    struct Body: Decodable {
+    struct Body {
         var text: String?
         var texts: [String]?
         var normalize: Bool?
+
+        init(_ fields: JSONFields) throws(APIError) {
+            text = try fields.string("text")
+            texts = try fields.strings("texts")
+            normalize = try fields.bool("normalize")
+        }
     }
 
     func register(on router: some RouterMethods<AppRequestContext>) {
@@ -27,7 +33,7 @@ struct EmbedRoutes {
 
     func embed(request: Request, context: AppRequestContext) async throws -> Response {
         let started = ContinuousClock.now
-        let body = try await JSONBody.decode(Body.self, from: request, limit: limits.maxBodyBytes)
+        let body = try await Body(JSONBody.fields(from: request, limit: limits.maxBodyBytes))
         let texts = try TextInput.validate(single: body.text, many: body.texts, limits: limits)
         let outcome = try await service.embed(texts: texts.values, client: connections?.watch(for: context.connection))
         let normalize = body.normalize ?? false
@@ -66,9 +72,13 @@ extension EmbeddingService.Outcome {
         var fields = HTTPFields()
         fields[.queueTime] = queueTime.headerValue
         fields[.inferenceTime] = inferenceTime.headerValue
-        let statuses = Set(inputs.map(\.cache))
-        fields[.cacheStatus] = statuses.contains(.miss) ? CacheStatus.miss.rawValue
-            : statuses.contains(.l2) ? CacheStatus.l2.rawValue : CacheStatus.l1.rawValue
+        // The slowest source among the texts: miss, then L2, then L1.
+        var status = CacheStatus.l1
+        for input in inputs where input.cache != .l1 {
+            status = input.cache
+            if status == .miss { break }
+        }
+        fields[.cacheStatus] = status.rawValue
         return fields
     }
 }

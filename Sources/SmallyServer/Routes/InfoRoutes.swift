@@ -88,14 +88,9 @@ struct InfoRoutes {
         return Response.json(writer)
     }
 
-    struct TokenizeBody: Decodable {
-        var text: String?
-        var texts: [String]?
-    }
-
     func tokenize(request: Request) async throws -> Response {
-        let body = try await JSONBody.decode(TokenizeBody.self, from: request, limit: limits.maxBodyBytes)
-        let texts = try TextInput.validate(single: body.text, many: body.texts, limits: limits)
+        let fields = try await JSONBody.fields(from: request, limit: limits.maxBodyBytes)
+        let texts = try TextInput.validate(single: fields.string("text"), many: fields.strings("texts"), limits: limits)
         let encodings = texts.values.map { service.tokenizer.encode($0) }
         var writer = JSONWriter(capacity: 256 * encodings.count)
         func write(_ encoding: TokenEncoding) {

@@ -11,30 +11,70 @@ struct OpenAIRoutes {
     /// Open connections, so that a request whose client has gone is dropped before inference.
     var connections: ConnectionWatches?
 
-    enum Input: Decodable {
+    enum Input {
         case text(String)
         case texts([String])
         case tokens([Int])
         case tokenLists([[Int]])
 
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.singleValueContainer()
-            if let text = try? container.decode(String.self) { self = .text(text); return }
-            if let texts = try? container.decode([String].self) { self = .texts(texts); return }
-            if let tokens = try? container.decode([Int].self) { self = .tokens(tokens); return }
-            if let lists = try? container.decode([[Int]].self) { self = .tokenLists(lists); return }
-            throw DecodingError.typeMismatch(Input.self, .init(
-                codingPath: decoder.codingPath,
-                debugDescription: "'input' must be a string, an array of strings, an array of token ids, or an array of arrays of token ids."))
+        static let expected = "a string, an array of strings, an array of token ids, or an array of arrays of token ids"
+
+        init(_ value: JSONValue?) throws(APIError) {
+            guard let value else {
+                throw APIError.invalidRequest("'input' is required.", param: "input", code: "missing_field")
+            }
+            switch value {
+            case .string(let text):
+                self = .text(text)
+            case .array(let elements):
+                // The first element decides the form; [] is an empty list of texts.
+                switch elements.first {
+                case nil, .string?:
+                    self = .texts(try JSONFields.strings(elements, name: "input"))
+                case .array?:
+                    var lists: [[Int]] = []
+                    lists.reserveCapacity(elements.count)
+                    for element in elements {
+                        guard case .array(let ids) = element, let list = Self.tokenIDs(ids) else { throw Self.typeError }
+                        lists.append(list)
+                    }
+                    self = .tokenLists(lists)
+                default:
+                    guard let ids = Self.tokenIDs(elements) else { throw Self.typeError }
+                    self = .tokens(ids)
+                }
+            default:
+                throw Self.typeError
+            }
+        }
+
+        static let typeError = JSONFields.typeError("input", expected)
+
+        static func tokenIDs(_ elements: [JSONValue]) -> [Int]? {
+            var ids: [Int] = []
+            ids.reserveCapacity(elements.count)
+            for element in elements {
+                guard let id = element.integerValue else { return nil }
+                ids.append(id)
+            }
+            return ids
         }
     }
 
-    struct Body: Decodable {
+    struct Body {
         var input: Input
         var model: String?
-        var encoding_format: String?
+        var encodingFormat: String?
         var dimensions: Int?
         var user: String?
+
+        init(_ fields: JSONFields) throws(APIError) {
+            input = try Input(fields["input"])
+            model = try fields.string("model")
+            encodingFormat = try fields.string("encoding_format")
+            dimensions = try fields.int("dimensions")
+            user = try fields.string("user")
+        }
     }
 
     func register(on router: some RouterMethods<AppRequestContext>) {
@@ -49,14 +89,14 @@ struct OpenAIRoutes {
     }
 
     func embeddings(request: Request, context: AppRequestContext) async throws -> Response {
-        let body = try await JSONBody.decode(Body.self, from: request, limit: limits.maxBodyBytes)
+        let body = try await Body(JSONBody.fields(from: request, limit: limits.maxBodyBytes))
         if let model = body.model, !accepts(model: model) {
             throw APIError(.notFound, type: "invalid_request_error",
                            message: "The model '\(model.prefix(100))' does not exist; this server serves '\(service.modelName)'.",
                            param: "model", code: "model_not_found")
         }
         let base64: Bool
-        switch body.encoding_format ?? "float" {
+        switch body.encodingFormat ?? "float" {
         case "float": base64 = false
         case "base64": base64 = true
         default:
