@@ -24,10 +24,17 @@ struct AccountsMiddleware: RouterMiddleware {
     /// `Authorization: Bearer <key>`, or `X-API-Key: <key>`.
     static func presentedKey(_ request: Request) -> Substring? {
         if let authorization = request.headers[.authorization] {
-            let trimmed = authorization.drop(while: { $0 == " " })
-            // "Bearer " in any case, compared byte by byte (no lowercased copy per request).
-            guard trimmed.utf8.count > 7, ASCII.equalsIgnoringCase(trimmed.utf8.prefix(7), "bearer ") else { return "" }
-            return trimmed.dropFirst(7).drop(while: { $0 == " " })
+            // "Bearer " in any case, compared byte by byte: no lowercased copy and no grapheme
+            // breaking (`Character` iteration) per request.
+            let utf8 = authorization.utf8
+            let space = UInt8(ascii: " ")
+            var start = utf8.startIndex
+            while start != utf8.endIndex, utf8[start] == space { utf8.formIndex(after: &start) }
+            guard let schemeEnd = utf8.index(start, offsetBy: 7, limitedBy: utf8.endIndex), schemeEnd != utf8.endIndex,
+                  ASCII.equalsIgnoringCase(utf8[start..<schemeEnd], "bearer ") else { return "" }
+            var key = schemeEnd
+            while key != utf8.endIndex, utf8[key] == space { utf8.formIndex(after: &key) }
+            return authorization[key...]
         }
         return request.headers[.adminAPIKey].map { Substring($0) }
     }
