@@ -39,8 +39,8 @@ struct AccountsMiddleware: RouterMiddleware {
         return request.headers[.adminAPIKey].map { Substring($0) }
     }
 
-    func handle(_ request: Request, context: AppRequestContext,
-                next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
+    @concurrent func handle(_ request: Request, context: AppRequestContext,
+                next: @concurrent (Request, AppRequestContext) async throws -> Response) async throws -> Response {
         guard Self.requiresKey(request.uri.path) else { return try await next(request, context) }
 
         let principal: Principal

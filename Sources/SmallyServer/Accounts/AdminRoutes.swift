@@ -183,8 +183,8 @@ struct AdminTokenMiddleware: RouterMiddleware {
         expected = Array(APIKeyFormat.hash(token).utf8)
     }
 
-    func handle(_ request: Request, context: AppRequestContext,
-                next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
+    @concurrent func handle(_ request: Request, context: AppRequestContext,
+                next: @concurrent (Request, AppRequestContext) async throws -> Response) async throws -> Response {
         let presented = AccountsMiddleware.presentedKey(request) ?? ""
         let digest = Array(APIKeyFormat.hash(presented).utf8)
         var difference: UInt8 = 0

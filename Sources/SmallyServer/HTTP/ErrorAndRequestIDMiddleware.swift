@@ -23,7 +23,7 @@ struct ErrorAndRequestIDMiddleware: RouterMiddleware {
         self.metrics = metrics
     }
 
-    func handle(_ request: Request, context: AppRequestContext, next: (Request, AppRequestContext) async throws -> Response) async -> Response {
+    @concurrent func handle(_ request: Request, context: AppRequestContext, next: @concurrent (Request, AppRequestContext) async throws -> Response) async -> Response {
         var context = context
         let requestID = requestID(from: request)
         context.requestID = requestID
