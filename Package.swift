@@ -140,7 +140,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SmallyJSONTests",
-            dependencies: ["SmallyJSON"]
+            dependencies: ["SmallyJSON", "SmallyTestSupport"]
         ),
         .testTarget(
             name: "SmallyEngineTests",

@@ -76,12 +76,7 @@ private struct Parser {
     mutating func object() throws(JSONReader.Error) -> JSONValue {
         try enter()
         var members: [JSONObject.Member] = []
-        skipWhitespace()
-        if position < bytes.count, bytes[position] == Byte.closeBrace {
-            position += 1
-            depth -= 1
-            return .object(JSONObject(members: members))
-        }
+        if closesEmpty(Byte.closeBrace) { return .object(JSONObject(members: members)) }
         while true {
             skipWhitespace()
             guard position < bytes.count else { throw failure("unexpected end of input") }
@@ -94,17 +89,8 @@ private struct Parser {
             position += 1
             skipWhitespace()
             members.append(JSONObject.Member(name: name, value: try value()))
-            skipWhitespace()
-            guard position < bytes.count else { throw failure("unexpected end of input") }
-            switch bytes[position] {
-            case Byte.comma:
-                position += 1
-            case Byte.closeBrace:
-                position += 1
-                depth -= 1
+            if try closes(Byte.closeBrace, "expected ',' or '}' after an object member") {
                 return .object(JSONObject(members: members))
-            default:
-                throw failure("expected ',' or '}' after an object member")
             }
         }
     }
@@ -112,34 +98,48 @@ private struct Parser {
     mutating func array() throws(JSONReader.Error) -> JSONValue {
         try enter()
         var elements: [JSONValue] = []
-        skipWhitespace()
-        if position < bytes.count, bytes[position] == Byte.closeBracket {
-            position += 1
-            depth -= 1
-            return .array(elements)
-        }
+        if closesEmpty(Byte.closeBracket) { return .array(elements) }
         while true {
             skipWhitespace()
             elements.append(try value())
-            skipWhitespace()
-            guard position < bytes.count else { throw failure("unexpected end of input") }
-            switch bytes[position] {
-            case Byte.comma:
-                position += 1
-            case Byte.closeBracket:
-                position += 1
-                depth -= 1
-                return .array(elements)
-            default:
-                throw failure("expected ',' or ']' after an array element")
-            }
+            if try closes(Byte.closeBracket, "expected ',' or ']' after an array element") { return .array(elements) }
         }
+    }
+
+    /// After an element: true at the container's closing byte (consumed), false after a comma.
+    mutating func closes(_ closing: UInt8, _ expected: String) throws(JSONReader.Error) -> Bool {
+        skipWhitespace()
+        guard position < bytes.count else { throw failure("unexpected end of input") }
+        switch bytes[position] {
+        case Byte.comma:
+            position += 1
+            return false
+        case closing:
+            leave()
+            return true
+        default:
+            throw failure(expected)
+        }
+    }
+
+    /// True, with the closing byte consumed, when the container just opened is empty.
+    mutating func closesEmpty(_ closing: UInt8) -> Bool {
+        skipWhitespace()
+        guard position < bytes.count, bytes[position] == closing else { return false }
+        leave()
+        return true
     }
 
     /// Opens an object or array (the byte at `position`), within the nesting limit.
     mutating func enter() throws(JSONReader.Error) {
         if depth == maximumDepth { throw failure("nesting deeper than \(maximumDepth) levels") }
         depth += 1
+        position += 1
+    }
+
+    /// Closes an object or array (the byte at `position`).
+    mutating func leave() {
+        depth -= 1
         position += 1
     }
 

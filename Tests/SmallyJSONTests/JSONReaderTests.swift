@@ -1,5 +1,6 @@
 import Foundation
 import SmallyJSON
+import SmallyTestSupport
 import Testing
 
 @Suite("JSONReader")
@@ -168,20 +169,12 @@ struct JSONReaderTests {
 
 /// Random JSON values for the comparisons (seeded, so a failure repeats).
 private struct Generator {
-    var state: UInt64
+    var random: SplitMix64
 
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    init(seed: UInt64) { random = SplitMix64(seed: seed) }
 
     mutating func int(_ range: ClosedRange<Int>) -> Int {
-        range.lowerBound + Int(next() % UInt64(range.count))
+        range.lowerBound + Int(random.next() % UInt64(range.count))
     }
 
     mutating func value(depth: Int) -> Any {
