@@ -16,7 +16,7 @@ import Testing
 /// `EmbeddingService` does (so these tests need no model; `AccountsEndToEndTests` uses the real app).
 @Suite("accounts over HTTP")
 struct AccountsHTTPTests {
-    static let adminToken = "test-admin-token-0123456789"
+    static let adminToken = "test-admin-token-0123456789abcdef0123"
 
     struct Harness: Sendable {
         let runtime: AccountsRuntime
@@ -41,11 +41,12 @@ struct AccountsHTTPTests {
         func app() -> some ApplicationProtocol {
             let router = Router(context: AppRequestContext.self)
             router.add(middleware: ErrorAndRequestIDMiddleware(metrics: nil))
-            runtime.install(on: router)
-            router.get("/health") { _, _ in "ok" }
-            router.get("/v1/models") { _, _ in "models" }
+            let routes = AccessRouter(router: router, keyCheck: runtime.keyCheck, adminCheck: runtime.adminCheck)
+            runtime.install(on: routes)
+            routes.get("/health") { _, _ in "ok" }
+            routes.get("/v1/models") { _, _ in "models" }
             // {"n": k, "text": "..."}: k embeddings, 3 tokens each, the first one a cache hit.
-            router.post("/v1/embed") { request, context in
+            routes.post("/v1/embed") { request, context in
                 struct Body: Decodable { var n: Int; var text: String? }
                 let body = try await JSONBody.decode(Body.self, from: request, limit: 1 << 16)
                 try await RequestMeter.current?.admit(embeddings: body.n)
@@ -314,8 +315,9 @@ struct AccountsHTTPTests {
             let key = try await admin.createKey(organization: "acme")
             let routerB = Router(context: AppRequestContext.self)
             routerB.add(middleware: ErrorAndRequestIDMiddleware(metrics: nil))
-            nodeB.install(on: routerB)
-            routerB.get("/v1/models") { _, _ in "models" }
+            let routesB = AccessRouter(router: routerB, keyCheck: nodeB.keyCheck, adminCheck: nodeB.adminCheck)
+            nodeB.install(on: routesB)
+            routesB.get("/v1/models") { _, _ in "models" }
             try await Application(router: routerB, services: [nodeB.storeService, nodeB.recorder]).test(.router) { clientB in
                 #expect(try await clientB.execute(uri: "/v1/models", method: .get, headers: Self.bearer(key.secret)).status == .ok)
                 _ = try await admin.revokeKey(id: key.record.id)  // on node A

@@ -11,7 +11,7 @@ struct PresentedKeyTests {
         if let authorization { fields[.authorization] = authorization }
         if let apiKey { fields[HTTPField.Name("x-api-key")!] = apiKey }
         let head = HTTPRequest(method: .post, scheme: "http", authority: "localhost", path: "/v1/embed", headerFields: fields)
-        return AccountsMiddleware.presentedKey(Request(head: head, body: .init(buffer: ByteBuffer())))
+        return APIKeyMiddleware.presentedKey(Request(head: head, body: .init(buffer: ByteBuffer())))
     }
 
     @Test("the Bearer scheme is matched in any case, with any spacing before the key")

@@ -32,4 +32,37 @@ struct ServerConfigurationTests {
             }
         }
     }
+
+    @Test("security settings: defaults, values, and refusals that name the variable")
+    func securitySettings() throws {
+        let defaults = try ServerConfiguration(environment: [:])
+        #expect(defaults.idleTimeoutSeconds == 90 && defaults.maxConnections == 4_096)
+        #expect(defaults.authFailuresPerMinute == 30 && defaults.cacheScope == .organization)
+        #expect(defaults.adminPort == nil && defaults.adminToken == nil)
+
+        let token = String(repeating: "a1", count: 16)
+        let set = try ServerConfiguration(environment: [
+            "ADMIN_TOKEN": token, "ADMIN_PORT": "9001", "ADMIN_HOST": "0.0.0.0", "IDLE_TIMEOUT": "5", "MAX_CONNECTIONS": "10",
+            "AUTH_FAILURES_PER_MINUTE": "0", "CACHE_SCOPE": "shared",
+        ])
+        #expect(set.adminToken == token && set.adminPort == 9001 && set.adminHost == "0.0.0.0")
+        #expect(set.idleTimeoutSeconds == 5 && set.maxConnections == 10 && set.authFailuresPerMinute == 0 && set.cacheScope == .shared)
+
+        let refused: [(String, String)] = [
+            ("ADMIN_TOKEN", "short-token"), ("ADMIN_TOKEN", String(repeating: "x", count: 31)),
+            ("ADMIN_PORT", "0"), ("ADMIN_PORT", "70000"), ("PORT", "65536"), ("IDLE_TIMEOUT", "0"),
+            ("IDLE_TIMEOUT", "999999999999999"), ("MAX_CONNECTIONS", "0"), ("AUTH_FAILURES_PER_MINUTE", "-1"),
+            ("CACHE_SCOPE", "everyone"), ("L2_CACHE_TTL", "99999999999"),
+        ]
+        for (name, value) in refused {
+            do {
+                _ = try ServerConfiguration(environment: [name: value])
+                Issue.record("\(name)=\(value) was accepted")
+            } catch let error as ConfigurationError {
+                #expect(error.variable == name)
+                // The admin token itself is never repeated in the message.
+                #expect(name == "ADMIN_TOKEN" ? !error.description.contains(value) : error.description.contains(value))
+            }
+        }
+    }
 }

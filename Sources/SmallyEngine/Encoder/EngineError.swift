@@ -4,7 +4,6 @@ public enum EngineError: Error, Equatable, Sendable, CustomStringConvertible {
     case emptySequence(index: Int)
     case sequenceTooLong(index: Int, length: Int, maximum: Int)
     case tokenIDOutOfRange(index: Int, id: Int32, vocabularySize: Int)
-    case stopped
 
     public var description: String {
         switch self {
@@ -14,8 +13,6 @@ public enum EngineError: Error, Equatable, Sendable, CustomStringConvertible {
             "input \(index) has \(length) tokens; the model accepts at most \(maximum)"
         case .tokenIDOutOfRange(let index, let id, let size):
             "input \(index) contains token id \(id), outside the vocabulary (0..<\(size))"
-        case .stopped:
-            "the inference engine has been shut down"
         }
     }
 }

@@ -32,6 +32,9 @@ public struct AccountsRuntime: Sendable {
     let announceDevelopmentKey: @Sendable (String, String) -> Void
 
     let metrics = AccountsMetrics()
+    let securityMetrics = SecurityMetrics()
+    /// Failed API keys and admin tokens per client address (shared by both checks).
+    let failureThrottle: AuthFailureThrottle
 
     /// Tuning knobs with their defaults; tests shorten them.
     public struct Options: Sendable {
@@ -43,6 +46,9 @@ public struct AccountsRuntime: Sendable {
         public var usageMaxBuckets = 100_000
         /// Redis key namespace of the quota counters. Default `smally:quota`.
         public var quotaNamespace = "smally:quota"
+        /// `AUTH_FAILURES_PER_MINUTE`: failed credentials an address may send per minute before
+        /// it is refused for the rest of the minute (0 = no throttle). Default 30.
+        public var authFailuresPerMinute = 30
         public var now: @Sendable () -> Date = { Date() }
         public var announceDevelopmentKey: @Sendable (_ key: String, _ path: String) -> Void = { key, path in
             print("""
@@ -63,6 +69,11 @@ public struct AccountsRuntime: Sendable {
         logger[metadataKey: "component"] = "accounts"
         self.settings = settings
         self.adminToken = adminToken.flatMap { $0.isEmpty ? nil : $0 }
+        if let token = self.adminToken, token.count < AdminTokenMiddleware.minimumTokenLength {
+            throw ConfigurationError(variable: "ADMIN_TOKEN",
+                                     message: "must be at least \(AdminTokenMiddleware.minimumTokenLength) characters (got \(token.count)); generate one with `openssl rand -hex 32`")
+        }
+        failureThrottle = AuthFailureThrottle(limit: options.authFailuresPerMinute)
         self.now = options.now
         self.logger = logger
         self.announceDevelopmentKey = options.announceDevelopmentKey
@@ -89,15 +100,19 @@ public struct AccountsRuntime: Sendable {
                               usageRecorder: recorder)
     }
 
-    /// Adds the key middleware, `GET /v1/usage` and (with `ADMIN_TOKEN`) the admin API. Call it
-    /// right after the error middleware and before any route: Hummingbird applies middleware
-    /// only to routes added after it.
-    public func install(on router: Router<AppRequestContext>) {
-        router.add(middleware: AccountsMiddleware(runtime: self))
-        UsageRoutes(runtime: self).register(on: router)
-        if adminToken != nil {
-            AdminRoutes(runtime: self).register(on: router)
-        }
+    /// The check in front of every API-key route.
+    public var keyCheck: any MiddlewareProtocol<Request, Response, AppRequestContext> { APIKeyMiddleware(runtime: self) }
+
+    /// The check in front of every admin route; nil without `ADMIN_TOKEN` (no admin API).
+    public var adminCheck: (any MiddlewareProtocol<Request, Response, AppRequestContext>)? {
+        adminToken.map { AdminTokenMiddleware(token: $0, throttle: failureThrottle, metrics: securityMetrics) }
+    }
+
+    /// The routes of accounts: `GET /v1/usage` and the admin API. ``AccessRouter`` puts each
+    /// behind its check (and leaves the admin API out where that listener does not serve it).
+    public func install(on routes: AccessRouter) {
+        UsageRoutes(runtime: self).register(on: routes)
+        AdminRoutes(runtime: self).register(on: routes)
     }
 
     /// Applies migrations and, on an empty embedded store, creates the development key. Run

@@ -58,8 +58,9 @@ struct AdminRoutes {
         var grace: String?
     }
 
-    func register(on router: Router<AppRequestContext>) {
-        let group = router.group("/v1/admin").add(middleware: AdminTokenMiddleware(token: runtime.adminToken ?? ""))
+    func register(on routes: AccessRouter) {
+        guard routes.serves(.adminToken) else { return }
+        let group = routes.group("/v1/admin")
         let admin = runtime.admin
         let limit = 64 << 10
 
@@ -171,30 +172,5 @@ struct AdminRoutes {
         } catch let error as AccountsError {
             throw APIError.from(error)
         }
-    }
-}
-
-/// `Authorization: Bearer <ADMIN_TOKEN>`, compared in constant time (over SHA-256 digests).
-struct AdminTokenMiddleware: RouterMiddleware {
-    typealias Context = AppRequestContext
-    let expected: [UInt8]
-
-    init(token: String) {
-        expected = Array(APIKeyFormat.hash(token).utf8)
-    }
-
-    @concurrent func handle(_ request: Request, context: AppRequestContext,
-                next: @concurrent (Request, AppRequestContext) async throws -> Response) async throws -> Response {
-        let presented = AccountsMiddleware.presentedKey(request) ?? ""
-        let digest = Array(APIKeyFormat.hash(presented).utf8)
-        var difference: UInt8 = 0
-        for (a, b) in zip(digest, expected) { difference |= a ^ b }
-        guard !presented.isEmpty, difference == 0 else {
-            var headers = HTTPFields()
-            headers[.wwwAuthenticate] = "Bearer"
-            throw APIError(.unauthorized, type: "invalid_request_error", message: "Invalid or missing admin token.",
-                           code: "invalid_admin_token", headers: headers)
-        }
-        return try await next(request, context)
     }
 }

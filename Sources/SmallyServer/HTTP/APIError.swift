@@ -46,6 +46,15 @@ public struct APIError: HTTPResponseError, Sendable {
                         code: "server_overloaded", headers: headers)
     }
 
+    /// An address that sent too many wrong credentials (``AuthFailureThrottle``).
+    public static func tooManyFailedAttempts(retryAfterSeconds: Int) -> APIError {
+        var headers = HTTPFields()
+        headers[.retryAfter] = String(retryAfterSeconds)
+        return APIError(.tooManyRequests, type: "rate_limit_error",
+                        message: "Too many failed authentication attempts from this address; retry after \(retryAfterSeconds) s.",
+                        code: "too_many_failed_attempts", headers: headers)
+    }
+
     public static func unavailable(_ message: String) -> APIError {
         APIError(.serviceUnavailable, type: "unavailable_error", message: message, code: "unavailable")
     }

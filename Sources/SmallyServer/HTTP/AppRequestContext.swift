@@ -1,16 +1,24 @@
 import Hummingbird
 import Logging
+import NIOCore
 
 /// Per-request state: the request id that every response echoes in `x-request-id`.
 public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var requestID: String = ""
     /// The connection the request came on (its channel's identity; see `ConnectionWatches`).
-    public let connection: ObjectIdentifier
+    public var connection: ObjectIdentifier { ObjectIdentifier(channel) }
+    let channel: any Channel
 
     public init(source: Source) {
         self.coreContext = .init(source: source)
-        self.connection = ObjectIdentifier(source.channel)
+        self.channel = source.channel
+    }
+
+    /// The peer's IP address (the proxy's, behind one), read only where it is needed: failed
+    /// credentials are counted and throttled per address.
+    public var clientAddress: String {
+        channel.remoteAddress?.ipAddress ?? "unknown"
     }
 
     /// Bodies are read by the routes themselves with their own documented limits.

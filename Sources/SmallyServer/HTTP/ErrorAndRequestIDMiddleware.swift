@@ -9,11 +9,14 @@ extension HTTPField.Name {
     static let queueTime = Self("x-queue-time")!
     static let inferenceTime = Self("x-inference-time")!
     static let cacheStatus = Self("x-cache")!
+    static let contentTypeOptions = Self("x-content-type-options")!
 }
 
 /// Outermost middleware: gives every request an id (the client's `x-request-id` if it sent a
 /// sane one), and turns every error — ours, Hummingbird's (404, 405, 413), or unexpected — into
 /// the one JSON error shape. Unexpected errors are logged and answered with a generic 500.
+/// Every response says `X-Content-Type-Options: nosniff`: a browser must not guess a type other
+/// than the one we declare (our error bodies echo parts of the request).
 struct ErrorAndRequestIDMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let metrics: ServerMetrics?
@@ -31,7 +34,8 @@ struct ErrorAndRequestIDMiddleware: RouterMiddleware {
         do {
             // `request_id` reaches log lines through `RequestLogMetadata.provider`.
             var response = try await RequestLogMetadata.$requestID.withValue(requestID) { try await next(request, context) }
-            response.headers[.requestID] = requestID
+            response.headers.append(HTTPField(name: .requestID, value: requestID))
+            response.headers.append(HTTPField(name: .contentTypeOptions, value: "nosniff"))
             return response
         } catch let error as APIError {
             apiError = error
@@ -58,6 +62,7 @@ struct ErrorAndRequestIDMiddleware: RouterMiddleware {
         metrics?.error(type: apiError.code ?? apiError.type)
         var response = apiError.response()
         response.headers[.requestID] = requestID
+        response.headers[.contentTypeOptions] = "nosniff"
         return response
     }
 

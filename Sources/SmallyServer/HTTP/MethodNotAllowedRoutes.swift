@@ -3,12 +3,14 @@ import Hummingbird
 
 /// Answers 405 with an `Allow` header when a known path is called with a method it does not
 /// take (Hummingbird's router would answer 404, as if the path did not exist). Registered after
-/// every other route: it reads the router's route list and fills in the missing methods.
+/// every other route: it reads the router's route list and fills in the missing methods. The
+/// answers are registered through the ``AccessRouter``, so a path's 405 sits behind the same check
+/// as its routes (an admin path's 405 needs the admin token).
 enum MethodNotAllowedRoutes {
     static let methods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete]
 
-    static func register(on router: Router<AppRequestContext>) {
-        let byPath = Dictionary(grouping: router.routes, by: { $0.path.description })
+    static func register(on router: AccessRouter, routes: [Router<AppRequestContext>.RouteDescription]) {
+        let byPath = Dictionary(grouping: routes, by: { $0.path.description })
         for routes in byPath.values {
             let allowed = Set(routes.map(\.method))
             let allow = methods.filter(allowed.contains).map(\.rawValue).joined(separator: ", ")

@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import Logging
 import ServiceLifecycle
 import SmallyAccounts
@@ -17,7 +18,8 @@ public func buildApplication(
     metrics: ServerMetrics,
     logger: Logger,
     version: String = "dev",
-    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in },
+    onRoutesRegistered: ([RegisteredRoute]) -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
     let readiness = Readiness()
     var services: [any Service] = []
@@ -41,8 +43,11 @@ public func buildApplication(
         ? TieredEmbeddingCache(l1: LRUCache(capacity: configuration.l1CacheSize), l2: l2)
         : nil
 
+    var accountOptions = AccountsRuntime.Options()
+    accountOptions.authFailuresPerMinute = configuration.authFailuresPerMinute
     let accounts = configuration.auth == .enabled
-        ? try AccountsRuntime(settings: configuration.accounts, adminToken: configuration.adminToken, redis: redisClient, logger: logger)
+        ? try AccountsRuntime(settings: configuration.accounts, adminToken: configuration.adminToken, redis: redisClient,
+                              options: accountOptions, logger: logger)
         : nil
     if let accounts {
         services.insert(accounts.storeService, at: 0)
@@ -54,36 +59,59 @@ public func buildApplication(
                           maxBatchSize: configuration.maxBatchSize, maxBatchTokens: configuration.maxBatchTokens,
                           lanes: configuration.inferenceLanes, logger: logger, observer: metrics)
     services.append(batcher)
-    let service = EmbeddingService(engine: engine, batcher: batcher, cache: cache, metrics: metrics)
+    let service = EmbeddingService(engine: engine, batcher: batcher, cache: cache, cacheScope: configuration.cacheScope,
+                                   metrics: metrics)
 
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: MetricsMiddleware(metrics: metrics))
     router.add(middleware: ErrorAndRequestIDMiddleware(metrics: metrics))
-    accounts?.install(on: router)
-    MetricsRoutes(metrics: metrics).register(on: router)
+    // Every route goes through `routes`, which puts it behind the check its pattern calls for.
+    let adminHere = configuration.adminPort == nil
+    let routes = AccessRouter(router: router, keyCheck: accounts?.keyCheck, adminCheck: adminHere ? accounts?.adminCheck : nil)
+    accounts?.install(on: routes)
+    MetricsRoutes(metrics: metrics).register(on: routes)
     if let metricsPort = configuration.metricsPort {
         // /metrics on its own port as well, so it can be scraped without exposing the API.
         let metricsRouter = Router(context: AppRequestContext.self)
         metricsRouter.add(middleware: ErrorAndRequestIDMiddleware(metrics: nil))
-        MetricsRoutes(metrics: metrics).register(on: metricsRouter)
+        MetricsRoutes(metrics: metrics).register(on: AccessRouter(router: metricsRouter, keyCheck: nil, adminCheck: nil, serving: [.open]))
         services.append(Application(router: metricsRouter,
                                     configuration: .init(address: .hostname(configuration.host, port: metricsPort),
                                                          serverName: "smally-metrics"),
                                     logger: logger))
     }
-    InfoRoutes(service: service, limits: configuration, readiness: readiness, version: version).register(on: router)
+    if let adminPort = configuration.adminPort, let accounts, let adminCheck = accounts.adminCheck {
+        // The admin API on its own listener (ADMIN_HOST:ADMIN_PORT), off the public one.
+        let adminRouter = Router(context: AppRequestContext.self)
+        adminRouter.add(middleware: MetricsMiddleware(metrics: metrics))
+        adminRouter.add(middleware: ErrorAndRequestIDMiddleware(metrics: metrics))
+        let adminRoutes = AccessRouter(router: adminRouter, keyCheck: nil, adminCheck: adminCheck, serving: [.adminToken])
+        accounts.install(on: adminRoutes)
+        MethodNotAllowedRoutes.register(on: adminRoutes, routes: adminRouter.routes)
+        services.append(Application(router: adminRouter,
+                                    server: .http1(configuration: configuration.http1Configuration()),
+                                    configuration: .init(address: .hostname(configuration.adminHost, port: adminPort),
+                                                         serverName: "smally-admin",
+                                                         availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections)),
+                                    logger: logger))
+    }
+    InfoRoutes(service: service, limits: configuration, readiness: readiness, version: version).register(on: routes)
     let connections = ConnectionWatches()
     // Kept JSON only makes sense for vectors that come from a cache.
     let rendered = RenderedVectors(capacity: cache == nil ? 0 : configuration.renderedCacheSize)
-    EmbedRoutes(service: service, limits: configuration, connections: connections, rendered: rendered).register(on: router)
-    OpenAIRoutes(service: service, limits: configuration, connections: connections).register(on: router)
-    MethodNotAllowedRoutes.register(on: router)
+    EmbedRoutes(service: service, limits: configuration, connections: connections, rendered: rendered).register(on: routes)
+    OpenAIRoutes(service: service, limits: configuration, connections: connections).register(on: routes)
+    MethodNotAllowedRoutes.register(on: routes, routes: router.routes)
+    let table = router.routes.map { RegisteredRoute(path: $0.path.description, method: $0.method.rawValue) }
+    logger.debug("routes", metadata: ["routes": "\(table.map { "\($0.method) \($0.path) (\($0.access.rawValue))" })"])
+    onRoutesRegistered(table)
 
     var app = Application(
         router: router,
         // Watches every connection for a client that closes, so its queued texts are dropped.
-        server: .http1(configuration: .init(additionalChannelHandlers: [connections.handler()])),
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "smally"),
+        server: .http1(configuration: configuration.http1Configuration(additionalChannelHandlers: [connections.handler()])),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "smally",
+                             availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections)),
         services: services,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger
@@ -97,6 +125,8 @@ public func buildApplication(
         "cache": "\(configuration.l1CacheSize > 0 ? "L1 \(configuration.l1CacheSize) entries" : "L1 off")\(l2 != nil ? " + L2 Redis (ttl \(configuration.l2TTLSeconds) s)" : ", no L2"), JSON of \(rendered.capacity) hot vectors",
         "batching": "\(configuration.maxBatchSize) texts / \(configuration.maxBatchTokens) tokens per pass, queue \(configuration.maxQueuedTexts), \(batcher.lanes) lane(s)",
         "store": "\(accounts.map { $0.store.backend } ?? "none (auth off)")",
+        "cache_scope": "\(configuration.cacheScope.rawValue)",
+        "admin_api": "\(accounts?.adminToken == nil ? "off" : configuration.adminPort.map { "\(configuration.adminHost):\($0)" } ?? "public listener")",
     ])
     return app
 }

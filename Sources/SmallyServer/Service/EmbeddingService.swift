@@ -24,18 +24,31 @@ public struct EmbeddedInput: Sendable {
 /// L2 for L1's misses), batch what is left, fill the cache, and report timings. Knows nothing of HTTP.
 ///
 /// Cache keys hash the model id with the token ids, so texts that tokenize alike share an entry;
-/// the unnormalised vector is stored and normalised on the way out.
+/// the unnormalised vector is stored and normalised on the way out. With
+/// ``CacheScope/organization`` (the default) the caller's organization is part of the key: an
+/// organization only ever hits entries it filled itself, so `cached`, `x-cache` and the answer's
+/// speed tell it nothing about what others embedded.
 public struct EmbeddingService: Sendable {
     public let engine: InferenceEngine
     public let batcher: Batcher
     public let cache: TieredEmbeddingCache?
+    public let cacheScope: CacheScope
     let metrics: ServerMetrics?
 
-    public init(engine: InferenceEngine, batcher: Batcher, cache: TieredEmbeddingCache?, metrics: ServerMetrics? = nil) {
+    public init(engine: InferenceEngine, batcher: Batcher, cache: TieredEmbeddingCache?, cacheScope: CacheScope = .organization,
+                metrics: ServerMetrics? = nil) {
         self.engine = engine
         self.batcher = batcher
         self.cache = cache
+        self.cacheScope = cacheScope
         self.metrics = metrics
+    }
+
+    /// The model part of the cache key: the model's name, plus the organization when entries are
+    /// scoped (U+0001 cannot occur in a model name, so scoped and shared keys never meet).
+    func cacheNamespace(organizationID: String?) -> String {
+        guard cacheScope == .organization, let organizationID else { return modelName }
+        return modelName + "\u{1}" + organizationID
     }
 
     public var tokenizer: WordPieceTokenizer { engine.model.tokenizer }
@@ -64,8 +77,10 @@ public struct EmbeddingService: Sendable {
     }
 
     private func embed(_ sequences: [([Int32], Bool)], client: @autoclosure () -> ClientWatch?) async throws -> Outcome {
-        try await RequestMeter.current?.admit(embeddings: sequences.count)  // monthly quota (accounts on)
-        let keys = cache == nil ? nil : sequences.map { CacheKey(model: modelName, tokenIDs: $0.0) }
+        let meter = RequestMeter.current
+        try await meter?.admit(embeddings: sequences.count)  // monthly quota (accounts on)
+        let namespace = cache == nil ? "" : cacheNamespace(organizationID: meter?.principal.organization.id)
+        let keys = cache == nil ? nil : sequences.map { CacheKey(model: namespace, tokenIDs: $0.0) }
         var inputs = sequences.indices.map { index in
             EmbeddedInput(vector: [], tokens: sequences[index].0.count, truncated: sequences[index].1, cache: .miss, key: keys?[index])
         }
@@ -104,7 +119,7 @@ public struct EmbeddingService: Sendable {
         if let metrics {
             for input in inputs { metrics.cache(input.cache, tokens: input.tokens) }
         }
-        RequestMeter.current?.served(embeddings: inputs.count, tokens: inputs.reduce(0) { $0 + $1.tokens },
+        meter?.served(embeddings: inputs.count, tokens: inputs.reduce(0) { $0 + $1.tokens },
                                      cacheHits: inputs.reduce(0) { $0 + ($1.cache == .miss ? 0 : 1) })
         return Outcome(inputs: inputs, queueTime: queue, inferenceTime: inference)
     }

@@ -1,4 +1,6 @@
 import Foundation
+import HummingbirdCore
+import NIOCore
 import SmallyAccounts
 
 /// Settings of the HTTP service. Every field has an environment variable (listed in
@@ -43,20 +45,48 @@ public struct ServerConfiguration: Sendable {
     /// `ADMIN_TOKEN`: enables the admin API under `/v1/admin/…` (unset: no admin API).
     public var adminToken: String?
 
+    /// `ADMIN_PORT`: serve the admin API on this port only (on `ADMIN_HOST`, default 127.0.0.1),
+    /// and not on the public listener. Unset: the admin API shares the public listener.
+    public var adminPort: Int?
+    /// `ADMIN_HOST`, default 127.0.0.1: where `ADMIN_PORT` listens.
+    public var adminHost = "127.0.0.1"
+    /// `IDLE_TIMEOUT`, default 90 s: a connection that sends nothing (between requests, or in the
+    /// middle of one) for this long is closed. Longer than nginx's upstream keep-alive (60 s),
+    /// so a proxy closes its idle connections before we do.
+    public var idleTimeoutSeconds = 90
+    /// `MAX_CONNECTIONS`, default 4,096: open connections at most; further ones wait in the
+    /// listen backlog until one closes.
+    public var maxConnections = 4_096
+    /// `AUTH_FAILURES_PER_MINUTE`, default 30: failed API keys or admin tokens one client address
+    /// may send in a minute before it is refused (429) until the minute ends; 0 = no throttle.
+    public var authFailuresPerMinute = 30
+    /// `CACHE_SCOPE`, default `organization`: cache entries are keyed by organization, so one
+    /// organization can never learn (from `cached`, `x-cache` or timing) what another embedded.
+    /// `shared`: one entry per text for every organization (more hits across organizations).
+    public var cacheScope: CacheScope = .organization
+
     public init() {}
+
+    /// The HTTP/1.1 settings of a listener: the idle timeout, plus the given channel handlers.
+    func http1Configuration(additionalChannelHandlers: @autoclosure @escaping @Sendable () -> [any RemovableChannelHandler] = [])
+        -> HTTP1Channel.Configuration {
+        HTTP1Channel.Configuration(additionalChannelHandlers: additionalChannelHandlers(),
+                                   idleTimeout: .seconds(Int64(idleTimeoutSeconds)))
+    }
 
     /// Reads the environment; a malformed number is an error that names the variable.
     public init(environment: [String: String]) throws {
-        func int(_ name: String, _ fallback: Int, minimum: Int = 0) throws -> Int {
+        func int(_ name: String, _ fallback: Int, minimum: Int = 0, maximum: Int = Int.max) throws -> Int {
             guard let text = environment[name], !text.isEmpty else { return fallback }
-            guard let value = Int(text), value >= minimum else {
-                throw ConfigurationError(variable: name, message: "must be an integer ≥ \(minimum), got '\(text)'")
+            guard let value = Int(text), value >= minimum, value <= maximum else {
+                let range = maximum == Int.max ? "≥ \(minimum)" : "from \(minimum) to \(maximum)"
+                throw ConfigurationError(variable: name, message: "must be an integer \(range), got '\(text.prefix(40))'")
             }
             return value
         }
         host = environment["HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? host
-        port = try int("PORT", port, minimum: 0)
-        metricsPort = try environment["METRICS_PORT"].flatMap { $0.isEmpty ? nil : $0 }.map { _ in try int("METRICS_PORT", 0, minimum: 1) }
+        port = try int("PORT", port, minimum: 0, maximum: 65_535)
+        metricsPort = try environment["METRICS_PORT"].flatMap { $0.isEmpty ? nil : $0 }.map { _ in try int("METRICS_PORT", 0, minimum: 1, maximum: 65_535) }
         maxTextsPerRequest = try int("SMALLY_MAX_TEXTS", maxTextsPerRequest, minimum: 1)
         maxTextBytes = try int("SMALLY_MAX_TEXT_BYTES", maxTextBytes, minimum: 1)
         maxBodyBytes = try int("SMALLY_MAX_BODY_BYTES", maxBodyBytes, minimum: 1024)
@@ -67,7 +97,7 @@ public struct ServerConfiguration: Sendable {
         l1CacheSize = try int("L1_CACHE_SIZE", l1CacheSize, minimum: 0)
         renderedCacheSize = try int("L1_JSON_CACHE_SIZE", renderedCacheSize, minimum: 0)
         redisURL = environment["REDIS_URL"].flatMap { $0.isEmpty ? nil : $0 }
-        l2TTLSeconds = try int("L2_CACHE_TTL", l2TTLSeconds, minimum: 1)
+        l2TTLSeconds = try int("L2_CACHE_TTL", l2TTLSeconds, minimum: 1, maximum: 365 * 86_400)
         switch environment["SMALLY_AUTH"]?.lowercased() ?? "" {
         case "", "on", "enabled", "true", "1": auth = .enabled
         case "off", "disabled", "false", "0": auth = .disabled
@@ -79,7 +109,29 @@ public struct ServerConfiguration: Sendable {
             throw ConfigurationError(variable: "accounts", message: error.message)
         }
         adminToken = environment["ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        if let adminToken, adminToken.count < AdminTokenMiddleware.minimumTokenLength {
+            throw ConfigurationError(variable: "ADMIN_TOKEN",
+                                     message: "must be at least \(AdminTokenMiddleware.minimumTokenLength) characters (got \(adminToken.count)); generate one with `openssl rand -hex 32`")
+        }
+        adminPort = try environment["ADMIN_PORT"].flatMap { $0.isEmpty ? nil : $0 }.map { _ in try int("ADMIN_PORT", 0, minimum: 1, maximum: 65_535) }
+        adminHost = environment["ADMIN_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? adminHost
+        idleTimeoutSeconds = try int("IDLE_TIMEOUT", idleTimeoutSeconds, minimum: 1, maximum: 86_400)
+        maxConnections = try int("MAX_CONNECTIONS", maxConnections, minimum: 1)
+        authFailuresPerMinute = try int("AUTH_FAILURES_PER_MINUTE", authFailuresPerMinute, minimum: 0)
+        switch environment["CACHE_SCOPE"]?.lowercased() ?? "" {
+        case "", "organization": cacheScope = .organization
+        case "shared": cacheScope = .shared
+        case let other: throw ConfigurationError(variable: "CACHE_SCOPE", message: "must be organization or shared, got '\(other.prefix(20))'")
+        }
     }
+}
+
+/// Who shares a cache entry (`CACHE_SCOPE`).
+public enum CacheScope: String, Sendable {
+    /// Entries are keyed by organization: no organization learns what another embedded.
+    case organization
+    /// One entry per text for everyone (single-tenant deployments, or tenants that trust each other).
+    case shared
 }
 
 public struct ConfigurationError: Error, CustomStringConvertible {

@@ -4,22 +4,21 @@ import Hummingbird
 import Logging
 import SmallyAccounts
 
-/// Guards the API: every path under `/v1/` except the admin API (`/v1/admin/…`, which takes
-/// `ADMIN_TOKEN`) needs a valid key; `/health`, `/ready`, `/metrics`, `/info` and `/openapi.json`
-/// stay open.
+/// Guards the routes that ``AccessRouter`` puts behind an API key. It runs after the router has
+/// matched the route (it is a group middleware), so which routes it guards is decided by the
+/// route, not by how the path was spelled.
 ///
-/// For a protected request: authenticate (401 `invalid_api_key`), count it against the key's
+/// For a protected request: refuse an address that failed too often (429
+/// `too_many_failed_attempts`, see ``AuthFailureThrottle``), authenticate (401
+/// `invalid_api_key`; the failure is counted, logged without the key, and charged to the
+/// address), count it against the key's
 /// per-minute limit (429 `rate_limit_exceeded`), run the route with a ``RequestMeter`` in scope
 /// (the embedding path charges the monthly quota through it: 429 `quota_exceeded`), then record
 /// usage and add the rate-limit headers to the response, errors included.
-struct AccountsMiddleware: RouterMiddleware {
+struct APIKeyMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
 
     let runtime: AccountsRuntime
-
-    static func requiresKey(_ path: String) -> Bool {
-        path.hasPrefix("/v1/") && !(path == "/v1/admin" || path.hasPrefix("/v1/admin/"))
-    }
 
     /// `Authorization: Bearer <key>`, or `X-API-Key: <key>`.
     static func presentedKey(_ request: Request) -> Substring? {
@@ -41,7 +40,11 @@ struct AccountsMiddleware: RouterMiddleware {
 
     @concurrent func handle(_ request: Request, context: AppRequestContext,
                 next: @concurrent (Request, AppRequestContext) async throws -> Response) async throws -> Response {
-        guard Self.requiresKey(request.uri.path) else { return try await next(request, context) }
+        let address = context.clientAddress
+        if let seconds = runtime.failureThrottle.retryAfter(address) {
+            runtime.securityMetrics.throttled(.apiKey)
+            throw APIError.tooManyFailedAttempts(retryAfterSeconds: seconds)
+        }
 
         let principal: Principal
         switch await runtime.authenticator.authenticate(Self.presentedKey(request)) {
@@ -49,7 +52,16 @@ struct AccountsMiddleware: RouterMiddleware {
             principal = found
         case .invalid(let reason):
             runtime.metrics.authFailure(reason)
-            context.logger.debug("API key refused", metadata: ["reason": "\(reason.rawValue)"])
+            let blocked = runtime.failureThrottle.recordFailure(address)
+            // Never the key itself: its reason and where it came from.
+            context.logger.info("API key refused", metadata: [
+                "reason": "\(reason.rawValue)", "client": "\(address)", "route": "\(context.endpointPath ?? "")",
+            ])
+            if blocked {
+                context.logger.warning("client address throttled after repeated failed API keys", metadata: [
+                    "client": "\(address)", "failures": "\(runtime.failureThrottle.limit)",
+                ])
+            }
             throw APIError.invalidAPIKey
         case .unavailable:
             throw APIError.unavailable("The account store is not reachable; retry shortly.")
