@@ -32,13 +32,22 @@ import Testing
     func fifoOrder() async throws {
         let lock = AsyncLock()
         let order = OrderLog()
-        let holder = Task { try await lock.withLock { try await Task.sleep(for: .milliseconds(200)) } }
-        try await Task.sleep(for: .milliseconds(20))
+        let release = Flag()
+        let holder = Task {
+            try await lock.withLock {
+                while !release.isSet { try await Task.sleep(for: .milliseconds(5)) }
+            }
+        }
+        try await waitUntil("the holder has the lock", within: .seconds(2)) {
+            (try? await withDeadline(.milliseconds(5)) { try await lock.withLock {} }) == nil
+        }
+        try await waitUntil("the probe left", within: .seconds(2)) { lock.waiting == 0 }
         var waiters: [Task<Void, any Error>] = []
         for index in 0..<5 {
             waiters.append(Task { try await lock.withLock { order.append(index) } })
             try await waitUntil("waiter \(index) queued", within: .seconds(2)) { lock.waiting == index + 1 }
         }
+        release.set()
         try await holder.value
         for waiter in waiters { try await waiter.value }
         #expect(order.values == [0, 1, 2, 3, 4])

@@ -104,14 +104,14 @@ import Testing
             let admin = AccountsAdmin(store: store)
             _ = try await admin.createOrganization(name: "acme", tier: .free)
             let key = Substring(try await admin.createKey(organization: "acme").secret)
-            let authenticator = KeyAuthenticator(store: store, revalidateAfter: .milliseconds(50), staleIfErrorFor: .milliseconds(600),
+            let authenticator = KeyAuthenticator(store: store, revalidateAfter: .milliseconds(50), staleIfErrorFor: .seconds(3),
                                                  lookupTimeout: .milliseconds(100), logger: TestEnvironment.logger)
             #expect(Self.isAuthenticated(await authenticator.authenticate(key)))
             let confirmed = ContinuousClock.now
             store.down = true
-            try await Task.sleep(for: .milliseconds(150))
-            #expect(Self.isAuthenticated(await authenticator.authenticate(key)))  // inside the window
-            try await Task.sleep(until: confirmed + .milliseconds(700))
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(Self.isAuthenticated(await authenticator.authenticate(key)))  // inside the window (generous for a loaded box)
+            try await Task.sleep(until: confirmed + .milliseconds(3_100))
             #expect(Self.isUnavailable(await authenticator.authenticate(key)))  // past it: unknown state, 503
             store.down = false
             #expect(Self.isAuthenticated(await authenticator.authenticate(key)))

@@ -22,13 +22,14 @@ import Testing
             } catch let error as AccountsError {
                 #expect(error.code == .storageUnavailable)
             }
-            #expect(ContinuousClock.now - start < .seconds(2), "took \(ContinuousClock.now - start)")
+            // Far below the store's 30 s, with room for a loaded 2-core box.
+            #expect(ContinuousClock.now - start < .seconds(5), "took \(ContinuousClock.now - start)")
 
             // The commit lock is free again: a flush commits at once.
             recorder.record(organizationID: organization.id, keyID: key.record.id, counts: UsageCounts(requests: 1, embeddings: 3))
             let flushStart = ContinuousClock.now
             #expect(await recorder.flush())
-            #expect(ContinuousClock.now - flushStart < .seconds(1))
+            #expect(ContinuousClock.now - flushStart < .seconds(5))
             #expect(try await base.totals(organizationID: organization.id).embeddings == 3)
         }
     }
