@@ -12,11 +12,17 @@ public struct AccountsAdmin: Sendable {
     /// written yet, read consistently with the store.
     public var usageRecorder: UsageRecorder?
     public var now: @Sendable () -> Date
+    /// How long a usage report may read the store (default 5 s); past it the report fails with
+    /// `.storageUnavailable`. The read holds the usage recorder's commit lock (see
+    /// ``usage(of:month:)``), so an unbounded read on a slow store would stop usage writes too.
+    public var usageReadTimeout: Duration
 
     public init(store: any AccountStore, format: APIKeyFormat = APIKeyFormat(), tierLimits: TierLimits = .defaults,
                 onChange: @escaping @Sendable () -> Void = {},
                 usageRecorder: UsageRecorder? = nil,
+                usageReadTimeout: Duration = .seconds(5),
                 now: @escaping @Sendable () -> Date = { Timestamps.now() }) {
+        self.usageReadTimeout = usageReadTimeout
         self.store = store
         self.format = format
         self.tierLimits = tierLimits
@@ -43,23 +49,52 @@ public struct AccountsAdmin: Sendable {
     }
 
     /// Changes an organization's tier and, when given, its overrides (`.some(nil)` clears one).
+    /// Atomic (see ``updateOrganization(named:tier:monthlyQuota:requestsPerMinute:)``).
     public func setTier(organization name: String, tier: Tier, monthlyQuota: Int?? = nil, requestsPerMinute: Int?? = nil) async throws -> Organization {
-        var organization = try await store.requireOrganization(named: name)
-        organization.tier = tier
-        if let monthlyQuota { organization.monthlyQuota = monthlyQuota }
-        if let requestsPerMinute { organization.requestsPerMinute = requestsPerMinute }
-        try Self.validate(monthlyQuota: organization.monthlyQuota, requestsPerMinute: organization.requestsPerMinute)
-        try await store.updateOrganization(organization)
+        try await updateOrganization(named: name, tier: tier, monthlyQuota: monthlyQuota, requestsPerMinute: requestsPerMinute)
+    }
+
+    /// Edits an organization in one store transaction (read, change, write with the row locked),
+    /// so concurrent edits of different fields do not undo each other. For each field: `nil`
+    /// keeps it; for the overrides `.some(nil)` clears it and `.some(value)` sets it (the admin
+    /// API's absent / `null` / number). Validated against the organization as stored.
+    public func updateOrganization(named name: String, tier: Tier? = nil, monthlyQuota: Int?? = nil,
+                                   requestsPerMinute: Int?? = nil) async throws -> Organization {
+        let organization = try await store.updateOrganization(named: name) { organization in
+            if let tier { organization.tier = tier }
+            if let monthlyQuota { organization.monthlyQuota = monthlyQuota }
+            if let requestsPerMinute { organization.requestsPerMinute = requestsPerMinute }
+            try Self.validate(monthlyQuota: organization.monthlyQuota, requestsPerMinute: organization.requestsPerMinute)
+        }
         onChange()
         return organization
     }
 
+    /// Largest monthly quota accepted: 10^12 embeddings, far above any tier, far below overflow.
+    public static let maximumMonthlyQuota = 1_000_000_000_000
+    /// Largest per-minute limit accepted.
+    public static let maximumRequestsPerMinute = 10_000_000
+
     static func validate(monthlyQuota: Int?, requestsPerMinute: Int?) throws {
-        if let monthlyQuota, monthlyQuota < 0 {
-            throw AccountsError(.invalidArgument, "the monthly quota must be ≥ 0")
+        if let monthlyQuota, !(0...maximumMonthlyQuota).contains(monthlyQuota) {
+            throw AccountsError(.invalidArgument, "monthly_quota must be between 0 and \(maximumMonthlyQuota)")
         }
-        if let requestsPerMinute, requestsPerMinute < 1 {
-            throw AccountsError(.invalidArgument, "the per-minute limit must be ≥ 1")
+        if let requestsPerMinute, !(1...maximumRequestsPerMinute).contains(requestsPerMinute) {
+            throw AccountsError(.invalidArgument, "per_minute must be between 1 and \(maximumRequestsPerMinute)")
+        }
+    }
+
+    /// Longest key name, in characters (and at most 4 UTF-8 bytes per character).
+    public static let maximumKeyNameLength = 100
+
+    /// Key names are shown in listings, logs and terminals: 1–100 characters, no control
+    /// characters (U+0000–U+001F, U+007F–U+009F), which could forge log lines or terminal output.
+    public static func validate(keyName name: String) throws {
+        guard (1...maximumKeyNameLength).contains(name.count), name.utf8.count <= 4 * maximumKeyNameLength else {
+            throw AccountsError(.invalidArgument, "name: key names are 1–\(maximumKeyNameLength) characters")
+        }
+        guard !name.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) else {
+            throw AccountsError(.invalidArgument, "name: key names may not contain control characters (U+0000–U+001F, U+007F–U+009F)")
         }
     }
 
@@ -72,15 +107,16 @@ public struct AccountsAdmin: Sendable {
         public var organization: Organization
     }
 
+    /// - Parameter expiresIn: seconds from now, 1 s to ``DurationParser/maximumSeconds``.
     public func createKey(organization name: String, name keyName: String? = nil, expiresIn: TimeInterval? = nil) async throws -> CreatedKey {
+        if let expiresIn { try DurationParser.validate(expiresIn, field: "expires_in", minimum: 1) }
+        try Self.validate(keyName: keyName ?? "default")
         let organization = try await store.requireOrganization(named: name)
         return try await createKey(in: organization, name: keyName ?? "default", expiresAt: expiresIn.map { Timestamps.truncate(now().addingTimeInterval($0)) })
     }
 
+    /// `name` is validated by the callers that take it from outside (rotation reuses a stored name).
     func createKey(in organization: Organization, name: String, expiresAt: Date?) async throws -> CreatedKey {
-        guard (1...100).contains(name.count) else {
-            throw AccountsError(.invalidArgument, "key names are 1–100 characters")
-        }
         let generated = format.generate()
         let record = APIKeyRecord(organizationID: organization.id, name: name, prefix: generated.prefix, hash: generated.hash,
                                   createdAt: Timestamps.truncate(now()), expiresAt: expiresAt)
@@ -101,7 +137,7 @@ public struct AccountsAdmin: Sendable {
     /// A new key with the same organization, name and expiry; the old key keeps working for
     /// `grace` seconds (default 24 h; 0 ends it at once).
     public func rotateKey(id: String, grace: TimeInterval = AccountsAdmin.defaultGracePeriod) async throws -> (created: CreatedKey, previous: APIKeyRecord) {
-        guard grace >= 0 else { throw AccountsError(.invalidArgument, "the grace period must be ≥ 0") }
+        try DurationParser.validate(grace, field: "grace", minimum: 0)
         var old = try await store.requireKey(id: id)
         let current = now()
         guard old.isUsable(at: current) else {
@@ -146,9 +182,14 @@ public struct AccountsAdmin: Sendable {
 
     public func usage(of organization: Organization, month: QuotaPeriod.Interval) async throws -> UsageReport {
         let store = self.store
+        let timeout = usageReadTimeout
         @Sendable func read() async throws -> [String: UsageCounts] {
+            // Bounded: with a recorder, this runs holding its commit lock.
+            let rows = try await withDeadline(timeout) {
+                try await store.usage(organizationID: organization.id, from: month.start, to: month.end)
+            }
             var perKey: [String: UsageCounts] = [:]
-            for row in try await store.usage(organizationID: organization.id, from: month.start, to: month.end) {
+            for row in rows {
                 perKey[row.keyID, default: .zero] += row.counts
             }
             return perKey

@@ -177,10 +177,28 @@ final class FlakyStore: AccountStore, @unchecked Sendable {
     func organization(id: String) async throws -> Organization? { try check(); return try await base.organization(id: id) }
     func organizations() async throws -> [Organization] { try check(); return try await base.organizations() }
     func updateOrganization(_ organization: Organization) async throws { try check(); try await base.updateOrganization(organization) }
+    func updateOrganization(named name: String, _ change: @escaping @Sendable (inout Organization) throws -> Void) async throws -> Organization {
+        try check(); return try await base.updateOrganization(named: name, change)
+    }
     func insertKey(_ key: APIKeyRecord) async throws { try check(); try await base.insertKey(key) }
     func key(id: String) async throws -> APIKeyRecord? { try check(); return try await base.key(id: id) }
     func keys(organizationID: String?) async throws -> [APIKeyRecord] { try check(); return try await base.keys(organizationID: organizationID) }
+    /// Calls of `credential(hash:)` so far (store lookups made by an authenticator).
+    var credentialLookups: Int { lock.withLock { _credentialLookups } }
+    private var _credentialLookups = 0
+
+    /// Most `credential(hash:)` calls running at once so far.
+    var peakConcurrentLookups: Int { lock.withLock { _peakLookups } }
+    private var _runningLookups = 0
+    private var _peakLookups = 0
+
     func credential(hash: String) async throws -> (key: APIKeyRecord, organization: Organization)? {
+        lock.withLock {
+            _credentialLookups += 1
+            _runningLookups += 1
+            _peakLookups = max(_peakLookups, _runningLookups)
+        }
+        defer { lock.withLock { _runningLookups -= 1 } }
         try check(); return try await base.credential(hash: hash)
     }
     func updateKey(_ key: APIKeyRecord) async throws { try check(); try await base.updateKey(key) }

@@ -214,6 +214,9 @@ final class SwitchableStore: AccountStore, @unchecked Sendable {
     func organization(id: String) async throws -> Organization? { try await base.organization(id: id) }
     func organizations() async throws -> [Organization] { try await base.organizations() }
     func updateOrganization(_ organization: Organization) async throws { try await base.updateOrganization(organization) }
+    func updateOrganization(named name: String, _ change: @escaping @Sendable (inout Organization) throws -> Void) async throws -> Organization {
+        try await base.updateOrganization(named: name, change)
+    }
     func insertKey(_ key: APIKeyRecord) async throws { try await base.insertKey(key) }
     func key(id: String) async throws -> APIKeyRecord? { try await base.key(id: id) }
     func keys(organizationID: String?) async throws -> [APIKeyRecord] { try await base.keys(organizationID: organizationID) }

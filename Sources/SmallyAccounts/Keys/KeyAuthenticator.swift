@@ -24,14 +24,27 @@ public struct Principal: Sendable, Hashable {
 /// `lookupTimeout`). So a key revoked on any node stops working on every node within
 /// `revalidateAfter` + one lookup. Expiry is checked against the clock on every request.
 ///
-/// While the store is unreachable, keys seen in the last `staleIfErrorFor` (default 10 min) keep
-/// working from the cache (revocations made meanwhile wait for the store to come back); unknown
-/// keys get ``Outcome/unavailable``.
+/// Two caches, so that unknown keys cannot push out known ones: found keys (active, revoked or
+/// expired: they exist in the store, so their number is bounded by real keys) live in an LRU of
+/// `maxEntries` (default 100,000); keys the store does not know live in a separate LRU of
+/// `maxNegativeEntries` (default 10,000), which a flood of random keys churns without touching the
+/// first. Store lookups of keys this node has not found before are limited to
+/// `maxConcurrentUnknownLookups` (default 8) at a time; a request beyond that gets
+/// ``Outcome/unavailable`` (503) at once rather than queueing on the store, so a flood of
+/// random well-formed keys costs the store at most that many concurrent lookups, and
+/// revalidation of known keys (not limited) and usage writes keep their turn.
+///
+/// While the store is unreachable, keys confirmed by the store in the last `staleIfErrorFor`
+/// (default 30 s) keep working from the cache; after that, and for keys never confirmed,
+/// the answer is ``Outcome/unavailable``. The window is also how long a revocation made on another
+/// node during the outage can go unseen, so it is kept short: long enough to ride over a database
+/// restart or failover (typically 5–30 s) without refusing every customer, short enough that
+/// a revoked key does not keep working for minutes.
 public final class KeyAuthenticator: Sendable {
     public enum Outcome: Sendable {
         case authenticated(Principal)
         case invalid(Reason)
-        /// The store did not answer and the key is not in the cache.
+        /// The store did not answer (or is busy with other unknown keys) and the cache cannot decide.
         case unavailable
     }
 
@@ -41,15 +54,27 @@ public final class KeyAuthenticator: Sendable {
     }
 
     struct Entry: Sendable {
-        var credential: (key: APIKeyRecord, organization: Organization)?
+        var credential: (key: APIKeyRecord, organization: Organization)
+        /// When the store last confirmed it.
         var fetchedAt: ContinuousClock.Instant
     }
 
+    typealias Credential = (key: APIKeyRecord, organization: Organization)
+
     private struct State {
-        var entries: [String: Entry] = [:]
-        var lookups: [String: Task<(key: APIKeyRecord, organization: Organization)?, any Error>] = [:]
+        var found: BoundedLRU<String, Entry>
+        /// Hashes the store did not know, and when it said so.
+        var unknown: BoundedLRU<String, ContinuousClock.Instant>
+        var lookups: [String: Task<Credential?, any Error>] = [:]
+        /// Running lookups of hashes not in `found`.
+        var unknownLookups = 0
         var lastStaleWarning: ContinuousClock.Instant?
     }
+
+    /// Thrown inside when `maxConcurrentUnknownLookups` lookups are already running.
+    private struct Busy: Error {}
+
+    public static let defaultStaleIfErrorFor: Duration = .seconds(30)
 
     public let format: APIKeyFormat
     private let store: any AccountStore
@@ -57,24 +82,36 @@ public final class KeyAuthenticator: Sendable {
     private let revalidateAfter: Duration
     private let staleIfErrorFor: Duration
     private let lookupTimeout: Duration
-    private let maxEntries: Int
+    private let maxConcurrentUnknownLookups: Int
     private let now: @Sendable () -> Date
     private let logger: Logger
-    private let state = Mutex(State())
+    private let state: Mutex<State>
+    private let throttledCounter = Counter(label: "smally_auth_lookups_throttled_total")
 
+    /// - Parameters:
+    ///   - revalidateAfter: how long a cached answer is trusted; default 2 s, capped at 5 s.
+    ///   - staleIfErrorFor: how long after its last confirmation a known key keeps working while the
+    ///     store fails; default 30 s (``defaultStaleIfErrorFor``), capped at 5 minutes.
+    ///   - lookupTimeout: one store lookup gives up after this; default 1 s.
+    ///   - maxEntries: found keys cached (LRU); default 100,000.
+    ///   - maxNegativeEntries: unknown keys cached (LRU); default 10,000.
+    ///   - maxConcurrentUnknownLookups: store lookups of keys not found before, at once; default 8.
     public init(store: any AccountStore, format: APIKeyFormat = APIKeyFormat(), tierLimits: TierLimits = .defaults,
-                revalidateAfter: Duration = .seconds(2), staleIfErrorFor: Duration = .seconds(600),
-                lookupTimeout: Duration = .seconds(1), maxEntries: Int = 100_000,
+                revalidateAfter: Duration = .seconds(2), staleIfErrorFor: Duration = KeyAuthenticator.defaultStaleIfErrorFor,
+                lookupTimeout: Duration = .seconds(1), maxEntries: Int = 100_000, maxNegativeEntries: Int = 10_000,
+                maxConcurrentUnknownLookups: Int = 8,
                 now: @escaping @Sendable () -> Date = { Date() }, logger: Logger) {
         self.store = store
         self.format = format
         self.tierLimits = tierLimits
         self.revalidateAfter = min(revalidateAfter, .seconds(5))
-        self.staleIfErrorFor = staleIfErrorFor
+        self.staleIfErrorFor = min(max(staleIfErrorFor, .zero), .seconds(300))
         self.lookupTimeout = lookupTimeout
-        self.maxEntries = maxEntries
+        self.maxConcurrentUnknownLookups = max(1, maxConcurrentUnknownLookups)
         self.now = now
         self.logger = logger
+        self.state = Mutex(State(found: BoundedLRU(capacity: max(0, maxEntries)),
+                                 unknown: BoundedLRU(capacity: max(0, maxNegativeEntries))))
     }
 
     /// Checks a presented key (the part after `Bearer `).
@@ -83,17 +120,28 @@ public final class KeyAuthenticator: Sendable {
         guard format.isWellFormed(presented) else { return .invalid(.malformed) }
         let hash = APIKeyFormat.hash(presented)
         let clock = ContinuousClock.now
-        let cached = state.withLock { $0.entries[hash] }
+        let (cached, unknownAt) = state.withLock { state in
+            let found = state.found.get(hash)
+            return (found, found == nil ? state.unknown.get(hash) : nil)
+        }
         if let cached, clock - cached.fetchedAt < revalidateAfter {
             return decide(cached.credential)
         }
+        if let unknownAt, clock - unknownAt < revalidateAfter {
+            return .invalid(.unknown)
+        }
         do {
-            let credential = try await lookup(hash)
-            return decide(credential)
+            return decide(try await lookup(hash, known: cached != nil))
+        } catch is Busy {
+            throttledCounter.increment()
+            return .unavailable
         } catch {
             if let cached, clock - cached.fetchedAt < staleIfErrorFor {
                 warnStale(error)
                 return decide(cached.credential)
+            }
+            if let unknownAt, clock - unknownAt < staleIfErrorFor {
+                return .invalid(.unknown)
             }
             logger.warning("cannot check an API key: the account store did not answer", metadata: ["error": "\(error)"])
             return .unavailable
@@ -102,10 +150,18 @@ public final class KeyAuthenticator: Sendable {
 
     /// Forgets cached keys (this node's admin changes take effect at once).
     public func invalidateAll() {
-        state.withLock { $0.entries.removeAll() }
+        state.withLock { state in
+            state.found.removeAll()
+            state.unknown.removeAll()
+        }
     }
 
-    private func decide(_ credential: (key: APIKeyRecord, organization: Organization)?) -> Outcome {
+    /// Cached found and unknown keys (for tests and metrics).
+    public var cachedCounts: (found: Int, unknown: Int) {
+        state.withLock { ($0.found.count, $0.unknown.count) }
+    }
+
+    private func decide(_ credential: Credential?) -> Outcome {
         guard let credential else { return .invalid(.unknown) }
         switch credential.key.status(at: now()) {
         case .revoked: return .invalid(.revoked)
@@ -116,27 +172,38 @@ public final class KeyAuthenticator: Sendable {
         }
     }
 
-    /// One store lookup per hash at a time; concurrent callers share it.
-    private func lookup(_ hash: String) async throws -> (key: APIKeyRecord, organization: Organization)? {
+    /// One store lookup per hash at a time; concurrent callers share it. Lookups of hashes not
+    /// `known` (not found before) count against `maxConcurrentUnknownLookups`.
+    private func lookup(_ hash: String, known: Bool) async throws -> Credential? {
         let store = self.store
         let timeout = self.lookupTimeout
-        let task = state.withLock { state in
-            if let running = state.lookups[hash] { return running }
+        let limit = self.maxConcurrentUnknownLookups
+        let task = try state.withLock { state -> (task: Task<Credential?, any Error>, counted: Bool) in
+            if let running = state.lookups[hash] { return (running, false) }
+            if !known {
+                guard state.unknownLookups < limit else { throw Busy() }
+                state.unknownLookups += 1
+            }
             let task = Task { try await withDeadline(timeout) { try await store.credential(hash: hash) } }
             state.lookups[hash] = task
-            return task
+            return (task, !known)
         }
-        let result = await task.result
+        let result = await task.task.result
         state.withLock { state in
-            if state.lookups[hash] == task { state.lookups[hash] = nil }
+            if task.counted { state.unknownLookups -= 1 }
+            if state.lookups[hash] == task.task { state.lookups[hash] = nil }
             if case .success(let credential) = result {
-                if state.entries.count >= maxEntries { state.entries.removeAll(keepingCapacity: true) }
-                state.entries[hash] = Entry(credential: credential, fetchedAt: .now)
+                if let credential {
+                    state.found.set(hash, Entry(credential: credential, fetchedAt: .now))
+                    state.unknown.remove(hash)
+                } else {
+                    state.unknown.set(hash, .now)
+                    state.found.remove(hash)
+                }
             }
         }
         return try result.get()
     }
-
     private func warnStale(_ error: any Error) {
         let now = ContinuousClock.now
         let due = state.withLock { state -> Bool in

@@ -62,6 +62,27 @@ public struct UsageBatch: Sendable {
     }
 
     public var totals: UsageCounts { counts.values.reduce(.zero, +) }
+
+    /// The rows sorted by (organization, key, minute): the order in which every store writes them.
+    /// Dictionary order differs from process to process, and two nodes upserting overlapping rows
+    /// in different orders can deadlock in PostgreSQL; one global order makes that impossible.
+    public var orderedCounts: [(bucket: UsageBucket, counts: UsageCounts)] {
+        counts.sorted { $0.key < $1.key }.map { (bucket: $0.key, counts: $0.value) }
+    }
+
+    /// `lastUsed` sorted by key id, for the same reason.
+    public var orderedLastUsed: [(keyID: String, at: Date)] {
+        lastUsed.sorted { $0.key < $1.key }.map { (keyID: $0.key, at: $0.value) }
+    }
+}
+
+extension UsageBucket: Comparable {
+    /// Organization, then key, then minute.
+    public static func < (lhs: UsageBucket, rhs: UsageBucket) -> Bool {
+        if lhs.organizationID != rhs.organizationID { return lhs.organizationID < rhs.organizationID }
+        if lhs.keyID != rhs.keyID { return lhs.keyID < rhs.keyID }
+        return lhs.minute < rhs.minute
+    }
 }
 
 /// A key's totals over a period.

@@ -4,8 +4,10 @@ import Synchronization
 
 /// Counters in this process, under one `Mutex`: exact for one node. Monthly counters are
 /// seeded from the store (usage recorded by earlier runs) the first time an organization is seen
-/// in a month; while the store is unreachable the counter starts provisionally at 0 and the seed
-/// is added once the store answers again.
+/// in a month. While the store is unreachable the counter counts this node's admissions from 0
+/// (fail-open) and, once the store answers, the seed *replaces* that provisional count when larger
+/// — never adds to it: the store's total already holds what was admitted meanwhile and flushed
+/// by the usage recorder, so adding would count it twice.
 public final class InProcessQuotaLimiter: QuotaLimiter {
     struct MonthKey: Hashable {
         var organizationID: String
@@ -97,7 +99,7 @@ public final class InProcessQuotaLimiter: QuotaLimiter {
                 do {
                     return try await seed(key.organizationID, month)
                 } catch {
-                    logger.warning("cannot load quota usage from the store; counting from 0 until it answers",
+                    logger.warning("cannot load quota usage from the store; counting this node's admissions until it answers",
                                    metadata: ["organization": "\(key.organizationID)", "error": "\(error)"])
                     return nil
                 }
@@ -112,7 +114,7 @@ public final class InProcessQuotaLimiter: QuotaLimiter {
             var counter = state.months[key] ?? Monthly()
             guard !counter.seeded else { return }
             if let value {
-                counter.used += value
+                counter.used = max(counter.used, value)
                 counter.seeded = true
             } else {
                 counter.lastSeedAttempt = now

@@ -8,12 +8,16 @@ public struct LimitDecision: Sendable, Hashable {
     public var remaining: Int
     /// When the counter starts again from zero.
     public var resetAt: Date
+    /// The counters could not be consulted and the fallback policy refused (``QuotaFallback/closed``):
+    /// the HTTP layer should answer 503 (service unavailable), not 429. Always false when `allowed`.
+    public var unavailable: Bool
 
-    public init(allowed: Bool, limit: Int, remaining: Int, resetAt: Date) {
+    public init(allowed: Bool, limit: Int, remaining: Int, resetAt: Date, unavailable: Bool = false) {
         self.allowed = allowed
         self.limit = limit
         self.remaining = remaining
         self.resetAt = resetAt
+        self.unavailable = unavailable
     }
 
     /// Whole seconds from `now` until the reset, at least 1 (for `Retry-After`).

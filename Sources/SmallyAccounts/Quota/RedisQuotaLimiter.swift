@@ -12,10 +12,19 @@ import Synchronization
 /// `smally:quota:month:{organization}:{YYYY-MM}` and `smally:quota:minute:{key id}:{unix minute}`.
 /// (Keep them in a Redis that does not evict: `noeviction` or `volatile-*`, not `allkeys-lru`.)
 ///
-/// A month counter missing in Redis (new month, flushed Redis) is seeded from the store in the
-/// same script call (`SET` only if still absent). While Redis is unreachable, decisions come
-/// from an ``InProcessQuotaLimiter`` (per node, seeded from the store) and a warning is logged
-/// at most once a minute.
+/// A month counter missing in Redis (new month, flushed Redis) is seeded in the same script call
+/// (`SET` only if still absent) with the larger of the store's total and the last count this node
+/// saw in Redis — seeding replaces, never adds.
+///
+/// While Redis is unreachable, decisions follow `fallback` (``QuotaFallback``, default per node):
+/// local counters start from the last count seen in Redis (or the store's total when none was
+/// seen; a failed store read is retried, and its result replaces the start rather than adding to
+/// it). What the node admits (net of releases) meanwhile is remembered and added back to the
+/// month counters with `INCRBY` as soon as Redis answers again (``reconcile()``), so the cluster's
+/// count includes the outage. If Redis lost the counter meanwhile, it is re-created with the
+/// larger of the store's total and (last count seen + admitted during the outage). Per-minute
+/// counts of the outage are not added back: their minute is over by then. A warning is logged at
+/// most once a minute.
 public final class RedisQuotaLimiter: QuotaLimiter {
     /// ARGV: count, limit, expire-at (Unix s), seed ("" = none). Returns {allowed (1/0, -1 = missing, no seed), used}.
     static let script = """
@@ -40,28 +49,83 @@ public final class RedisQuotaLimiter: QuotaLimiter {
         return {1, used}
         """
 
-    static let scriptSHA: String = {
-        Insecure.SHA1.hash(data: Array(script.utf8)).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
-    }()
+    static let scriptSHA: String = sha1(script)
+
+    /// Adds a node's outage admissions back. KEYS[1]; ARGV: delta, expire-at (Unix s), value if
+    /// missing ("" = none). Returns {1, count}, or {-1, 0} when missing and no value was given.
+    static let reconcileScript = """
+        local v = redis.call('GET', KEYS[1])
+        if not v then
+          if ARGV[3] == '' then return {-1, 0} end
+          redis.call('SET', KEYS[1], ARGV[3])
+          redis.call('EXPIREAT', KEYS[1], ARGV[2])
+          return {1, tonumber(ARGV[3])}
+        end
+        return {1, redis.call('INCRBY', KEYS[1], ARGV[1])}
+        """
+
+    static let reconcileScriptSHA: String = sha1(reconcileScript)
+
+    private static func sha1(_ text: String) -> String {
+        Insecure.SHA1.hash(data: Array(text.utf8)).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+    }
+
+    struct MonthKey: Hashable {
+        var organizationID: String
+        var month: QuotaPeriod.Interval
+    }
+
+    /// One organization-month while Redis is (or was) unreachable.
+    struct Outage {
+        /// Where the local counter starts: the last count seen in Redis, else the store's total;
+        /// nil while neither is known.
+        var base: Int?
+        /// Admitted minus released on this node since the outage began; added back to Redis.
+        var admitted = 0
+        var lastSeedAttempt: Date?
+    }
+
+    struct State {
+        /// The last month count Redis returned, per organization-month.
+        var observed: [MonthKey: Int] = [:]
+        var outages: [MonthKey: Outage] = [:]
+        /// Local per-minute counters used during an outage.
+        var minutes: [String: (start: Date, count: Int)] = [:]
+        var reconciling = false
+        var currentMonthStart: Date?
+    }
 
     private let client: RedisClient
     private let seed: QuotaSeed?
-    private let fallback: InProcessQuotaLimiter
+    public let fallback: QuotaFallback
+    private let seedRetryInterval: TimeInterval
     private let namespace: String
     private let logger: Logger
     private let lastWarning = Mutex<Date?>(nil)
+    private let state = Mutex(State())
 
     /// - Parameters:
     ///   - namespace: key prefix, default `smally:quota` (tests use their own).
-    public init(client: RedisClient, seed: QuotaSeed?, namespace: String = "smally:quota", logger: Logger) {
+    ///   - fallback: the policy while Redis is unreachable; default ``QuotaFallback/default`` (per node).
+    ///   - seedRetryInterval: during an outage, how long to wait before asking the store again for an
+    ///     organization's total after a failed read; default 5 s.
+    public init(client: RedisClient, seed: QuotaSeed?, namespace: String = "smally:quota",
+                fallback: QuotaFallback = .default, seedRetryInterval: TimeInterval = 5, logger: Logger) {
         self.client = client
         self.seed = seed
-        self.fallback = InProcessQuotaLimiter(seed: seed, logger: logger)
+        self.fallback = fallback
+        self.seedRetryInterval = seedRetryInterval
         self.namespace = namespace
         self.logger = logger
     }
 
+    /// Net embeddings admitted during outages and not yet added back to Redis (for tests and metrics).
+    public var unreconciled: Int {
+        state.withLock { $0.outages.values.reduce(0) { $0 + $1.admitted } }
+    }
+
     public func admitRequest(keyID: String, limit: Int, now: Date) async -> LimitDecision {
+        await reconcileIfNeeded()
         let minute = QuotaPeriod.minute(containing: now)
         let key = "\(namespace):minute:\(keyID):\(Int(minute.start.timeIntervalSince1970) / 60)"
         do {
@@ -69,49 +133,201 @@ public final class RedisQuotaLimiter: QuotaLimiter {
             return LimitDecision(allowed: status == 1, limit: limit, remaining: max(0, limit - used), resetAt: minute.end)
         } catch {
             warn(error)
-            return await fallback.admitRequest(keyID: keyID, limit: limit, now: now)
+            guard let share = fallback.share(of: limit) else {
+                return LimitDecision(allowed: false, limit: limit, remaining: 0, resetAt: minute.end, unavailable: true)
+            }
+            return state.withLock { state in
+                var entry = state.minutes[keyID] ?? (minute.start, 0)
+                if entry.start != minute.start { entry = (minute.start, 0) }
+                let allowed = entry.count < share
+                if allowed { entry.count += 1 }
+                state.minutes[keyID] = entry
+                if state.minutes.count > 100_000 {
+                    // Only this minute's counters matter; older ones are dead weight.
+                    state.minutes = state.minutes.filter { $0.value.start == minute.start }
+                }
+                return LimitDecision(allowed: allowed, limit: limit, remaining: max(0, share - entry.count), resetAt: minute.end)
+            }
         }
     }
 
     public func admitEmbeddings(organizationID: String, count: Int, limit: Int, now: Date) async -> LimitDecision {
+        await reconcileIfNeeded()
         let month = QuotaPeriod.month(containing: now)
-        let key = monthKey(organizationID, month: month)
+        let monthKey = MonthKey(organizationID: organizationID, month: month)
+        let key = redisKey(monthKey)
+        let expireAt = month.end.addingTimeInterval(86_400)
         do {
-            var (status, used) = try await run(key: key, count: count, limit: limit, expireAt: month.end.addingTimeInterval(86_400), seed: nil)
+            var (status, used) = try await run(key: key, count: count, limit: limit, expireAt: expireAt, seed: nil)
             if status == -1 {
-                let start = try await seed?(organizationID, month) ?? 0
-                (status, used) = try await run(key: key, count: count, limit: limit, expireAt: month.end.addingTimeInterval(86_400), seed: start)
+                let start = try await seedValue(monthKey)
+                (status, used) = try await run(key: key, count: count, limit: limit, expireAt: expireAt, seed: start)
             }
+            observe(used, monthKey)
             return LimitDecision(allowed: status == 1, limit: limit, remaining: max(0, limit - used), resetAt: month.end)
         } catch {
             warn(error)
-            return await fallback.admitEmbeddings(organizationID: organizationID, count: count, limit: limit, now: now)
+            return await fallbackAdmitEmbeddings(monthKey, count: count, limit: limit, now: now)
         }
     }
 
     public func release(organizationID: String, count: Int, admittedAt: Date) async {
         let month = QuotaPeriod.month(containing: admittedAt)
+        let monthKey = MonthKey(organizationID: organizationID, month: month)
         do {
-            _ = try await run(key: monthKey(organizationID, month: month), count: -count, limit: 0,
-                              expireAt: month.end.addingTimeInterval(86_400), seed: nil)
+            let (_, used) = try await run(key: redisKey(monthKey), count: -count, limit: 0,
+                                          expireAt: month.end.addingTimeInterval(86_400), seed: nil)
+            observe(used, monthKey)
         } catch {
             warn(error)
-            await fallback.release(organizationID: organizationID, count: count, admittedAt: admittedAt)
+            // Remembered like an admission (negative), and given back to Redis with the rest.
+            state.withLock { state in
+                var outage = state.outages[monthKey] ?? Outage(base: state.observed[monthKey])
+                outage.admitted -= count
+                state.outages[monthKey] = outage
+            }
         }
     }
 
-    private func monthKey(_ organizationID: String, month: QuotaPeriod.Interval) -> String {
-        "\(namespace):month:\(organizationID):\(QuotaPeriod.label(of: month.start))"
+    /// Adds what this node admitted while Redis was unreachable back to the Redis month counters.
+    /// True when nothing is left to add. Runs by itself on the first call after an outage; call it
+    /// directly to force it (tests, shutdown).
+    @discardableResult
+    public func reconcile() async -> Bool {
+        let pending = state.withLock { state -> [(MonthKey, Outage)]? in
+            if state.reconciling { return nil }
+            state.reconciling = true
+            return Array(state.outages)
+        }
+        guard let pending else { return false }
+        defer { state.withLock { $0.reconciling = false } }
+        for (monthKey, outage) in pending {
+            let delta = outage.admitted
+            do {
+                var used = 0
+                if delta != 0 {
+                    let expireAt = monthKey.month.end.addingTimeInterval(86_400)
+                    var (status, count) = try await runReconcile(key: redisKey(monthKey), delta: delta, expireAt: expireAt, valueIfMissing: nil)
+                    if status == -1 {
+                        // Redis lost the counter: re-create it from what is known, never adding a seed to a seed.
+                        let stored = try? await seed?(monthKey.organizationID, monthKey.month)
+                        let value = max(stored ?? 0, (outage.base ?? 0) + delta, 0)
+                        (status, count) = try await runReconcile(key: redisKey(monthKey), delta: delta, expireAt: expireAt, valueIfMissing: value)
+                    }
+                    used = count
+                }
+                state.withLock { state in
+                    guard var current = state.outages[monthKey] else { return }
+                    current.admitted -= delta  // admissions made while this ran stay for next time
+                    if current.admitted == 0 {
+                        state.outages[monthKey] = nil
+                    } else {
+                        state.outages[monthKey] = current
+                    }
+                    if delta != 0 { state.observed[monthKey] = used }
+                }
+            } catch {
+                logger.debug("cannot add outage admissions back to Redis yet", metadata: ["error": "\(error)"])
+                return false
+            }
+        }
+        let left = state.withLock { $0.outages.isEmpty }
+        if left && !pending.isEmpty {
+            logger.info("Redis quota counters back; admissions made during the outage added to them",
+                        metadata: ["organizations": "\(pending.count)"])
+        }
+        return left
+    }
+
+    private func reconcileIfNeeded() async {
+        let due = state.withLock { !$0.outages.isEmpty && !$0.reconciling }
+        if due, client.isConnected { await reconcile() }
+    }
+
+    private func fallbackAdmitEmbeddings(_ monthKey: MonthKey, count: Int, limit: Int, now: Date) async -> LimitDecision {
+        let month = monthKey.month
+        if fallback == .closed {
+            return LimitDecision(allowed: false, limit: limit, remaining: 0, resetAt: month.end, unavailable: true)
+        }
+        // Start from what Redis last said; failing that, ask the store (at most every seedRetryInterval).
+        let needsSeed = state.withLock { state -> Bool in
+            var outage = state.outages[monthKey] ?? Outage(base: state.observed[monthKey])
+            defer { state.outages[monthKey] = outage }
+            guard outage.base == nil, seed != nil else { return false }
+            if let last = outage.lastSeedAttempt, now.timeIntervalSince(last) < seedRetryInterval { return false }
+            outage.lastSeedAttempt = now
+            return true
+        }
+        if needsSeed, let seed {
+            do {
+                let value = try await seed(monthKey.organizationID, month)
+                state.withLock { state in
+                    // Replaces the unknown start (the store's total); never added to an earlier one.
+                    if state.outages[monthKey]?.base == nil { state.outages[monthKey]?.base = value }
+                }
+            } catch {
+                logger.debug("cannot load quota usage from the store during a Redis outage", metadata: ["error": "\(error)"])
+            }
+        }
+        let fallback = self.fallback
+        return state.withLock { state in
+            var outage = state.outages[monthKey] ?? Outage(base: state.observed[monthKey])
+            let base = outage.base ?? 0
+            let share = fallback.share(of: limit - base) ?? 0
+            let admitted = max(0, outage.admitted)
+            let allowed = count <= 0 || admitted + count <= share
+            if allowed && count > 0 { outage.admitted += count }
+            state.outages[monthKey] = outage
+            return LimitDecision(allowed: allowed, limit: limit, remaining: max(0, share - max(0, outage.admitted)), resetAt: month.end)
+        }
+    }
+
+    /// The start of a month counter missing in Redis: the larger of the store's total and the last
+    /// count this node saw (Redis lost its data). Without the store, the last count seen, if any.
+    private func seedValue(_ monthKey: MonthKey) async throws -> Int {
+        let observed = state.withLock { $0.observed[monthKey] }
+        do {
+            let stored = try await seed?(monthKey.organizationID, monthKey.month) ?? 0
+            return max(stored, observed ?? 0)
+        } catch {
+            if let observed { return observed }
+            throw error
+        }
+    }
+
+    private func observe(_ used: Int, _ monthKey: MonthKey) {
+        state.withLock { state in
+            if state.currentMonthStart != monthKey.month.start {
+                // New month: older months' last counts are no longer needed (their outages, if any, are).
+                state.currentMonthStart = monthKey.month.start
+                state.observed = state.observed.filter { $0.key.month.start >= monthKey.month.start }
+            }
+            state.observed[monthKey] = used
+        }
+    }
+
+    private func redisKey(_ monthKey: MonthKey) -> String {
+        "\(namespace):month:\(monthKey.organizationID):\(QuotaPeriod.label(of: monthKey.month.start))"
+    }
+
+    private func run(key: String, count: Int, limit: Int, expireAt: Date, seed: Int?) async throws -> (Int, Int) {
+        try await evaluate(Self.script, sha: Self.scriptSHA,
+                           [key, String(count), String(limit), String(Int(expireAt.timeIntervalSince1970.rounded(.up))), seed.map(String.init) ?? ""])
+    }
+
+    private func runReconcile(key: String, delta: Int, expireAt: Date, valueIfMissing: Int?) async throws -> (Int, Int) {
+        try await evaluate(Self.reconcileScript, sha: Self.reconcileScriptSHA,
+                           [key, String(delta), String(Int(expireAt.timeIntervalSince1970.rounded(.up))), valueIfMissing.map(String.init) ?? ""])
     }
 
     /// EVALSHA, and EVAL when Redis does not know the script yet (which also caches it).
-    private func run(key: String, count: Int, limit: Int, expireAt: Date, seed: Int?) async throws -> (Int, Int) {
-        let arguments = [key, String(count), String(limit), String(Int(expireAt.timeIntervalSince1970.rounded(.up))), seed.map(String.init) ?? ""]
+    /// `arguments`: the key, then ARGV.
+    private func evaluate(_ script: String, sha: String, _ arguments: [String]) async throws -> (Int, Int) {
         let reply: RESPValue
         do {
-            reply = try await client.send(["EVALSHA", Self.scriptSHA, "1"] + arguments)
+            reply = try await client.send(["EVALSHA", sha, "1"] + arguments)
         } catch let error as RedisError where error.code == .serverError && (error.message ?? "").hasPrefix("NOSCRIPT") {
-            reply = try await client.send(["EVAL", Self.script, "1"] + arguments)
+            reply = try await client.send(["EVAL", script, "1"] + arguments)
         }
         guard let values = reply.array, values.count == 2, let status = values[0].integer, let used = values[1].integer else {
             throw RedisError(.unexpectedReply, message: "quota script answered \(reply)")
@@ -127,8 +343,8 @@ public final class RedisQuotaLimiter: QuotaLimiter {
             return true
         }
         if due {
-            logger.warning("Redis quota counters unavailable; enforcing limits per node until it is back",
-                           metadata: ["error": "\(error)"])
+            logger.warning("Redis quota counters unavailable; applying the fallback policy until it is back",
+                           metadata: ["error": "\(error)", "fallback": "\(fallback)"])
         } else {
             logger.debug("Redis quota counters unavailable", metadata: ["error": "\(error)"])
         }

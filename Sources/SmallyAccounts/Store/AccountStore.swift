@@ -33,6 +33,12 @@ public protocol AccountStore: Sendable {
     func organizations() async throws -> [Organization]
     /// Writes tier and overrides of an existing organization (matched by id).
     func updateOrganization(_ organization: Organization) async throws
+    /// Reads the organization named `name`, lets `change` edit its tier and overrides, and writes
+    /// them back, all in one transaction with the row locked from the read to the write (so two
+    /// concurrent edits of different fields both survive). Returns what was written. Throws
+    /// ``AccountsError`` `.notFound` when there is no such organization; an error thrown by `change`
+    /// rolls back and is rethrown. Only tier and overrides are written.
+    func updateOrganization(named name: String, _ change: @escaping @Sendable (inout Organization) throws -> Void) async throws -> Organization
 
     // MARK: Keys
 

@@ -125,6 +125,37 @@ public final class PostgresAccountStore: AccountStore {
             """, logger: logger)
     }
 
+    public func updateOrganization(named name: String, _ change: @escaping @Sendable (inout Organization) throws -> Void) async throws -> Organization {
+        let logger = self.logger
+        do {
+            return try await client.withTransaction(logger: logger) { connection in
+                // FOR UPDATE: a concurrent edit waits for this commit and then reads our result.
+                let rows = try await connection.query("""
+                    SELECT \(unescaped: Self.organizationColumns) FROM organizations WHERE name = \(name) FOR UPDATE
+                    """, logger: logger)
+                var found: Organization?
+                for try await (id, name, tier, quota, perMinute, created) in rows.decode((String, String, String, Int?, Int?, Date).self) {
+                    found = Organization(id: id, name: name, tier: Tier(rawValue: tier) ?? .free, monthlyQuota: quota,
+                                         requestsPerMinute: perMinute, createdAt: ms(created))
+                }
+                guard var organization = found else {
+                    throw AccountsError(.notFound, "no organization named '\(name.prefix(64))'")
+                }
+                try change(&organization)
+                try await connection.query("""
+                    UPDATE organizations SET tier = \(organization.tier.rawValue), monthly_quota = \(organization.monthlyQuota),
+                        requests_per_minute = \(organization.requestsPerMinute)
+                    WHERE id = \(organization.id)
+                    """, logger: logger)
+                return organization
+            }
+        } catch let error as PostgresTransactionError {
+            // Our own errors (not found, invalid change) come back as they were thrown.
+            if let closureError = error.closureError as? AccountsError { throw closureError }
+            throw error.closureError ?? error.beginError ?? error.commitError ?? error
+        }
+    }
+
     // MARK: Keys
 
     private static let keyColumns = "k.id, k.organization_id, k.name, k.prefix, k.key_hash, k.created_at, k.last_used_at, k.expires_at, k.revoked_at"
@@ -192,7 +223,9 @@ public final class PostgresAccountStore: AccountStore {
         let logger = self.logger
         var organizations: [String] = [], keys: [String] = [], minutes: [Date] = []
         var requests: [Int] = [], embeddings: [Int] = [], tokens: [Int] = [], hits: [Int] = []
-        for (bucket, counts) in batch.counts {
+        // Rows and keys in one global order (see UsageBatch.orderedCounts): row locks are taken in
+        // that order, so two nodes writing overlapping rows cannot deadlock.
+        for (bucket, counts) in batch.orderedCounts {
             organizations.append(bucket.organizationID)
             keys.append(bucket.keyID)
             minutes.append(Date(timeIntervalSince1970: TimeInterval(bucket.minute)))
@@ -201,8 +234,9 @@ public final class PostgresAccountStore: AccountStore {
             tokens.append(counts.tokens)
             hits.append(counts.cacheHits)
         }
-        let usedKeys = Array(batch.lastUsed.keys)
-        let usedAt = usedKeys.map { batch.lastUsed[$0]! }
+        let orderedLastUsed = batch.orderedLastUsed
+        let usedKeys = orderedLastUsed.map(\.keyID)
+        let usedAt = orderedLastUsed.map(\.at)
         let batchID = batch.id
         try await client.withTransaction(logger: logger) { connection in
             let marker = try await connection.query("""
@@ -215,8 +249,11 @@ public final class PostgresAccountStore: AccountStore {
             if !organizations.isEmpty {
                 try await connection.query("""
                     INSERT INTO usage_minutes AS u (organization_id, key_id, minute, requests, embeddings, tokens, cache_hits)
-                    SELECT * FROM UNNEST(\(organizations)::text[], \(keys)::text[], \(minutes)::timestamptz[],
-                                         \(requests)::bigint[], \(embeddings)::bigint[], \(tokens)::bigint[], \(hits)::bigint[])
+                    SELECT o, k, m, r, e, t, h
+                    FROM UNNEST(\(organizations)::text[], \(keys)::text[], \(minutes)::timestamptz[],
+                                \(requests)::bigint[], \(embeddings)::bigint[], \(tokens)::bigint[], \(hits)::bigint[])
+                         WITH ORDINALITY AS v(o, k, m, r, e, t, h, n)
+                    ORDER BY n
                     ON CONFLICT (organization_id, minute, key_id) DO UPDATE SET
                         requests = u.requests + EXCLUDED.requests,
                         embeddings = u.embeddings + EXCLUDED.embeddings,
@@ -225,6 +262,10 @@ public final class PostgresAccountStore: AccountStore {
                     """, logger: logger)
             }
             if !usedKeys.isEmpty {
+                // UPDATE … FROM may visit rows in any order: lock them in key order first.
+                try await connection.query("""
+                    SELECT 1 FROM api_keys WHERE id = ANY(\(usedKeys)::text[]) ORDER BY id FOR UPDATE
+                    """, logger: logger)
                 try await connection.query("""
                     UPDATE api_keys AS k SET last_used_at = GREATEST(COALESCE(k.last_used_at, v.at), v.at)
                     FROM UNNEST(\(usedKeys)::text[], \(usedAt)::timestamptz[]) AS v(id, at)

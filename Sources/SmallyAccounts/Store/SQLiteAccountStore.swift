@@ -190,6 +190,23 @@ public final class SQLiteAccountStore: AccountStore, Service {
         }
     }
 
+    public func updateOrganization(named name: String, _ change: @escaping @Sendable (inout Organization) throws -> Void) async throws -> Organization {
+        // BEGIN IMMEDIATE takes the write lock before the read: no other writer between the two.
+        try await withTransaction { connection in
+            let rows = try await connection.query("SELECT \(Self.organizationColumns) FROM organizations WHERE name = ?", [.text(name)])
+            guard let row = rows.first else {
+                throw AccountsError(.notFound, "no organization named '\(name.prefix(64))'")
+            }
+            var organization = Self.organization(from: row)
+            try change(&organization)
+            _ = try await connection.query(
+                "UPDATE organizations SET tier = ?, monthly_quota = ?, requests_per_minute = ? WHERE id = ?",
+                [.text(organization.tier.rawValue), .optional(organization.monthlyQuota),
+                 .optional(organization.requestsPerMinute), .text(organization.id)])
+            return organization
+        }
+    }
+
     // MARK: Keys
 
     private static let keyColumns = "k.id, k.organization_id, k.name, k.prefix, k.key_hash, k.created_at, k.last_used_at, k.expires_at, k.revoked_at"
@@ -262,7 +279,7 @@ public final class SQLiteAccountStore: AccountStore, Service {
                 "INSERT INTO usage_batches (id, applied_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING RETURNING id",
                 [.text(batch.id), .date(Date())])
             guard !marker.isEmpty else { return }  // applied before
-            for (bucket, counts) in batch.counts {
+            for (bucket, counts) in batch.orderedCounts {  // one order on every node
                 _ = try await connection.query("""
                     INSERT INTO usage_minutes (organization_id, key_id, minute, requests, embeddings, tokens, cache_hits)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -274,7 +291,7 @@ public final class SQLiteAccountStore: AccountStore, Service {
                     """, [.text(bucket.organizationID), .text(bucket.keyID), .integer(Int(bucket.minute)),
                           .integer(counts.requests), .integer(counts.embeddings), .integer(counts.tokens), .integer(counts.cacheHits)])
             }
-            for (keyID, at) in batch.lastUsed {
+            for (keyID, at) in batch.orderedLastUsed {
                 _ = try await connection.query(
                     "UPDATE api_keys SET last_used_at = MAX(COALESCE(last_used_at, 0), ?) WHERE id = ?",
                     [.date(at), .text(keyID)])

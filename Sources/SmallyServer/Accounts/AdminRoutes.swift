@@ -83,10 +83,9 @@ struct AdminRoutes {
             let name = try context.parameters.require("name")
             let body = try await JSONBody.decode(UpdateOrganization.self, from: request, limit: limit)
             return try await run {
-                let current = try await admin.store.requireOrganization(named: name)
-                let tier = try body.tier.map(Self.tier) ?? current.tier
-                return .json(admin.json(try await admin.setTier(organization: name, tier: tier, monthlyQuota: body.monthlyQuota,
-                                                                requestsPerMinute: body.perMinute)))
+                // One store transaction: absent fields keep the stored values, null clears an override.
+                .json(admin.json(try await admin.updateOrganization(named: name, tier: try body.tier.map(Self.tier),
+                                                                   monthlyQuota: body.monthlyQuota, requestsPerMinute: body.perMinute)))
             }
         }
         group.get("/keys") { request, _ in
