@@ -2,14 +2,16 @@ import Metrics
 
 /// Counters of the HTTP layer's accounts decisions (labels are fixed words, never keys).
 public struct AccountsMetrics: Sendable {
-    public let rateLimited = Counter(label: "smally_rate_limited_total", dimensions: [("limit", "per_minute")])
-    public let quotaExceeded = Counter(label: "smally_rate_limited_total", dimensions: [("limit", "monthly")])
+    public let rateLimited: Counter
+    public let quotaExceeded: Counter
     private let authFailures: [KeyAuthenticator.Reason: Counter]
 
-    public init() {
+    public init(factory: any MetricsFactory = MetricsSystem.factory) {
+        rateLimited = Counter(label: "smally_rate_limited_total", dimensions: [("limit", "per_minute")], factory: factory)
+        quotaExceeded = Counter(label: "smally_rate_limited_total", dimensions: [("limit", "monthly")], factory: factory)
         var counters: [KeyAuthenticator.Reason: Counter] = [:]
         for reason in [KeyAuthenticator.Reason.missing, .malformed, .unknown, .revoked, .expired] {
-            counters[reason] = Counter(label: "smally_auth_failures_total", dimensions: [("reason", reason.rawValue)])
+            counters[reason] = Counter(label: "smally_auth_failures_total", dimensions: [("reason", reason.rawValue)], factory: factory)
         }
         authFailures = counters
     }

@@ -69,6 +69,7 @@ struct APIKeyMiddleware: RouterMiddleware {
 
         let now = runtime.now()
         let perMinute = await runtime.limiter.admitRequest(keyID: principal.key.id, limit: principal.limits.requestsPerMinute, now: now)
+        if perMinute.unavailable { throw APIError.quotaUnavailable }
         guard perMinute.allowed else {
             runtime.metrics.rateLimited.increment()
             var error = APIError.rateLimited(perMinute, now: now)

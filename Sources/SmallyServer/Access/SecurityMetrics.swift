@@ -4,11 +4,15 @@ import Metrics
 /// `smally_admin_auth_failures_total` and `smally_auth_throttled_total{access}`. Failed API keys
 /// are counted by reason in `smally_auth_failures_total` (``AccountsMetrics``).
 public struct SecurityMetrics: Sendable {
-    let adminFailures = Counter(label: "smally_admin_auth_failures_total")
-    let throttledKey = Counter(label: "smally_auth_throttled_total", dimensions: [("access", RouteAccess.apiKey.rawValue)])
-    let throttledAdmin = Counter(label: "smally_auth_throttled_total", dimensions: [("access", RouteAccess.adminToken.rawValue)])
+    let adminFailures: Counter
+    let throttledKey: Counter
+    let throttledAdmin: Counter
 
-    public init() {}
+    public init(factory: any MetricsFactory = MetricsSystem.factory) {
+        adminFailures = Counter(label: "smally_admin_auth_failures_total", factory: factory)
+        throttledKey = Counter(label: "smally_auth_throttled_total", dimensions: [("access", RouteAccess.apiKey.rawValue)], factory: factory)
+        throttledAdmin = Counter(label: "smally_auth_throttled_total", dimensions: [("access", RouteAccess.adminToken.rawValue)], factory: factory)
+    }
 
     func throttled(_ access: RouteAccess) {
         (access == .adminToken ? throttledAdmin : throttledKey).increment()

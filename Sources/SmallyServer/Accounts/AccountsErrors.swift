@@ -45,6 +45,13 @@ extension APIError {
                         code: "quota_exceeded", headers: headers)
     }
 
+    /// `QUOTA_FALLBACK=closed` while Redis (which holds the shared counters) does not answer.
+    static var quotaUnavailable: APIError {
+        var error = APIError.unavailable("Quotas cannot be checked right now (the shared counter store is unreachable); retry shortly.")
+        error.headers[.retryAfter] = "1"
+        return error
+    }
+
     /// Operator-facing errors of the accounts layer (admin API).
     static func from(_ error: AccountsError) -> APIError {
         switch error.code {

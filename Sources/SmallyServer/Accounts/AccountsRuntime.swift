@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import Metrics
 import ServiceLifecycle
 import SmallyAccounts
 import SmallyCache
@@ -31,8 +32,8 @@ public struct AccountsRuntime: Sendable {
     /// Shown once on first start of an empty embedded store (stdout, never the log).
     let announceDevelopmentKey: @Sendable (String, String) -> Void
 
-    let metrics = AccountsMetrics()
-    let securityMetrics = SecurityMetrics()
+    let metrics: AccountsMetrics
+    let securityMetrics: SecurityMetrics
     /// Failed API keys and admin tokens per client address (shared by both checks).
     let failureThrottle: AuthFailureThrottle
 
@@ -49,6 +50,15 @@ public struct AccountsRuntime: Sendable {
         /// `AUTH_FAILURES_PER_MINUTE`: failed credentials an address may send per minute before
         /// it is refused for the rest of the minute (0 = no throttle). Default 30.
         public var authFailuresPerMinute = 30
+        /// `QUOTA_FALLBACK`: how quotas are enforced while Redis is unreachable (``QuotaFallback``;
+        /// default per node).
+        public var quotaFallback: QuotaFallback = .default
+        /// `AUTH_STALE_IF_ERROR`: how long a known key keeps working after its last confirmation while
+        /// the account store does not answer (so also how long a key revoked meanwhile may still
+        /// work). Default 30 s, at most 300 s.
+        public var keyStaleIfError: Duration = KeyAuthenticator.defaultStaleIfErrorFor
+        /// Where the accounts' and security counters go; `smally serve` passes its Prometheus factory.
+        public var metricsFactory: any MetricsFactory = MetricsSystem.factory
         public var now: @Sendable () -> Date = { Date() }
         public var announceDevelopmentKey: @Sendable (_ key: String, _ path: String) -> Void = { key, path in
             print("""
@@ -74,13 +84,16 @@ public struct AccountsRuntime: Sendable {
                                      message: "must be at least \(AdminTokenMiddleware.minimumTokenLength) characters (got \(token.count)); generate one with `openssl rand -hex 32`")
         }
         failureThrottle = AuthFailureThrottle(limit: options.authFailuresPerMinute)
+        metrics = AccountsMetrics(factory: options.metricsFactory)
+        securityMetrics = SecurityMetrics(factory: options.metricsFactory)
         self.now = options.now
         self.logger = logger
         self.announceDevelopmentKey = options.announceDevelopmentKey
         (store, storeService) = try settings.makeStore(logger: logger)
         let store = self.store
         let authenticator = KeyAuthenticator(store: store, format: settings.keyFormat, tierLimits: settings.tierLimits,
-                                             revalidateAfter: options.keyRevalidateAfter, now: options.now, logger: logger)
+                                             revalidateAfter: options.keyRevalidateAfter, staleIfErrorFor: options.keyStaleIfError,
+                                             now: options.now, logger: logger)
         self.authenticator = authenticator
         let seed: QuotaSeed = { organizationID, month in
             try await withDeadline(.seconds(2)) {
@@ -88,7 +101,8 @@ public struct AccountsRuntime: Sendable {
             }
         }
         if let redis {
-            limiter = RedisQuotaLimiter(client: redis, seed: seed, namespace: options.quotaNamespace, logger: logger)
+            limiter = RedisQuotaLimiter(client: redis, seed: seed, namespace: options.quotaNamespace, fallback: options.quotaFallback,
+                                        logger: logger)
         } else {
             limiter = InProcessQuotaLimiter(seed: seed, logger: logger)
         }

@@ -42,6 +42,9 @@ public final class RequestMeter: Sendable {
                 state.admittedAt = at
             }
         }
+        if decision.unavailable {
+            throw APIError.quotaUnavailable
+        }
         if !decision.allowed {
             throw APIError.quotaExceeded(decision, requested: count, now: at)
         }

@@ -45,6 +45,9 @@ public func buildApplication(
 
     var accountOptions = AccountsRuntime.Options()
     accountOptions.authFailuresPerMinute = configuration.authFailuresPerMinute
+    accountOptions.quotaFallback = configuration.quotaFallback
+    accountOptions.keyStaleIfError = .seconds(configuration.keyStaleIfErrorSeconds)
+    accountOptions.metricsFactory = metrics.factory
     let accounts = configuration.auth == .enabled
         ? try AccountsRuntime(settings: configuration.accounts, adminToken: configuration.adminToken, redis: redisClient,
                               options: accountOptions, logger: logger)

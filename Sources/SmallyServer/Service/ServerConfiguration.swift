@@ -64,6 +64,16 @@ public struct ServerConfiguration: Sendable {
     /// organization can never learn (from `cached`, `x-cache` or timing) what another embedded.
     /// `shared`: one entry per text for every organization (more hits across organizations).
     public var cacheScope: CacheScope = .organization
+    /// `QUOTA_FALLBACK`, default `per-node`: how quotas are enforced while Redis is unreachable:
+    /// `per-node` (each node enforces the full limit on its own: N nodes may admit up to N× what
+    /// remained), `divided:N` (each of N nodes admits 1/N of what remained: never more than the
+    /// quota), `closed` (refuse with 503 until Redis answers). What a node admits meanwhile is
+    /// added to Redis when it returns.
+    public var quotaFallback: QuotaFallback = .default
+    /// `AUTH_STALE_IF_ERROR`, default 30 s (0…300): while the account store does not answer, a key
+    /// confirmed within this window keeps working (a key revoked meanwhile works until then);
+    /// after it, 503. 0 refuses every key the store cannot confirm now.
+    public var keyStaleIfErrorSeconds = 30
 
     public init() {}
 
@@ -118,6 +128,14 @@ public struct ServerConfiguration: Sendable {
         idleTimeoutSeconds = try int("IDLE_TIMEOUT", idleTimeoutSeconds, minimum: 1, maximum: 86_400)
         maxConnections = try int("MAX_CONNECTIONS", maxConnections, minimum: 1)
         authFailuresPerMinute = try int("AUTH_FAILURES_PER_MINUTE", authFailuresPerMinute, minimum: 0)
+        if let text = environment["QUOTA_FALLBACK"], !text.isEmpty {
+            do {
+                quotaFallback = try QuotaFallback(parsing: text)
+            } catch let error as AccountsError {
+                throw ConfigurationError(variable: "QUOTA_FALLBACK", message: error.message)
+            }
+        }
+        keyStaleIfErrorSeconds = try int("AUTH_STALE_IF_ERROR", keyStaleIfErrorSeconds, minimum: 0, maximum: 300)
         switch environment["CACHE_SCOPE"]?.lowercased() ?? "" {
         case "", "organization": cacheScope = .organization
         case "shared": cacheScope = .shared
