@@ -13,7 +13,7 @@ ADMIN_TOKEN=$(python3 -c "import secrets; print(secrets.token_hex(24))")
 # Limits raised so that the fuzzer meets the routes, not 429s; failed-credential throttling off
 # (the fuzzer sends wrong credentials on purpose).
 SMALLY_DATA_DIR="$DATA" REDIS_URL= DATABASE_URL= ADMIN_TOKEN="$ADMIN_TOKEN" AUTH_FAILURES_PER_MINUTE=0 \
-  TIER_FREE_REQUESTS_PER_MINUTE=1000000 TIER_FREE_EMBEDDINGS_PER_MONTH=1000000000 SMALLY_MAX_TEXTS=16 \
+  TIER_SCALE_REQUESTS_PER_MINUTE=1000000 TIER_SCALE_EMBEDDINGS_PER_MONTH=1000000000 SMALLY_MAX_TEXTS=16 \
   "$BIN" serve --port "$PORT" >"$LOG" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null || true; rm -rf "$DATA"' EXIT

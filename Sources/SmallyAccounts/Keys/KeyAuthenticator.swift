@@ -148,6 +148,15 @@ public final class KeyAuthenticator: Sendable {
         }
     }
 
+    /// Whether the store has confirmed this key before (it is in the cache of found keys, however
+    /// old the entry). Lets a caller refuse unknown keys cheaply — without a store lookup — while
+    /// known ones go through ``authenticate(_:)`` as usual.
+    public func isKnown(_ presented: Substring?) -> Bool {
+        guard let presented, format.isWellFormed(presented) else { return false }
+        let hash = APIKeyFormat.hash(presented)
+        return state.withLock { $0.found.peek(hash) != nil }
+    }
+
     /// Forgets cached keys (this node's admin changes take effect at once).
     public func invalidateAll() {
         state.withLock { state in

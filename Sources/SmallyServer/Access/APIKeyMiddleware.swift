@@ -8,8 +8,8 @@ import SmallyAccounts
 /// matched the route (it is a group middleware), so which routes it guards is decided by the
 /// route, not by how the path was spelled.
 ///
-/// For a protected request: refuse an address that failed too often (429
-/// `too_many_failed_attempts`, see ``AuthFailureThrottle``), authenticate (401
+/// For a protected request: refuse an address that failed too often unless its key is one the
+/// store has confirmed before (429 `too_many_failed_attempts`, see ``AuthFailureThrottle``), authenticate (401
 /// `invalid_api_key`; the failure is counted, logged without the key, and charged to the
 /// address), count it against the key's
 /// per-minute limit (429 `rate_limit_exceeded`), run the route with a ``RequestMeter`` in scope
@@ -41,13 +41,17 @@ struct APIKeyMiddleware: RouterMiddleware {
     @concurrent func handle(_ request: Request, context: AppRequestContext,
                 next: @concurrent (Request, AppRequestContext) async throws -> Response) async throws -> Response {
         let address = context.clientAddress
-        if let seconds = runtime.failureThrottle.retryAfter(address) {
+        let presented = Self.presentedKey(request)
+        // A throttled address may still use keys this node has seen confirmed (so a guesser behind
+        // the same proxy or NAT does not lock its neighbours out); anything else is refused before
+        // any store lookup.
+        if let seconds = runtime.failureThrottle.retryAfter(address), !runtime.authenticator.isKnown(presented) {
             runtime.securityMetrics.throttled(.apiKey)
             throw APIError.tooManyFailedAttempts(retryAfterSeconds: seconds)
         }
 
         let principal: Principal
-        switch await runtime.authenticator.authenticate(Self.presentedKey(request)) {
+        switch await runtime.authenticator.authenticate(presented) {
         case .authenticated(let found):
             principal = found
         case .invalid(let reason):

@@ -3,7 +3,8 @@ import Synchronization
 /// Counts failed credential attempts (API keys and `ADMIN_TOKEN`) per client address and refuses
 /// an address that failed too often, before its credential is even looked up: guessing keys or
 /// the admin token costs the guesser a window, and a flood of random keys stops reaching the
-/// account store.
+/// account store. (The key check still lets a throttled address use keys the store confirmed
+/// before, so one guesser behind a shared proxy or NAT does not lock its neighbours out.)
 ///
 /// Fixed one-minute windows per address (`AUTH_FAILURES_PER_MINUTE`, default 30; 0 turns the
 /// throttle off). The table is bounded (`maxAddresses`): when it is full, expired windows are
