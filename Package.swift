@@ -16,12 +16,14 @@ let requestPathSettings: [SwiftSetting] = [
 
 let package = Package(
     name: "Smally",
-    platforms: [.macOS(.v15)],
+    // Linux only: the encoder's kernels and the inference threads use Linux x86-64 facilities
+    // (AVX2/FMA C kernels, sched affinity); no Apple platform is declared because none builds.
     products: [
         .executable(name: "smally", targets: ["smally"]),
         .library(name: "SmallyTokenizer", targets: ["SmallyTokenizer"]),
         .library(name: "SmallyEngine", targets: ["SmallyEngine"]),
         .library(name: "SmallyServer", targets: ["SmallyServer"]),
+        .library(name: "SmallyConfiguration", targets: ["SmallyConfiguration"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -53,6 +55,8 @@ let package = Package(
             name: "SmallyTokenizer",
             swiftSettings: hotPathSettings
         ),
+        // Settings from environment variables, with one policy (malformed → refuse to start). No dependencies.
+        .target(name: "SmallyConfiguration"),
         // Fast JSON output (arrays of floats in shortest round-trip form). No dependencies.
         .target(name: "SmallyJSON"),
         // Model loading (safetensors, configs), BERT encoder on BLAS, pooling. Knows nothing of HTTP.
@@ -85,6 +89,7 @@ let package = Package(
             name: "SmallyAccounts",
             dependencies: [
                 "SmallyCache",
+                "SmallyConfiguration",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -106,6 +111,7 @@ let package = Package(
             name: "SmallyServer",
             dependencies: [
                 "SmallyAccounts",
+                "SmallyConfiguration",
                 "SmallyEngine",
                 "SmallyTokenizer",
                 "SmallyCache",
@@ -124,6 +130,7 @@ let package = Package(
         .executableTarget(
             name: "smally",
             dependencies: [
+                "SmallyConfiguration",
                 "SmallyEngine",
                 "SmallyJSON",
                 "SmallyServer",
@@ -167,6 +174,7 @@ let package = Package(
             name: "SmallyAccountsTests",
             dependencies: [
                 "SmallyAccounts",
+                "SmallyConfiguration",
                 "SmallyCache",
                 "SmallyTestSupport",
                 .product(name: "Logging", package: "swift-log"),
@@ -184,6 +192,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 "SmallyServer",
                 "SmallyAccounts",
+                "SmallyConfiguration",
                 .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -71,6 +71,7 @@ let package = Package(
             name: "InferenceBenchmarks",
             dependencies: benchmarkTargetDependencies + [
                 .product(name: "SmallyEngine", package: "Smally"),
+                .product(name: "SmallyConfiguration", package: "Smally"),
             ],
             path: "InferenceBenchmarks",
             plugins: benchmarkPlugins

@@ -1,6 +1,7 @@
 import Benchmark
 import BenchmarkSupport
 import Foundation
+import SmallyConfiguration
 import SmallyEngine
 
 // InferenceEngine.embedSynchronously (BERT encoder on BLIS + mean pooling) on pre-tokenized input:
@@ -19,7 +20,9 @@ final class InferenceState {
     init() throws {
         let directory = BenchPaths.modelDirectory
         let model = try EmbeddingModel(directory: directory)
-        engine = InferenceEngine(model: model, threads: InferenceEngine.threadsFromEnvironment())
+        // SMALLY_THREADS as `smally bench` reads it (a malformed value stops the run).
+        var reader = EnvironmentReader(ProcessInfo.processInfo.environment)
+        engine = InferenceEngine(model: model, threads: try EngineSettings(reading: &reader).threads)
         let tokenizer = model.tokenizer
         short = [tokenizer.encode(BenchTexts.short).ids]
         medium = [tokenizer.encode(BenchTexts.medium).ids]

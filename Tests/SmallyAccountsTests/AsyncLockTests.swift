@@ -3,13 +3,15 @@ import Foundation
 import SmallyTestSupport
 import Testing
 
-@Suite struct AsyncLockTests {
+@Suite("async lock") struct AsyncLockTests {
     @Test("a waiter that times out leaves the queue at once and its body never runs")
     func timedOutWaiterLeaves() async throws {
         let lock = AsyncLock()
         let ran = Flag()
+        // The holder keeps the lock until the test lets go (a fixed sleep could end early on a loaded machine).
+        let (release, letGo) = AsyncStream.makeStream(of: Void.self)
         let holder = Task {
-            try await lock.withLock { try await Task.sleep(for: .milliseconds(600)) }
+            try await lock.withLock { for await _ in release { break } }
         }
         try await waitUntil("the holder has the lock", within: .seconds(2)) {
             // A probe that gives up at once proves the lock is taken.
@@ -19,8 +21,9 @@ import Testing
         await #expect(throws: AccountsError.self) {
             try await withDeadline(.milliseconds(50)) { try await lock.withLock { ran.set() } }
         }
-        #expect(ContinuousClock.now - start < .milliseconds(400))
-        try await waitUntil("the waiter left the queue", within: .milliseconds(300)) { lock.waiting == 0 }
+        #expect(ContinuousClock.now - start < .seconds(1))
+        try await waitUntil("the waiter left the queue", within: .seconds(2)) { lock.waiting == 0 }
+        letGo.finish()
         try await holder.value
         try await Task.sleep(for: .milliseconds(50))
         #expect(!ran.isSet, "a cancelled waiter must not run its body later")

@@ -3,7 +3,7 @@ import SmallyAccounts
 import SmallyTestSupport
 import Testing
 
-@Suite struct KeyAuthenticatorTests {
+@Suite("key authenticator") struct KeyAuthenticatorTests {
     static func principal(_ outcome: KeyAuthenticator.Outcome) -> Principal? {
         if case .authenticated(let principal) = outcome { return principal }
         return nil
@@ -22,7 +22,7 @@ import Testing
         #expect(APIKeyFormat.hash(key) == APIKeyFormat.hash(Substring("  " + key).dropFirst(2)))
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test("refuses every kind of bad key", arguments: Backend.allCases)
     func refusesEveryKindOfBadKey(backend: Backend) async throws {
         try await TestEnvironment.withStore(backend) { store in
             let clock = TestClock(Timestamps.now())
@@ -51,7 +51,7 @@ import Testing
 
     /// Two server instances with their own caches on one store: a revocation made through one is
     /// honoured by the other within 5 seconds (and a rotated-out key once its grace period ends).
-    @Test(arguments: Backend.allCases)
+    @Test("revocation reaches every instance within five seconds", arguments: Backend.allCases)
     func revocationReachesEveryInstanceWithinFiveSeconds(backend: Backend) async throws {
         try await TestEnvironment.withStore(backend) { store in
             let admin = AccountsAdmin(store: store)
@@ -75,7 +75,7 @@ import Testing
         }
     }
 
-    @Test func knownKeysKeepWorkingWhileTheStoreIsDown() async throws {
+    @Test("known keys keep working while the store is down") func knownKeysKeepWorkingWhileTheStoreIsDown() async throws {
         try await TestEnvironment.withStore(.sqlite) { base in
             let store = FlakyStore(base)
             let admin = AccountsAdmin(store: store)

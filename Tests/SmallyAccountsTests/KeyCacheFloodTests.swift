@@ -5,7 +5,7 @@ import Testing
 
 /// Issue #14: unknown keys must not push known keys out of the cache, nor queue without bound
 /// on the store, and a known key works only briefly while the store is down.
-@Suite struct KeyCacheFloodTests {
+@Suite("key cache flood") struct KeyCacheFloodTests {
     static func isAuthenticated(_ outcome: KeyAuthenticator.Outcome) -> Bool {
         if case .authenticated = outcome { return true }
         return false

@@ -5,8 +5,8 @@ import Testing
 /// Drives the accounts layer through its logging paths (bad keys, store outage, Redis outage,
 /// usage retries, the development key) with every level captured, then searches the log for
 /// any key, key hash or key body.
-@Suite struct NoSecretsInLogsTests {
-    @Test func logsNeverContainKeysOrHashes() async throws {
+@Suite("no secrets in logs") struct NoSecretsInLogsTests {
+    @Test("logs never contain keys or hashes") func logsNeverContainKeysOrHashes() async throws {
         let capture = LogCapture()
         let directory = TestEnvironment.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -3,7 +3,7 @@ import SmallyAccounts
 import Testing
 
 /// Issue #14: the admin PATCH of an organization reads, changes and writes in one transaction.
-@Suite struct OrganizationUpdateTests {
+@Suite("organization update") struct OrganizationUpdateTests {
     @Test("20 concurrent read-modify-write updates of one organization all take effect", arguments: Backend.allCases)
     func concurrentUpdatesAreNotLost(backend: Backend) async throws {
         try await TestEnvironment.withStore(backend) { store in

@@ -6,7 +6,7 @@ import Synchronization
 import Testing
 
 /// Issue #14: what the quota limiters do while Redis or the store is unreachable.
-@Suite(.serialized) struct QuotaFallbackTests {
+@Suite("quota fallback", .serialized) struct QuotaFallbackTests {
     /// A Redis client that never connects (nothing listens on port 1).
     static func deadClient() -> RedisClient {
         RedisClient(configuration: RedisConfiguration(host: "127.0.0.1", port: 1), logger: TestEnvironment.logger)

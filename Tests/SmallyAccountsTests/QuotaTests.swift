@@ -3,7 +3,7 @@ import SmallyAccounts
 import SmallyCache
 import Testing
 
-@Suite struct QuotaTests {
+@Suite("quota") struct QuotaTests {
     enum Kind: String, CaseIterable, CustomTestStringConvertible, Sendable {
         case inProcess
         case redis
@@ -25,7 +25,7 @@ import Testing
     }
 
     /// 400 concurrent requests of one embedding each against a quota with 250 left: exactly 250 pass.
-    @Test(arguments: Kind.allCases)
+    @Test("exact under concurrency", arguments: Kind.allCases)
     func exactUnderConcurrency(kind: Kind) async throws {
         try await Self.withLimiter(kind, seed: 750) { limiter in
             let now = Date()
@@ -42,7 +42,7 @@ import Testing
         }
     }
 
-    @Test(arguments: Kind.allCases)
+    @Test("batches are all or nothing and releasable", arguments: Kind.allCases)
     func batchesAreAllOrNothingAndReleasable(kind: Kind) async throws {
         try await Self.withLimiter(kind) { limiter in
             let now = Date()
@@ -59,7 +59,7 @@ import Testing
         }
     }
 
-    @Test(arguments: Kind.allCases)
+    @Test("per minute limit and its reset", arguments: Kind.allCases)
     func perMinuteLimitAndItsReset(kind: Kind) async throws {
         try await Self.withLimiter(kind) { limiter in
             let key = TestEnvironment.uniqueName("key")
@@ -76,7 +76,7 @@ import Testing
         }
     }
 
-    @Test func inProcessCountersAreSeededFromTheStore() async throws {
+    @Test("in process counters are seeded from the store") func inProcessCountersAreSeededFromTheStore() async throws {
         try await TestEnvironment.withStore(.sqlite) { store in
             let admin = AccountsAdmin(store: store)
             let org = try await admin.createOrganization(name: "acme", tier: .free)
@@ -91,7 +91,7 @@ import Testing
     }
 
     /// While Redis is unreachable the limiter still decides (per node, in process).
-    @Test func redisOutageFallsBackToInProcessCounters() async throws {
+    @Test("redis outage falls back to in process counters") func redisOutageFallsBackToInProcessCounters() async throws {
         let client = RedisClient(configuration: RedisConfiguration(host: "127.0.0.1", port: 1), logger: TestEnvironment.logger)
         let capture = LogCapture()
         let limiter = RedisQuotaLimiter(client: client, seed: { _, _ in 0 }, logger: capture.logger)  // never run: not connected

@@ -1,10 +1,11 @@
 import Foundation
 import SmallyAccounts
+import SmallyConfiguration
 import Testing
 
 /// The same tests against PostgreSQL and the embedded SQLite store.
-@Suite struct StoreTests {
-    @Test(arguments: Backend.allCases)
+@Suite("store") struct StoreTests {
+    @Test("migrations are versioned and idempotent", arguments: Backend.allCases)
     func migrationsAreVersionedAndIdempotent(backend: Backend) async throws {
         try await TestEnvironment.withStore(backend) { store in
             #expect(try await store.appliedMigrations() == [1, 2])
@@ -14,7 +15,7 @@ import Testing
         }
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test("organizations", arguments: Backend.allCases)
     func organizations(backend: Backend) async throws {
         try await TestEnvironment.withStore(backend) { store in
             let admin = AccountsAdmin(store: store)
@@ -39,7 +40,7 @@ import Testing
         }
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test("key lifecycle", arguments: Backend.allCases)
     func keyLifecycle(backend: Backend) async throws {
         try await TestEnvironment.withStore(backend) { store in
             let clock = TestClock(Timestamps.now())
@@ -93,7 +94,7 @@ import Testing
         }
     }
 
-    @Test(arguments: Backend.allCases)
+    @Test("usage batches are applied once", arguments: Backend.allCases)
     func usageBatchesAreAppliedOnce(backend: Backend) async throws {
         try await TestEnvironment.withStore(backend) { store in
             let admin = AccountsAdmin(store: store)
@@ -131,7 +132,7 @@ import Testing
 }
 
 extension StoreTests {
-    @Test(arguments: Backend.allCases)
+    @Test("applied batch markers are pruned", arguments: Backend.allCases)
     func appliedBatchMarkersArePruned(backend: Backend) async throws {
         try await TestEnvironment.withStore(backend) { store in
             let admin = AccountsAdmin(store: store)
@@ -154,8 +155,8 @@ extension StoreTests {
     }
 }
 
-@Suite struct FormatTests {
-    @Test func keysHaveTheDocumentedShape() {
+@Suite("format") struct FormatTests {
+    @Test("keys have the documented shape") func keysHaveTheDocumentedShape() {
         let format = APIKeyFormat(prefix: "sk_")
         var seen = Set<String>()
         for _ in 0..<200 {
@@ -172,7 +173,7 @@ extension StoreTests {
         #expect(APIKeyFormat(prefix: "smly_").generate().key.hasPrefix("smly_"))
     }
 
-    @Test func durationsAndMonths() throws {
+    @Test("durations and months") func durationsAndMonths() throws {
         #expect(try DurationParser.seconds("30d") == 30 * 86_400)
         #expect(try DurationParser.seconds("1h30m") == 5400)
         #expect(try DurationParser.seconds("90s") == 90)
@@ -207,15 +208,19 @@ extension StoreTests {
         for date in dates { #expect(QuotaPeriod.month(containing: date) == expected(date), "\(date)") }
     }
 
-    @Test func tierLimitsFromTheEnvironment() throws {
-        let limits = try TierLimits(environment: ["TIER_FREE_EMBEDDINGS_PER_MONTH": "5", "TIER_SCALE_REQUESTS_PER_MINUTE": "9"])
+    @Test("tier limits from the environment") func tierLimitsFromTheEnvironment() throws {
+        var reader = EnvironmentReader(["TIER_FREE_EMBEDDINGS_PER_MONTH": "5", "TIER_SCALE_REQUESTS_PER_MINUTE": "9"])
+        let limits = try TierLimits(reading: &reader)
         #expect(limits.free == .init(embeddingsPerMonth: 5, requestsPerMinute: 60))
         #expect(limits.scale == .init(embeddingsPerMonth: 2_000_000, requestsPerMinute: 9))
         #expect(limits.pro == TierLimits.defaults.pro)
-        #expect(throws: AccountsError.self) { try TierLimits(environment: ["TIER_PRO_REQUESTS_PER_MINUTE": "0"]) }
+        #expect(throws: ConfigurationError.self) {
+            var reader = EnvironmentReader(["TIER_PRO_REQUESTS_PER_MINUTE": "0"])
+            _ = try TierLimits(reading: &reader)
+        }
     }
 
-    @Test func databaseURLs() throws {
+    @Test("database UR ls") func databaseURLs() throws {
         let configuration = try PostgresSettings.clientConfiguration(url: "postgres://alice:s%40cret@db.example:6543/smally?sslmode=disable",
                                                                     maxConnections: 7)
         #expect(configuration.host == "db.example" && configuration.port == 6543)

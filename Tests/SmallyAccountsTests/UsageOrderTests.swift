@@ -5,7 +5,7 @@ import Testing
 
 /// Issue #14: usage rows and key updates are written in one global order, so two nodes flushing
 /// overlapping rows cannot deadlock in PostgreSQL.
-@Suite struct UsageOrderTests {
+@Suite("usage order") struct UsageOrderTests {
     static func batch(organizations: Int, keys: Int, minutes: Int, shuffledWith seed: UInt64) -> UsageBatch {
         var generator = SplitMix64(seed: seed)
         var buckets: [UsageBucket] = []

@@ -8,7 +8,7 @@ import ServiceLifecycle
 import SmallyTestSupport
 import Testing
 
-@Suite struct UsageRecorderTests {
+@Suite("usage recorder") struct UsageRecorderTests {
     /// Runs a recorder in a service group while `load` runs, then shuts the group down gracefully.
     static func runRecorder(_ recorder: UsageRecorder, logger: Logger, load: @escaping @Sendable () async throws -> Void) async throws {
         let group = ServiceGroup(configuration: .init(services: [.init(service: recorder)], logger: logger))
@@ -22,7 +22,7 @@ import Testing
 
     /// Concurrent load, a graceful shutdown in the middle of it (right after the last request):
     /// the store holds exactly what was recorded.
-    @Test(arguments: Backend.allCases)
+    @Test("nothing is lost on graceful shutdown", arguments: Backend.allCases)
     func nothingIsLostOnGracefulShutdown(backend: Backend) async throws {
         try await TestEnvironment.withStore(backend) { store in
             let admin = AccountsAdmin(store: store)
@@ -52,7 +52,7 @@ import Testing
 
     /// A report that reads the store while a batch commits still counts every event once: the
     /// store read (before the commit) and the buffer read (after it) must not both miss the batch.
-    @Test func reportsCountEveryEventOnceWhileABatchCommits() async throws {
+    @Test("reports count every event once while a batch commits") func reportsCountEveryEventOnceWhileABatchCommits() async throws {
         try await TestEnvironment.withStore(.sqlite) { base in
             let store = FlakyStore(base)
             let setup = AccountsAdmin(store: store)
@@ -72,7 +72,7 @@ import Testing
     }
 
     /// Old applied-batch markers are pruned by the recorder, at most once per interval.
-    @Test func recorderPrunesOldBatchMarkersHourly() async throws {
+    @Test("recorder prunes old batch markers hourly") func recorderPrunesOldBatchMarkersHourly() async throws {
         try await TestEnvironment.withStore(.sqlite) { store in
             let admin = AccountsAdmin(store: store)
             let org = try await admin.createOrganization(name: "acme", tier: .free)
@@ -99,7 +99,7 @@ import Testing
 
     /// The store fails for a while under load: usage stays in memory, is retried, and arrives
     /// exactly once when the store is back.
-    @Test func storeOutageIsBufferedThenWritten() async throws {
+    @Test("store outage is buffered then written") func storeOutageIsBufferedThenWritten() async throws {
         try await TestEnvironment.withStore(.sqlite) { base in
             let store = FlakyStore(base)
             let admin = AccountsAdmin(store: store)
@@ -128,7 +128,7 @@ import Testing
 
     /// A real PostgreSQL that cannot be reached (nothing listens on the port), then a reachable one:
     /// the batch waits in memory and lands in the reachable database once.
-    @Test func unreachablePostgresThenReachable() async throws {
+    @Test("unreachable postgres then reachable") func unreachablePostgresThenReachable() async throws {
         guard let url = try TestEnvironment.databaseURL() else { return }
         try await TestEnvironment.withPostgres(url: url, logger: TestEnvironment.logger) { reachable in
             var configuration = try PostgresSettings.clientConfiguration(url: "postgres://postgres@127.0.0.1:1/none?sslmode=disable")
@@ -156,7 +156,7 @@ import Testing
         }
     }
 
-    @Test func theBufferIsBoundedAndSaysSo() async throws {
+    @Test("the buffer is bounded and says so") func theBufferIsBoundedAndSaysSo() async throws {
         try await TestEnvironment.withStore(.sqlite) { base in
             let store = FlakyStore(base)
             store.down = true
@@ -181,7 +181,7 @@ import Testing
         }
     }
 
-    @Test func bufferStateMachine() {
+    @Test("buffer state machine") func bufferStateMachine() {
         var buffer = UsageBuffer(maxBuckets: 10)
         let now = Date()
         let bucket = UsageBucket(organizationID: "o", keyID: "k", at: now)

@@ -4,7 +4,7 @@ import Testing
 
 /// Issue #14: a usage report reads the store while holding the recorder's commit lock; a slow
 /// store must not hold that lock (and so the usage writes) longer than the report's deadline.
-@Suite struct UsageReportDeadlineTests {
+@Suite("usage report deadline") struct UsageReportDeadlineTests {
     @Test("a report on a store that does not answer fails after usageReadTimeout and usage writes go on")
     func slowReadIsBounded() async throws {
         try await TestEnvironment.withStore(.sqlite) { base in

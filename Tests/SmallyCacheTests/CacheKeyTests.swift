@@ -3,10 +3,10 @@ import Testing
 
 @testable import SmallyCache
 
-@Suite struct CacheKeyTests {
+@Suite("cache key") struct CacheKeyTests {
     // Expected digests computed independently with Python:
     //   hashlib.sha256(model.encode() + b"\0" + struct.pack("<%di" % len(ids), *ids)).hexdigest()
-    @Test func knownDigests() {
+    @Test("known digests") func knownDigests() {
         let model = "sentence-transformers/all-MiniLM-L6-v2"
         #expect(
             CacheKey(model: model, tokenIDs: [101, 7592, 2088, 102]).hex
@@ -16,7 +16,7 @@ import Testing
         #expect(CacheKey(model: "m", tokenIDs: [-1, .max]).hex == "ad81094a218e511e575f70c543520300130d70f9c6296bdf9af5214c90cf9323")
     }
 
-    @Test func modelIDSeparatesKeys() {
+    @Test("model ID separates keys") func modelIDSeparatesKeys() {
         let ids: [Int32] = [101, 7592, 2088, 102]
         let a = CacheKey(model: "sentence-transformers/all-MiniLM-L6-v2", tokenIDs: ids)
         let b = CacheKey(model: "bge-small", tokenIDs: ids)
@@ -26,7 +26,7 @@ import Testing
         #expect(CacheKey(model: "m", tokenIDs: [0x41]) != CacheKey(model: "mA", tokenIDs: []))
     }
 
-    @Test func equalInputsEqualKeys() {
+    @Test("equal inputs equal keys") func equalInputsEqualKeys() {
         let a = CacheKey(model: "m", tokenIDs: [1, 2, 3])
         let b = CacheKey(model: "m", tokenIDs: [1, 2, 3])
         #expect(a == b)
@@ -35,7 +35,7 @@ import Testing
         #expect(Set([a, b]).count == 1)
     }
 
-    @Test func bytesAndHexAgree() {
+    @Test("bytes and hex agree") func bytesAndHexAgree() {
         let key = CacheKey(model: "m", tokenIDs: [7])
         #expect(key.bytes.count == 32)
         #expect(key.bytes.map { String($0, radix: 16).leftPadded(to: 2) }.joined() == key.hex)

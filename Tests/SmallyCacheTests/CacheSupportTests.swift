@@ -6,8 +6,8 @@ import Testing
 
 @testable import SmallyCache
 
-@Suite struct CacheSupportTests {
-    @Test func floatVectorCodingRoundTrip() throws {
+@Suite("cache support") struct CacheSupportTests {
+    @Test("float vector coding round trip") func floatVectorCodingRoundTrip() throws {
         let vector: [Float] = (0..<384).map { Float($0) * 0.5 - 17.25 } + [.infinity, -0.0, .leastNonzeroMagnitude]
         var buffer = ByteBuffer()
         FloatVectorCoding.write(vector, into: &buffer)
@@ -15,19 +15,19 @@ import Testing
         #expect(FloatVectorCoding.read(buffer) == vector)
     }
 
-    @Test func floatVectorCodingIsLittleEndianF32() {
+    @Test("float vector coding is little endian f 32") func floatVectorCodingIsLittleEndianF32() {
         var buffer = ByteBuffer()
         FloatVectorCoding.write([1.0, -2.5], into: &buffer)
         // 1.0 = 0x3F800000, -2.5 = 0xC0200000, little-endian.
         #expect(Array(buffer.readableBytesView) == [0x00, 0x00, 0x80, 0x3F, 0x00, 0x00, 0x20, 0xC0])
     }
 
-    @Test func floatVectorCodingRejectsBadLengths() {
+    @Test("float vector coding rejects bad lengths") func floatVectorCodingRejectsBadLengths() {
         #expect(FloatVectorCoding.read(ByteBuffer()) == nil)
         #expect(FloatVectorCoding.read(ByteBuffer(bytes: [1, 2, 3])) == nil)
     }
 
-    @Test func logThrottleAdmitsOncePerInterval() {
+    @Test("log throttle admits once per interval") func logThrottleAdmitsOncePerInterval() {
         var throttle = LogThrottle(interval: .seconds(1))
         let t0 = ContinuousClock.now
         #expect(throttle.admit(now: t0) == 0)
@@ -37,7 +37,7 @@ import Testing
         #expect(throttle.admit(now: t0 + .milliseconds(1001)) == nil)
     }
 
-    @Test func backoffGrowsWithJitterAndResets() {
+    @Test("backoff grows with jitter and resets") func backoffGrowsWithJitterAndResets() {
         var backoff = ReconnectBackoff(minimum: .milliseconds(100), maximum: .milliseconds(400))
         let delays = (0..<6).map { _ in backoff.next() }
         let nominal: [Duration] = [.milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(400), .milliseconds(400), .milliseconds(400)]
@@ -48,7 +48,7 @@ import Testing
         #expect(backoff.next() <= .milliseconds(100))
     }
 
-    @Test func tieredCacheFillsL1FromL2() async {
+    @Test("tiered cache fills l 1 from l 2") func tieredCacheFillsL1FromL2() async {
         let l1 = LRUCache<[Float]>(capacity: 8)
         let l2 = LRUCache<[Float]>(capacity: 8)  // any EmbeddingCache will do as a stand-in L2
         let tiered = TieredEmbeddingCache(l1: l1, l2: l2)
@@ -69,7 +69,7 @@ import Testing
         #expect(await l1Only.get([c, CacheKey(model: "m", tokenIDs: [9])]) == [[3], nil])
     }
 
-    @Test func redisDownMeansFastMissesAndCountedErrors() async throws {
+    @Test("redis down means fast misses and counted errors") func redisDownMeansFastMissesAndCountedErrors() async throws {
         // Nothing listens on port 1; the client is not even running. The request path must not wait.
         var config = RedisConfiguration(host: "127.0.0.1", port: 1)
         config.poolSize = 1
@@ -96,7 +96,7 @@ import Testing
         }
     }
 
-    @Test func runningClientWithUnreachableServerStillFailsFast() async throws {
+    @Test("running client with unreachable server still fails fast") func runningClientWithUnreachableServerStillFailsFast() async throws {
         var config = RedisConfiguration(host: "127.0.0.1", port: 1)
         config.poolSize = 2
         let client = RedisClient(configuration: config, logger: quietLogger)

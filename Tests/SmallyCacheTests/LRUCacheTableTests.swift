@@ -5,7 +5,7 @@ import Testing
 @testable import SmallyCache
 
 /// The LRU's own hash table and batched paths: everything is checked against a naive reference model.
-@Suite struct LRUCacheTableTests {
+@Suite("LRU cache table") struct LRUCacheTableTests {
     /// Most recent first; linear scans are fine at test sizes.
     struct ReferenceLRU {
         let capacity: Int
@@ -79,18 +79,18 @@ import Testing
         #expect(cache.count == model.entries.count)
     }
 
-    @Test(arguments: [1, 2, 7, 64, 300])
+    @Test("churn with hashed keys matches reference model", arguments: [1, 2, 7, 64, 300])
     func churnWithHashedKeysMatchesReferenceModel(capacity: Int) {
         // Three times the capacity in keys: most sets evict.
         self.churn(capacity: capacity, keys: Self.hashedKeys(3 * capacity + 1), steps: 1_500, seed: UInt64(capacity))
     }
 
-    @Test(arguments: [1, 3, 8, 40])
+    @Test("churn with colliding keys matches reference model", arguments: [1, 3, 8, 40])
     func churnWithCollidingKeysMatchesReferenceModel(capacity: Int) {
         self.churn(capacity: capacity, keys: Self.collidingKeys(2 * capacity + 5), steps: 1_500, seed: 7 + UInt64(capacity))
     }
 
-    @Test func evictingFromTheMiddleOfAProbeChainKeepsTheRestReachable() {
+    @Test("evicting from the middle of a probe chain keeps the rest reachable") func evictingFromTheMiddleOfAProbeChainKeepsTheRestReachable() {
         // Six keys with one w0 form a single probe chain; evicting each position in turn (front, middle,
         // wrapped end) must leave every other key reachable and the evicted one gone.
         let sameW0 = (0..<6).map { CacheKey(w0: 0xFFFF_FFFF_1234_5678, w1: UInt64($0), w2: 9, w3: 9) }
@@ -108,7 +108,7 @@ import Testing
         }
     }
 
-    @Test func keysDifferingOnlyAfterTheFirstWordAreDistinct() {
+    @Test("keys differing only after the first word are distinct") func keysDifferingOnlyAfterTheFirstWordAreDistinct() {
         let a = CacheKey(w0: 42, w1: 1, w2: 2, w3: 3)
         let b = CacheKey(w0: 42, w1: 1, w2: 2, w3: 4)
         let cache = LRUCache<String>(capacity: 4)
@@ -120,7 +120,7 @@ import Testing
         #expect(cache.count == 2)
     }
 
-    @Test func batchedPathsOnADisabledCache() {
+    @Test("batched paths on a disabled cache") func batchedPathsOnADisabledCache() {
         let cache = LRUCache<Int>(capacity: 0)
         let keys = Self.hashedKeys(3)
         cache.store(keys.map { ($0, 1) })
@@ -147,7 +147,7 @@ import Testing
         }
     }
 
-    @Test func displacedValuesAreReleasedOutsideTheLock() {
+    @Test("displaced values are released outside the lock") func displacedValuesAreReleasedOutsideTheLock() {
         let before = Tracked.released.load(ordering: .relaxed)
         let batchSize = LRUCache<Tracked>.batchChunk + 10
         do {
@@ -174,7 +174,7 @@ import Testing
         #expect(Tracked.released.load(ordering: .relaxed) - before == 5 + 3 * batchSize)
     }
 
-    @Test func concurrentBatchedAndSingleKeyAccess() async {
+    @Test("concurrent batched and single key access") func concurrentBatchedAndSingleKeyAccess() async {
         // Colliding and hashed keys mixed, so probe chains change under concurrent eviction.
         let keys = Self.collidingKeys(40) + Self.hashedKeys(160)
         let cache = LRUCache<[Float]>(capacity: 64)

@@ -3,10 +3,10 @@ import Testing
 
 @testable import SmallyCache
 
-@Suite struct LRUCacheTests {
+@Suite("LRU cache") struct LRUCacheTests {
     static func key(_ i: Int) -> CacheKey { CacheKey(model: "m", tokenIDs: [Int32(i)]) }
 
-    @Test func evictsLeastRecentlyUsed() {
+    @Test("evicts least recently used") func evictsLeastRecentlyUsed() {
         let cache = LRUCache<Int>(capacity: 3)
         for i in 1...3 { cache.set(Self.key(i), i) }
         cache.set(Self.key(4), 4)
@@ -17,7 +17,7 @@ import Testing
         #expect(cache.count == 3)
     }
 
-    @Test func getRefreshesRecency() {
+    @Test("get refreshes recency") func getRefreshesRecency() {
         let cache = LRUCache<Int>(capacity: 3)
         for i in 1...3 { cache.set(Self.key(i), i) }
         #expect(cache.get(Self.key(1)) == 1)  // 1 is now most recent; 2 is oldest
@@ -27,7 +27,7 @@ import Testing
         #expect(cache.keysByRecency == [Self.key(1), Self.key(4), Self.key(3)])
     }
 
-    @Test func overwriteReplacesValueAndRefreshes() {
+    @Test("overwrite replaces value and refreshes") func overwriteReplacesValueAndRefreshes() {
         let cache = LRUCache<String>(capacity: 2)
         cache.set(Self.key(1), "a")
         cache.set(Self.key(2), "b")
@@ -39,7 +39,7 @@ import Testing
         #expect(cache.get(Self.key(3)) == "c")
     }
 
-    @Test func capacityOne() {
+    @Test("capacity one") func capacityOne() {
         let cache = LRUCache<Int>(capacity: 1)
         cache.set(Self.key(1), 1)
         #expect(cache.get(Self.key(1)) == 1)
@@ -51,7 +51,7 @@ import Testing
         #expect(cache.count == 1)
     }
 
-    @Test func capacityZeroIsDisabled() {
+    @Test("capacity zero is disabled") func capacityZeroIsDisabled() {
         let cache = LRUCache<Int>(capacity: 0)
         cache.set(Self.key(1), 1)
         #expect(cache.get(Self.key(1)) == nil)
@@ -59,7 +59,7 @@ import Testing
         #expect(cache.capacity == 0)
     }
 
-    @Test func longRunMatchesReferenceModel() {
+    @Test("long run matches reference model") func longRunMatchesReferenceModel() {
         // Random operations checked against a naive array-based LRU.
         var rng = SplitMix64(seed: 42)
         let capacity = 17
@@ -81,7 +81,7 @@ import Testing
         #expect(cache.keysByRecency == model.map(\.0))
     }
 
-    @Test func concurrentHammering() async {
+    @Test("concurrent hammering") func concurrentHammering() async {
         let cache = LRUCache<[Float]>(capacity: 64)
         await withTaskGroup(of: Void.self) { group in
             for task in 0..<32 {
@@ -104,7 +104,7 @@ import Testing
         #expect(cache.keysByRecency.count == cache.count)
     }
 
-    @Test func conformsToEmbeddingCache() async {
+    @Test("conforms to embedding cache") func conformsToEmbeddingCache() async {
         let cache = LRUCache<[Float]>(capacity: 4)
         await cache.set([(Self.key(1), [1, 2])])
         #expect(await cache.get([Self.key(1), Self.key(2)]) == [[1, 2], nil])

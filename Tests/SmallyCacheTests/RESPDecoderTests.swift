@@ -4,7 +4,7 @@ import Testing
 
 @testable import SmallyCache
 
-@Suite struct RESPDecoderTests {
+@Suite("RESP decoder") struct RESPDecoderTests {
     /// Wire bytes and the values they decode to, covering every RESP2 kind.
     static let cases: [(String, RESPValue)] = [
         ("+OK\r\n", .simpleString("OK")),
@@ -27,7 +27,7 @@ import Testing
         ),
     ]
 
-    @Test func verifierAllKinds() throws {
+    @Test("verifier all kinds") func verifierAllKinds() throws {
         // Feeds the inputs whole, all at once, and drip-fed one byte at a time.
         try ByteToMessageDecoderVerifier.verifyDecoder(
             stringInputOutputPairs: Self.cases.map { ($0.0, [$0.1]) },
@@ -35,7 +35,7 @@ import Testing
         )
     }
 
-    @Test func binaryBulkString() throws {
+    @Test("binary bulk string") func binaryBulkString() throws {
         var input = ByteBuffer(string: "$256\r\n")
         input.writeBytes((0...255).map { UInt8($0) })
         input.writeString("\r\n")
@@ -46,7 +46,7 @@ import Testing
         )
     }
 
-    @Test func splitAtEveryByte() throws {
+    @Test("split at every byte") func splitAtEveryByte() throws {
         // All cases back to back, cut into two buffers at every position.
         let wire = Self.cases.map(\.0).joined()
         let expected = Self.cases.map(\.1)
@@ -60,7 +60,7 @@ import Testing
         }
     }
 
-    @Test func incompleteInputConsumesNothing() throws {
+    @Test("incomplete input consumes nothing") func incompleteInputConsumesNothing() throws {
         var decoder = RESPDecoder()
         var buffer = ByteBuffer(string: "*2\r\n$3\r\nfoo\r\n$3\r\nba")
         #expect(try decoder.decode(buffer: &buffer) == nil)
@@ -86,7 +86,7 @@ import Testing
         "+OK\rX",  // CR without LF
     ]
 
-    @Test(arguments: malformed)
+    @Test("malformed input throws protocol error", arguments: malformed)
     func malformedInputThrowsProtocolError(_ input: String) {
         var decoder = RESPDecoder()
         var buffer = ByteBuffer(string: input)
@@ -97,7 +97,7 @@ import Testing
         }
     }
 
-    @Test func nestingLimit() throws {
+    @Test("nesting limit") func nestingLimit() throws {
         var limits = RESPDecoder.Limits()
         limits.maxNestingDepth = 3
         var ok = ByteBuffer(string: "*1\r\n*1\r\n*1\r\n:1\r\n")
@@ -113,7 +113,7 @@ import Testing
         #expect(throws: RedisError.self) { try defaultDecoder.decode(buffer: &hostile) }
     }
 
-    @Test func sizeLimits() throws {
+    @Test("size limits") func sizeLimits() throws {
         var limits = RESPDecoder.Limits()
         limits.maxBulkLength = 10
         limits.maxArrayCount = 4

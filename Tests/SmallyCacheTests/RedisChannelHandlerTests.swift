@@ -6,7 +6,7 @@ import Testing
 @testable import SmallyCache
 
 /// The handler driven over an in-memory channel with a virtual clock: exact bytes out, replies in.
-@Suite struct RedisChannelHandlerTests {
+@Suite("redis channel handler") struct RedisChannelHandlerTests {
     private func makeChannel() async throws -> NIOAsyncTestingChannel {
         let channel = try await NIOAsyncTestingChannel { channel in
             try channel.pipeline.syncOperations.addHandler(RedisChannelHandler(logger: Logger(label: "test")))
@@ -36,7 +36,7 @@ import Testing
         }
     }
 
-    @Test func writesExactBytesAndCompletesWithReply() async throws {
+    @Test("writes exact bytes and completes with reply") func writesExactBytesAndCompletesWithReply() async throws {
         let channel = try await makeChannel()
         let future = try await send([["GET", "k"]], on: channel)
         #expect(try await channel.readOutbound(as: ByteBuffer.self) == ByteBuffer(string: "*2\r\n$3\r\nGET\r\n$1\r\nk\r\n"))
@@ -45,7 +45,7 @@ import Testing
         #expect(channel.isActive)
     }
 
-    @Test func repliesCompleteRequestsInFIFOOrder() async throws {
+    @Test("replies complete requests in FIFO order") func repliesCompleteRequestsInFIFOOrder() async throws {
         let channel = try await makeChannel()
         let first = try await send([["INCR", "a"], ["PING"], ["GET", "missing"]], on: channel)
         let second = try await send([["ECHO", "x"]], on: channel)
@@ -61,7 +61,7 @@ import Testing
         #expect(try await second.get() == [.bulkString("x")])
     }
 
-    @Test func errorReplyIsAnOrdinaryReply() async throws {
+    @Test("error reply is an ordinary reply") func errorReplyIsAnOrdinaryReply() async throws {
         let channel = try await makeChannel()
         let future = try await send([["BOGUS"], ["PING"]], on: channel)
         try await channel.writeInbound(ByteBuffer(string: "-ERR unknown command\r\n+PONG\r\n"))
@@ -69,7 +69,7 @@ import Testing
         #expect(channel.isActive)
     }
 
-    @Test func closeFailsAllPendingWithConnectionClosed() async throws {
+    @Test("close fails all pending with connection closed") func closeFailsAllPendingWithConnectionClosed() async throws {
         let channel = try await makeChannel()
         let first = try await send([["GET", "a"]], on: channel)
         let second = try await send([["GET", "b"]], on: channel)
@@ -78,7 +78,7 @@ import Testing
         await expectError(second, .connectionClosed)
     }
 
-    @Test func writeAfterCloseFailsImmediately() async throws {
+    @Test("write after close fails immediately") func writeAfterCloseFailsImmediately() async throws {
         let channel = try await makeChannel()
         try await channel.close()
         let connection = RedisConnection(channel: channel)
@@ -89,7 +89,7 @@ import Testing
         }
     }
 
-    @Test func timeoutFailsPendingAndClosesConnection() async throws {
+    @Test("timeout fails pending and closes connection") func timeoutFailsPendingAndClosesConnection() async throws {
         let channel = try await makeChannel()
         let future = try await send([["GET", "slow"]], on: channel)
         await channel.testingEventLoop.advanceTime(by: .milliseconds(99))
@@ -100,7 +100,7 @@ import Testing
         #expect(!channel.isActive)
     }
 
-    @Test func timerRearmsForLaterRequests() async throws {
+    @Test("timer rearms for later requests") func timerRearmsForLaterRequests() async throws {
         let channel = try await makeChannel()
         let first = try await send([["GET", "a"]], on: channel)  // deadline 100 ms
         await channel.testingEventLoop.advanceTime(by: .milliseconds(50))
@@ -115,13 +115,27 @@ import Testing
         #expect(!channel.isActive)
     }
 
-    @Test func unsolicitedReplyClosesConnection() async throws {
+    @Test("a shorter timeout behind a longer one still fires on time (handshake uses the connect timeout)")
+    func shorterTimeoutBehindLongerOne() async throws {
+        let channel = try await makeChannel()
+        let handshake = try await send([["PING"]], on: channel, timeout: .seconds(1))
+        try await channel.writeInbound(ByteBuffer(string: "+PONG\r\n"))
+        #expect(try await handshake.get() == [.simpleString("PONG")])
+        let command = try await send([["DEBUG", "SLEEP", "1"]], on: channel, timeout: .milliseconds(100))
+        await channel.testingEventLoop.advanceTime(by: .milliseconds(99))
+        #expect(channel.isActive)
+        await channel.testingEventLoop.advanceTime(by: .milliseconds(2))  // t = 101 ms, long before 1 s
+        await expectError(command, .timeout)
+        #expect(!channel.isActive)
+    }
+
+    @Test("unsolicited reply closes connection") func unsolicitedReplyClosesConnection() async throws {
         let channel = try await makeChannel()
         try await channel.writeInbound(ByteBuffer(string: "+surprise\r\n"))
         #expect(!channel.isActive)
     }
 
-    @Test func protocolErrorFailsPendingAndCloses() async throws {
+    @Test("protocol error fails pending and closes") func protocolErrorFailsPendingAndCloses() async throws {
         let channel = try await makeChannel()
         let future = try await send([["GET", "a"]], on: channel)
         try await channel.writeInbound(ByteBuffer(string: "!garbage\r\n"))
@@ -129,7 +143,7 @@ import Testing
         #expect(!channel.isActive)
     }
 
-    @Test func connectionExecuteRoundTrip() async throws {
+    @Test("connection execute round trip") func connectionExecuteRoundTrip() async throws {
         let channel = try await makeChannel()
         let connection = RedisConnection(channel: channel)
         async let replies = connection.execute(ByteBuffer(string: "*1\r\n$4\r\nPING\r\n"), count: 1, timeout: .seconds(5))

@@ -2,8 +2,8 @@ import Testing
 
 @testable import SmallyCache
 
-@Suite struct RedisConfigurationTests {
-    @Test func fullURL() throws {
+@Suite("redis configuration") struct RedisConfigurationTests {
+    @Test("full URL") func fullURL() throws {
         let config = try RedisConfiguration(url: "redis://:s3cr%40t@cache.internal:6380/2")
         #expect(config.host == "cache.internal")
         #expect(config.port == 6380)
@@ -12,7 +12,7 @@ import Testing
         #expect(config.database == 2)
     }
 
-    @Test func defaults() throws {
+    @Test("defaults") func defaults() throws {
         let config = try RedisConfiguration(url: "redis://localhost")
         #expect(config.host == "localhost")
         #expect(config.port == 6379)
@@ -24,7 +24,7 @@ import Testing
         #expect(try RedisConfiguration(url: "REDIS://h:1/").database == 0)
     }
 
-    @Test func userAndIPv6() throws {
+    @Test("user and i pv 6") func userAndIPv6() throws {
         let config = try RedisConfiguration(url: "redis://app:pw@[::1]:7000/0")
         #expect(config.host == "::1")
         #expect(config.port == 7000)
@@ -50,7 +50,7 @@ import Testing
         ("redis://:p%zz@host", "percent"),
     ]
 
-    @Test(arguments: bad)
+    @Test("bad UR ls give clear errors", arguments: bad)
     func badURLsGiveClearErrors(url: String, reason: String) {
         #expect {
             _ = try RedisConfiguration(url: url)
@@ -60,7 +60,7 @@ import Testing
         }
     }
 
-    @Test func passwordNeverInErrorMessages() {
+    @Test("password never in error messages") func passwordNeverInErrorMessages() {
         do {
             _ = try RedisConfiguration(url: "redis://:hunter2@host:99999")
             Issue.record("expected an error")

@@ -8,9 +8,9 @@ import Testing
 @testable import SmallyCache
 
 /// Against the real Redis at REDIS_URL.
-@Suite(.enabled(if: !RedisTestEnvironment.skip, "SMALLY_SKIP_REDIS_TESTS=1"))
+@Suite("redis integration", .enabled(if: !RedisTestEnvironment.skip, "SMALLY_SKIP_REDIS_TESTS=1"))
 struct RedisIntegrationTests {
-    @Test func setGetRoundTrip() async throws {
+    @Test("set get round trip") func setGetRoundTrip() async throws {
         try await withRunningClient(try RedisTestEnvironment.configuration()) { client in
             let cache = RedisEmbeddingCache(client: client, ttl: .seconds(60))
             let key = uniqueKeys(1)[0]
@@ -26,7 +26,7 @@ struct RedisIntegrationTests {
         }
     }
 
-    @Test func mgetReturnsHitsAndMissesInOrder() async throws {
+    @Test("mget returns hits and misses in order") func mgetReturnsHitsAndMissesInOrder() async throws {
         try await withRunningClient(try RedisTestEnvironment.configuration()) { client in
             let cache = RedisEmbeddingCache(client: client, ttl: .seconds(60))
             let keys = uniqueKeys(6)
@@ -37,7 +37,7 @@ struct RedisIntegrationTests {
         }
     }
 
-    @Test func ttlIsApplied() async throws {
+    @Test("ttl is applied") func ttlIsApplied() async throws {
         try await withRunningClient(try RedisTestEnvironment.configuration()) { client in
             let keys = uniqueKeys(2)
             await RedisEmbeddingCache(client: client, ttl: .seconds(60)).set([(keys[0], testVector(1))])
@@ -52,7 +52,7 @@ struct RedisIntegrationTests {
         }
     }
 
-    @Test func pipelineOf1000KeepsOrder() async throws {
+    @Test("pipeline of 1000 keeps order") func pipelineOf1000KeepsOrder() async throws {
         try await withRunningClient(try RedisTestEnvironment.configuration()) { client in
             let base = "smally:test:pipe:\(UInt64.random(in: 0...UInt64.max))"
             let counter = base + ":counter"
@@ -74,7 +74,7 @@ struct RedisIntegrationTests {
         }
     }
 
-    @Test func concurrentUseFromManyTasks() async throws {
+    @Test("concurrent use from many tasks") func concurrentUseFromManyTasks() async throws {
         try await withRunningClient(try RedisTestEnvironment.configuration()) { client in
             let cache = RedisEmbeddingCache(client: client, ttl: .seconds(60))
             let model = "test-concurrent-\(UInt64.random(in: 0...UInt64.max))"
@@ -97,7 +97,7 @@ struct RedisIntegrationTests {
         }
     }
 
-    @Test func serverErrorsThrowFromSend() async throws {
+    @Test("server errors throw from send") func serverErrorsThrowFromSend() async throws {
         try await withRunningClient(try RedisTestEnvironment.configuration()) { client in
             await #expect {
                 _ = try await client.send(["NOSUCHCOMMAND"])
@@ -109,7 +109,7 @@ struct RedisIntegrationTests {
         }
     }
 
-    @Test func databaseFromURLIsSelected() async throws {
+    @Test("database from URL is selected") func databaseFromURLIsSelected() async throws {
         var db3 = try RedisTestEnvironment.configuration()
         db3.database = 3
         let key = "smally:test:db:\(UInt64.random(in: 0...UInt64.max))"
@@ -125,7 +125,7 @@ struct RedisIntegrationTests {
         }
     }
 
-    @Test func gracefulShutdownStopsTheService() async throws {
+    @Test("graceful shutdown stops the service") func gracefulShutdownStopsTheService() async throws {
         let client = RedisClient(configuration: try RedisTestEnvironment.configuration(), logger: quietLogger)
         try await testGracefulShutdown { trigger in
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -144,7 +144,7 @@ struct RedisIntegrationTests {
         }
     }
 
-    @Test func worksInAServiceGroup() async throws {
+    @Test("works in a service group") func worksInAServiceGroup() async throws {
         _ = try RedisTestEnvironment.url()
         let client = RedisClient(configuration: try RedisTestEnvironment.configuration(), logger: quietLogger)
         let group = ServiceGroup(services: [client], logger: quietLogger)
@@ -160,9 +160,9 @@ struct RedisIntegrationTests {
 }
 
 /// Against redis-servers these tests start, kill and restart themselves.
-@Suite(.enabled(if: !RedisTestEnvironment.skip, "SMALLY_SKIP_REDIS_TESTS=1"), .serialized)
+@Suite("redis failure", .enabled(if: !RedisTestEnvironment.skip, "SMALLY_SKIP_REDIS_TESTS=1"), .serialized)
 struct RedisFailureTests {
-    @Test func redisKilledMidTestGivesFastMissesThenReconnects() async throws {
+    @Test("redis killed mid test gives fast misses then reconnects") func redisKilledMidTestGivesFastMissesThenReconnects() async throws {
         _ = try RedisTestEnvironment.url()
         let server = try await LocalRedisServer.start()
         defer { server.terminate() }
@@ -207,7 +207,7 @@ struct RedisFailureTests {
         try await server.shutdown()
     }
 
-    @Test func timeoutReplacesConnectionWithoutDesync() async throws {
+    @Test("timeout replaces connection without desync") func timeoutReplacesConnectionWithoutDesync() async throws {
         _ = try RedisTestEnvironment.url()
         let server = try await LocalRedisServer.start(extraArguments: ["--enable-debug-command", "yes"])
         defer { server.terminate() }
@@ -237,7 +237,7 @@ struct RedisFailureTests {
         try await server.shutdown()
     }
 
-    @Test func passwordIsSentAndWrongPasswordNeverConnects() async throws {
+    @Test("password is sent and wrong password never connects") func passwordIsSentAndWrongPasswordNeverConnects() async throws {
         _ = try RedisTestEnvironment.url()
         let server = try await LocalRedisServer.start(password: "s3cret")
         defer { server.terminate() }

@@ -1,5 +1,6 @@
 import Foundation
 import SmallyEngine
+import SmallyTestSupport
 import Testing
 
 /// The engine against sentence-transformers' own output for 62 texts (fixtures made with
@@ -7,7 +8,7 @@ import Testing
 @Suite("Embeddings match sentence-transformers")
 struct GoldenEmbeddingTests {
     @Test("token ids and vectors match every golden case", arguments: TestSupport.goldenCases)
-    func goldenCase(_ golden: TestSupport.GoldenCase) async throws {
+    func goldenCase(_ golden: GoldenCase) async throws {
         let engine = try TestSupport.loadEngine()
         let encoding = engine.model.tokenizer.encode(golden.text)
         #expect(encoding.ids == golden.token_ids, "token ids differ for \(golden.id)")

@@ -1,4 +1,5 @@
 @testable import SmallyEngine
+import SmallyTestSupport
 import Testing
 
 /// Batches split across CPUs (one single-threaded encoder per group) must give the vectors of

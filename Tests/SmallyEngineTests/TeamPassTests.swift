@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 @testable import SmallyEngine
 import Synchronization
+import SmallyTestSupport
 import Testing
 
 /// A lone text computed by all lanes together (each a share of every step, meeting at a spin

@@ -1,32 +1,14 @@
 import Foundation
 import SmallyEngine
+import SmallyTestSupport
 
-/// Locations used by the tests: the repository root (two folders above this file), the model
-/// folder (`$SMALLY_MODEL_DIR` or `models/all-MiniLM-L6-v2`) and the golden fixtures.
+/// The engine shared by the engine tests, and their helpers (paths and fixtures come from
+/// SmallyTestSupport's ``RepositoryPaths`` and ``GoldenCase``).
 enum TestSupport {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static var modelDirectory: URL { RepositoryPaths.modelDirectory }
 
-    static var modelDirectory: URL {
-        if let dir = ProcessInfo.processInfo.environment["SMALLY_MODEL_DIR"] { return URL(fileURLWithPath: dir) }
-        return root.appendingPathComponent("models/all-MiniLM-L6-v2")
-    }
-
-    struct GoldenCase: Decodable, Sendable {
-        let id: String
-        let category: String
-        let text: String
-        let token_ids: [Int32]
-        let num_tokens_untruncated: Int
-        let truncated: Bool
-        let embedding: [Float]
-        let embedding_normalized: [Float]
-    }
-
-    static let goldenCases: [GoldenCase] = {
-        let url = root.appendingPathComponent("Tests/Fixtures/public_cases.json")
-        guard let data = try? Data(contentsOf: url) else { fatalError("missing fixture \(url.path)") }
-        return try! JSONDecoder().decode([GoldenCase].self, from: data)
-    }()
+    /// The golden cases with their embeddings (see ``GoldenCase``).
+    static var goldenCases: [GoldenCase] { GoldenCase.publicCases }
 
     /// The model and engine, loaded once for all tests in this process. A missing model is a
     /// failure with instructions, not a skip.
@@ -47,12 +29,15 @@ enum TestSupport {
 
     struct SetupError: Error, CustomStringConvertible { var description: String }
 
-    static func maxAbsDiff(_ a: [Float], _ b: [Float]) -> Float {
-        precondition(a.count == b.count)
+    /// Largest element-wise difference; infinite when `b` is missing or of another length (a
+    /// fixture without embeddings can never pass).
+    static func maxAbsDiff(_ a: [Float], _ b: [Float]?) -> Float {
+        guard let b, a.count == b.count else { return .infinity }
         return zip(a, b).map { abs($0 - $1) }.max() ?? 0
     }
 
-    static func cosine(_ a: [Float], _ b: [Float]) -> Double {
+    static func cosine(_ a: [Float], _ b: [Float]?) -> Double {
+        guard let b, a.count == b.count else { return 0 }
         var dot = 0.0, na = 0.0, nb = 0.0
         for (x, y) in zip(a, b) {
             dot += Double(x) * Double(y)

@@ -5,7 +5,7 @@ import Testing
 
 @testable import SmallyServer
 
-@Suite struct RenderedVectorsTests {
+@Suite("rendered vectors") struct RenderedVectorsTests {
     static let key = CacheKey(model: "m", tokenIDs: [101, 7592, 102])
     static let first: [Float] = [0.25, -1.5, 3.0e-7, 2]
     static let second: [Float] = [1, 2, 3, 4]

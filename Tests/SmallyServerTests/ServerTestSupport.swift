@@ -6,15 +6,11 @@ import NIOCore
 import Prometheus
 import SmallyEngine
 @testable import SmallyServer
+import SmallyTestSupport
 
 /// Builds the real application (real engine, real batcher, real caches) for tests.
 enum ServerTestSupport {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    static var modelDirectory: URL {
-        if let dir = ProcessInfo.processInfo.environment["SMALLY_MODEL_DIR"] { return URL(fileURLWithPath: dir) }
-        return root.appendingPathComponent("models/all-MiniLM-L6-v2")
-    }
+    static var modelDirectory: URL { RepositoryPaths.modelDirectory }
 
     static let loaded: Result<InferenceEngine, any Error> = Result {
         InferenceEngine(model: try EmbeddingModel(directory: modelDirectory), threads: 1)  // see SmallyEngineTests.TestSupport

@@ -4,7 +4,7 @@ import Testing
 
 @testable import SmallyServer
 
-@Suite struct TextLogHandlerTests {
+@Suite("text log handler") struct TextLogHandlerTests {
     final class Lines: Sendable {
         let lines = Mutex<[String]>([])
         func withLock<T>(_ body: (inout [String]) -> T) -> T { lines.withLock { body(&$0) } }

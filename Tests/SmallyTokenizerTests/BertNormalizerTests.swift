@@ -2,11 +2,11 @@ import Testing
 @testable import SmallyTokenizer
 
 /// Expected strings are HF `BertNormalizer.normalize_str` outputs (tokenizers 0.23).
-@Suite struct BertNormalizerTests {
+@Suite("bert normalizer") struct BertNormalizerTests {
     static let bert = BertNormalizer(options: .init(cleanText: true, handleChineseChars: true,
                                                     stripAccents: true, lowercase: true))
 
-    @Test(arguments: [
+    @Test("default options", arguments: [
         ("Héllo WORLD", "hello world"),
         // clean_text: NUL, U+FFFD, Cf (ZWSP, soft hyphen) removed
         ("a\u{200B}b\u{AD}c\u{0}d\u{FFFD}e", "abcde"),
@@ -36,7 +36,7 @@ import Testing
 
     static let mixed = "H\u{E9}llo\u{1} \u{4E2D}\u{6587} A\u{300}\u{200B}\u{130}"
 
-    @Test(arguments: [
+    @Test("option combinations", arguments: [
         (BertNormalizer.Options(cleanText: true, handleChineseChars: true, stripAccents: true, lowercase: true),
          "hello  \u{4E2D}  \u{6587}  ai"),
         (.init(cleanText: false, handleChineseChars: true, stripAccents: true, lowercase: true),
@@ -58,7 +58,7 @@ import Testing
     }
 
     /// The generated tables answer, not Swift's newer Unicode data.
-    @Test func tablesFollowHuggingFaceNotSwift() {
+    @Test("tables follow hugging face not swift") func tablesFollowHuggingFaceNotSwift() {
         let properties = UnicodeProperties.shared
         // U+061D ARABIC END OF TEXT MARK is Po in current Unicode but not punctuation in HF's table.
         #expect(!properties.flags(0x061D).contains(.punctuation))

@@ -3,10 +3,10 @@ import Testing
 @testable import SmallyTokenizer
 
 /// Expected splits are HF `BertPreTokenizer.pre_tokenize_str` outputs.
-@Suite struct BertPreTokenizerTests {
+@Suite("bert pre tokenizer") struct BertPreTokenizerTests {
     let preTokenizer = BertPreTokenizer()
 
-    @Test(arguments: [
+    @Test("splits", arguments: [
         ("hello, world!", ["hello", ",", "world", "!"]),
         ("a.b-c", ["a", ".", "b", "-", "c"]),
         ("don't", ["don", "'", "t"]),
@@ -26,7 +26,7 @@ import Testing
     }
 
     /// The tokenizer's fused single-pass scanner must agree with normalize-then-split.
-    @Test func fusedScannerMatchesStagedPipeline() throws {
+    @Test("fused scanner matches staged pipeline") func fusedScannerMatchesStagedPipeline() throws {
         let tokenizer = try SharedTokenizer.get()
         var rng = SplitMix64(seed: 7)
         let pieces: [String] = ["a", "B", "z", " ", "  ", ".", ",", "'", "[", "]", "é", "E\u{301}", "\u{316}", "\u{1}",

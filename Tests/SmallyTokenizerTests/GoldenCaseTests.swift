@@ -1,11 +1,12 @@
 import Foundation
+import SmallyTestSupport
 import Testing
 @testable import SmallyTokenizer
 
 /// Encodings must equal Hugging Face `tokenizers` / sentence-transformers exactly.
-@Suite struct GoldenCaseTests {
+@Suite("golden case") struct GoldenCaseTests {
     /// 62 cases recorded from sentence-transformers (all-MiniLM-L6-v2, max_seq_length 256).
-    @Test func publicCases() throws {
+    @Test("public cases") func publicCases() throws {
         let tokenizer = try SharedTokenizer.get()
         let cases = try GoldenCase.load("public_cases.json", casesKey: false)
         #expect(cases.count == 62)
@@ -15,7 +16,7 @@ import Testing
     }
 
     /// ~500 diverse texts from scripts/dev/gen_tokenizer_cases.py (HF `tokenizers`, truncation 256).
-    @Test func generatedCases() throws {
+    @Test("generated cases") func generatedCases() throws {
         let tokenizer = try SharedTokenizer.get()
         let cases = try GoldenCase.load("tokenizer_cases.json", casesKey: true)
         #expect(cases.count >= 400)

@@ -1,23 +1,11 @@
 import Foundation
+import SmallyTestSupport
 import Testing
 @testable import SmallyTokenizer
 
-/// Paths of the repository, model and fixtures, found from this file's location.
+/// The model's tokenizer file (other paths: SmallyTestSupport's ``RepositoryPaths``).
 enum TestPaths {
-    /// <root>/Tests/SmallyTokenizerTests/TestSupport.swift -> <root>
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-
-    /// `$SMALLY_MODEL_DIR`, else <root>/models/all-MiniLM-L6-v2.
-    static let modelDirectory: URL = {
-        if let dir = ProcessInfo.processInfo.environment["SMALLY_MODEL_DIR"], !dir.isEmpty {
-            return URL(fileURLWithPath: dir)
-        }
-        return root.appendingPathComponent("models/all-MiniLM-L6-v2")
-    }()
-
-    static let tokenizerJSON = modelDirectory.appendingPathComponent("tokenizer.json")
-    static let fixtures = root.appendingPathComponent("Tests/Fixtures")
+    static let tokenizerJSON = RepositoryPaths.modelDirectory.appendingPathComponent("tokenizer.json")
 }
 
 /// The model's tokenizer, loaded once for all tests.
@@ -42,26 +30,8 @@ enum SharedTokenizer {
     }
 }
 
-/// One expected encoding from a fixture file.
-struct GoldenCase: Decodable, Sendable, CustomTestStringConvertible {
-    var id: String
-    var category: String
-    var text: String
-    var token_ids: [Int32]
-    var num_tokens_untruncated: Int
-    var truncated: Bool
-
-    var testDescription: String { "\(id) [\(category)]" }
-
-    static func load(_ name: String, casesKey: Bool) throws -> [GoldenCase] {
-        let url = TestPaths.fixtures.appendingPathComponent(name)
-        let data = try Data(contentsOf: url)
-        if casesKey {
-            struct File: Decodable { var cases: [GoldenCase] }
-            return try JSONDecoder().decode(File.self, from: data).cases
-        }
-        return try JSONDecoder().decode([GoldenCase].self, from: data)
-    }
+extension GoldenCase: CustomTestStringConvertible {
+    public var testDescription: String { "\(id) [\(category)]" }
 }
 
 /// Minimal tokenizer.json for tests that do not need the real model.

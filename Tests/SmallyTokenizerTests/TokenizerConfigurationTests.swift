@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import SmallyTokenizer
 
-@Suite struct TokenizerConfigurationTests {
+@Suite("tokenizer configuration") struct TokenizerConfigurationTests {
     private func error(_ json: [UInt8], source: String = "/models/x/tokenizer.json") -> TokenizerError? {
         do {
             _ = try WordPieceTokenizer(tokenizerJSON: json, source: source)
@@ -15,14 +15,14 @@ import Testing
         }
     }
 
-    @Test func malformedJSONNamesTheFile() throws {
+    @Test("malformed JSON names the file") func malformedJSONNamesTheFile() throws {
         let failure = try #require(error(Array("{\"model\": {".utf8)))
         #expect(failure.file == "/models/x/tokenizer.json")
         #expect(failure.description.hasPrefix("/models/x/tokenizer.json: "))
         #expect(failure.message.contains("invalid tokenizer.json"))
     }
 
-    @Test func missingFileNamesThePath() throws {
+    @Test("missing file names the path") func missingFileNamesThePath() throws {
         let url = URL(fileURLWithPath: "/nonexistent/dir/tokenizer.json")
         #expect(throws: TokenizerError.self) { try WordPieceTokenizer(contentsOf: url) }
         do {
@@ -32,7 +32,7 @@ import Testing
         }
     }
 
-    @Test(arguments: [
+    @Test("unsupported content is rejected", arguments: [
         (makeTokenizerJSON(normalizer: #"{"type": "Lowercase"}"#), "normalizer type \"Lowercase\""),
         (makeTokenizerJSON(normalizer: "null"), "unsupported normalizer"),
         (makeTokenizerJSON(preTokenizer: #"{"type": "Whitespace"}"#), "pre_tokenizer type \"Whitespace\""),
@@ -55,13 +55,13 @@ import Testing
         #expect(failure.message.contains(expected), "\(failure)")
     }
 
-    @Test func bertProcessingIsSupported() throws {
+    @Test("bert processing is supported") func bertProcessingIsSupported() throws {
         let json = makeTokenizerJSON(postProcessor: #"{"type": "BertProcessing", "sep": ["[SEP]", 3], "cls": ["[CLS]", 2]}"#)
         let tokenizer = try WordPieceTokenizer(tokenizerJSON: json)
         #expect(tokenizer.encode("hello").ids == [2, 5, 3])
     }
 
-    @Test func normalizerFlagsAreReadFromTheFile() throws {
+    @Test("normalizer flags are read from the file") func normalizerFlagsAreReadFromTheFile() throws {
         let cased = try WordPieceTokenizer(tokenizerJSON: makeTokenizerJSON(
             normalizer: #"{"type": "BertNormalizer", "lowercase": false}"#))
         #expect(cased.encode("hello Hello").ids == [2, 5, 1, 3])
@@ -72,7 +72,7 @@ import Testing
     }
 
     /// "é" (U+00E9) and "e\u{301}" are different tokens; Swift `String` keys would merge them.
-    @Test func canonicallyEquivalentVocabularyKeysStayDistinct() throws {
+    @Test("canonically equivalent vocabulary keys stay distinct") func canonicallyEquivalentVocabularyKeysStayDistinct() throws {
         let json = makeTokenizerJSON(
             vocab: ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "\u{E9}", "e\u{301}"],
             normalizer: #"{"type": "BertNormalizer", "lowercase": false, "strip_accents": false}"#)
@@ -83,7 +83,7 @@ import Testing
         #expect(tokenizer.token(for: 6).map { Array($0.unicodeScalars) } == ["e", "\u{301}"])
     }
 
-    @Test func jsonEscapesInVocabulary() throws {
+    @Test("json escapes in vocabulary") func jsonEscapesInVocabulary() throws {
         let json = Array(String(decoding: makeTokenizerJSON(), as: UTF8.self)
             .replacingOccurrences(of: "\"hello\": 5", with: "\"h\\u0065llo\": 5").utf8)
         let tokenizer = try WordPieceTokenizer(tokenizerJSON: json)

@@ -2,7 +2,7 @@ import SmallyTestSupport
 import Testing
 @testable import SmallyTokenizer
 
-@Suite struct VocabularyTests {
+@Suite("vocabulary") struct VocabularyTests {
     static func entries(_ tokens: [String]) -> [(token: [UInt8], id: Int32)] {
         tokens.enumerated().map { (Array($0.element.utf8), Int32($0.offset)) }
     }
@@ -14,7 +14,7 @@ import Testing
         }
     }
 
-    @Test func continuationKeysShareArenaBytes() {
+    @Test("continuation keys share arena bytes") func continuationKeysShareArenaBytes() {
         let vocabulary = Vocabulary(entries: Self.entries(["ing", "##ing", "##", "play"]), continuingPrefix: Array("##".utf8))
         #expect(lookup(vocabulary, "ing", continuation: false) == 0)
         #expect(lookup(vocabulary, "ing", continuation: true) == 1)
@@ -27,7 +27,7 @@ import Testing
         #expect(vocabulary.count == 4)
     }
 
-    @Test func manyKeysOfAllLengthsRoundTrip() {
+    @Test("many keys of all lengths round trip") func manyKeysOfAllLengthsRoundTrip() {
         var rng = SplitMix64(seed: 42)
         var seen = Set<String>()
         var tokens: [String] = []
@@ -43,7 +43,7 @@ import Testing
         }
     }
 
-    @Test func laterDuplicateWins() {
+    @Test("later duplicate wins") func laterDuplicateWins() {
         let vocabulary = Vocabulary(entries: [(Array("a".utf8), 0), (Array("a".utf8), 1)], continuingPrefix: Array("##".utf8))
         #expect(lookup(vocabulary, "a", continuation: false) == 1)
         #expect(vocabulary.token(for: 1) == "a")

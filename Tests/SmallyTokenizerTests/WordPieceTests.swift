@@ -3,25 +3,25 @@ import Testing
 
 /// WordPiece, added tokens and truncation. Tiny-vocabulary cases use ids from `makeTokenizerJSON`:
 /// [PAD]=0 [UNK]=1 [CLS]=2 [SEP]=3 [MASK]=4 hello=5 world=6 ##s=7 un=8 ##aff=9 ##able=10 a=11 ##a=12 !=13 ,=14.
-@Suite struct WordPieceTests {
+@Suite("word piece") struct WordPieceTests {
     let tiny: WordPieceTokenizer
 
     init() throws {
         tiny = try WordPieceTokenizer(tokenizerJSON: makeTokenizerJSON())
     }
 
-    @Test func greedyLongestMatchFirst() {
+    @Test("greedy longest match first") func greedyLongestMatchFirst() {
         #expect(tiny.encode("unaffable").ids == [2, 8, 9, 10, 3])
         #expect(tiny.encode("Hellos, WORLD!").ids == [2, 5, 7, 14, 6, 13, 3])
     }
 
-    @Test func unmatchablePieceMakesWholeWordUnknown() {
+    @Test("unmatchable piece makes whole word unknown") func unmatchablePieceMakesWholeWordUnknown() {
         // "hello" matches, "##x" does not: the whole word is one [UNK], not hello + [UNK].
         #expect(tiny.encode("hellox world").ids == [2, 1, 6, 3])
         #expect(tiny.encode("xyz").ids == [2, 1, 3])
     }
 
-    @Test func maxInputCharsPerWord() {
+    @Test("max input chars per word") func maxInputCharsPerWord() {
         let hundred = String(repeating: "a", count: 100)
         #expect(tiny.encode(hundred, maxLength: 1000).ids == [2, 11] + Array(repeating: 12, count: 99) + [3])
         #expect(tiny.encode(hundred + "a").ids == [2, 1, 3])
@@ -30,7 +30,7 @@ import Testing
         #expect(tiny.encode(String(repeating: "Á", count: 101)).ids == [2, 1, 3])
     }
 
-    @Test func addedTokensMatchRawTextCaseSensitively() {
+    @Test("added tokens match raw text case sensitively") func addedTokensMatchRawTextCaseSensitively() {
         #expect(tiny.encode("hello [SEP] world").ids == [2, 5, 3, 6, 3])
         #expect(tiny.encode("hello[MASK]world").ids == [2, 5, 4, 6, 3])
         #expect(tiny.encode("[CLS]a").ids == [2, 2, 11, 3])
@@ -38,13 +38,13 @@ import Testing
         #expect(tiny.encode("[sep]").ids == [2, 1, 1, 1, 3])
     }
 
-    @Test func emptyAndWhitespaceOnly() {
+    @Test("empty and whitespace only") func emptyAndWhitespaceOnly() {
         #expect(tiny.encode("").ids == [2, 3])
         #expect(tiny.encode(" \t\n\u{3000}\u{200B}").ids == [2, 3])
         #expect(tiny.encode("").untruncatedCount == 2)
     }
 
-    @Test func truncationKeepsFirstPiecesAndReportsFullLength() {
+    @Test("truncation keeps first pieces and reports full length") func truncationKeepsFirstPiecesAndReportsFullLength() {
         let text = Array(repeating: "hello", count: 10).joined(separator: " ")
         let encoding = tiny.encode(text, maxLength: 5)
         #expect(encoding.ids == [2, 5, 5, 5, 3])
@@ -61,7 +61,7 @@ import Testing
         #expect(limited.encode("hello world").untruncatedCount == 4)
     }
 
-    @Test func maxLengthBelowTwoStillGivesClsAndSep() {
+    @Test("max length below two still gives cls and sep") func maxLengthBelowTwoStillGivesClsAndSep() {
         let encoding = tiny.encode("hello world", maxLength: 0)
         #expect(encoding.ids == [2, 3])
         #expect(encoding.untruncatedCount == 4)
@@ -69,7 +69,7 @@ import Testing
     }
 
     /// A shared tokenizer value is used from many tasks at once (it has no mutable state).
-    @Test func concurrentEncodingIsConsistent() async throws {
+    @Test("concurrent encoding is consistent") func concurrentEncodingIsConsistent() async throws {
         let tokenizer = try SharedTokenizer.get()
         let texts = ["how to reset password", "Crème brûlée à Zürich", "我爱自然语言处理", "hello [SEP] world",
                      String(repeating: "tokenization ", count: 300), "👩🏾‍💻 e\u{301}\u{316}"]
@@ -84,7 +84,7 @@ import Testing
         }
     }
 
-    @Test func realModel() throws {
+    @Test("real model") func realModel() throws {
         let tokenizer = try SharedTokenizer.get()
         #expect(tokenizer.vocabularySize == 30522)
         #expect(tokenizer.maxLength == 256)

@@ -1,3 +1,5 @@
+import SmallyConfiguration
+
 /// A price tier. Each has a monthly embedding quota and a per-minute request limit per key;
 /// an organization may override either (see ``Organization``).
 public enum Tier: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
@@ -69,21 +71,12 @@ public struct TierLimits: Sendable, Hashable {
     }
 
     /// Reads the `TIER_*` variables; missing ones keep their defaults.
-    public init(environment: [String: String]) throws {
+    public init(reading reader: inout EnvironmentReader) throws(ConfigurationError) {
         for tier in Tier.allCases {
             let names = Self.variableNames(for: tier)
-            if let text = environment[names.monthly], !text.isEmpty {
-                guard let value = Int(text), value >= 0 else {
-                    throw AccountsError(.invalidArgument, "\(names.monthly) must be an integer ≥ 0, got '\(text)'")
-                }
-                self[tier].embeddingsPerMonth = value
-            }
-            if let text = environment[names.perMinute], !text.isEmpty {
-                guard let value = Int(text), value >= 1 else {
-                    throw AccountsError(.invalidArgument, "\(names.perMinute) must be an integer ≥ 1, got '\(text)'")
-                }
-                self[tier].requestsPerMinute = value
-            }
+            self[tier].embeddingsPerMonth = try reader.int(names.monthly, default: self[tier].embeddingsPerMonth,
+                                                           in: 0...1_000_000_000_000)
+            self[tier].requestsPerMinute = try reader.int(names.perMinute, default: self[tier].requestsPerMinute, in: 1...10_000_000)
         }
     }
 }

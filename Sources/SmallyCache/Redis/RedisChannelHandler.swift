@@ -21,8 +21,8 @@ struct RedisRequest: Sendable {
 /// may still arrive), a decode error, an unsolicited reply, an I/O error — fails every pending request and
 /// closes the channel. The pool then replaces the connection; a closed connection is never reused.
 ///
-/// Timeouts use one lazily re-armed timer for the oldest request: with equal timeouts the oldest request
-/// always has the earliest deadline, so there is at most one scheduled task per connection.
+/// Timeouts use one lazily re-armed timer for the earliest deadline among pending requests, so there is
+/// at most one scheduled task per connection.
 final class RedisChannelHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = RedisRequest
@@ -38,6 +38,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     private let decoder: NIOSingleStepByteToMessageProcessor<RESPDecoder>
     private var pending = CircularBuffer<Pending>(initialCapacity: 16)
     private var timer: Scheduled<Void>?
+    private var timerDeadline = NIODeadline.distantFuture
     private var isOpen = true
     private let logger: Logger
 
@@ -67,7 +68,10 @@ final class RedisChannelHandler: ChannelDuplexHandler {
         replies.reserveCapacity(request.count)
         let deadline = context.eventLoop.now + request.timeout
         self.pending.append(Pending(promise: request.promise, remaining: request.count, replies: replies, deadline: deadline))
-        if self.timer == nil {
+        // Re-armed when this deadline is earlier than the armed one: the handshake's requests use
+        // the (longer) connect timeout, so the oldest request is not always the first due.
+        if self.timer == nil || deadline < self.timerDeadline {
+            self.timer?.cancel()
             self.armTimer(context: context, deadline: deadline)
         }
         context.write(self.wrapOutboundOut(request.buffer), promise: promise)
@@ -120,6 +124,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     // MARK: Timeout and failure
 
     private func armTimer(context: ChannelHandlerContext, deadline: NIODeadline) {
+        self.timerDeadline = deadline
         // assumeIsolated: the task runs on this handler's event loop, so it may touch handler state.
         self.timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
             self.timerFired(context: context)
@@ -128,12 +133,23 @@ final class RedisChannelHandler: ChannelDuplexHandler {
 
     private func timerFired(context: ChannelHandlerContext) {
         self.timer = nil
-        guard self.isOpen, let oldest = self.pending.first else { return }
-        if oldest.deadline <= context.eventLoop.now {
-            self.logger.debug("Redis command timed out; closing connection", metadata: ["pending": "\(self.pending.count)"])
-            self.failAndClose(context: context, error: RedisError.timeout)
+        guard self.isOpen, !self.pending.isEmpty else { return }
+        let now = context.eventLoop.now
+        if self.pending.contains(where: { $0.deadline <= now }) {
+            self.logger.debug("Redis command timed out; resetting connection", metadata: ["pending": "\(self.pending.count)"])
+            self.failAll(RedisError.timeout)
+            // Reset, not a graceful close: commands still unread by a stalled server (a paused
+            // process, a full socket buffer) are discarded with the connection instead of running
+            // when it wakes up — their callers were told they failed, and a quota script that ran
+            // later would count admissions twice.
+            let channel = context.channel
+            if let options = channel as? any SocketOptionProvider {
+                options.setSoLinger(NIOLinger(l_onoff: 1, l_linger: 0)).whenComplete { _ in channel.close(promise: nil) }
+            } else {
+                context.close(promise: nil)
+            }
         } else {
-            self.armTimer(context: context, deadline: oldest.deadline)
+            self.armTimer(context: context, deadline: self.pending.map(\.deadline).min()!)
         }
     }
 

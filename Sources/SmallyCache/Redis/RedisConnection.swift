@@ -44,7 +44,7 @@ struct RedisConnection: Sendable {
         return connection
     }
 
-    /// AUTH and SELECT, pipelined in one write.
+    /// AUTH and SELECT (or PING when neither is needed), pipelined in one write.
     private func handshake(configuration: RedisConfiguration, timeout: TimeAmount) async throws {
         var commands: [[String]] = []
         if let password = configuration.password {
@@ -57,7 +57,9 @@ struct RedisConnection: Sendable {
         if configuration.database != 0 {
             commands.append(["SELECT", String(configuration.database)])
         }
-        guard !commands.isEmpty else { return }
+        // At least a PING: a connection is used only once the server has answered on it, so a
+        // stalled server (accepting connections in its backlog, executing nothing) gets no commands.
+        if commands.isEmpty { commands.append(["PING"]) }
         var buffer = self.channel.allocator.buffer(capacity: 64)
         let encoder = RESPEncoder()
         for command in commands {

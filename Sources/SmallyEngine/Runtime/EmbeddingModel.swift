@@ -9,11 +9,6 @@ public struct EmbeddingModel: Sendable {
     public let tokenizer: WordPieceTokenizer
     public let weights: BertWeights
 
-    /// The model folder used when none is given: `$SMALLY_MODEL_DIR`, else `models/all-MiniLM-L6-v2`.
-    public static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
-        URL(fileURLWithPath: environment["SMALLY_MODEL_DIR"] ?? "models/all-MiniLM-L6-v2")
-    }
-
     /// Loads a model folder; every problem is reported as a `ModelError` naming the file.
     public init(directory: URL) throws(ModelError) {
         var isDirectory: ObjCBool = false

@@ -44,16 +44,6 @@ public final class InferenceEngine: Sendable {
         }
     }
 
-    /// `SMALLY_SPLIT_MIN_TEXTS`, if set to an integer ≥ 0 (0 turns splitting off).
-    public static func splitMinimumFromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> Int? {
-        environment["SMALLY_SPLIT_MIN_TEXTS"].flatMap { Int($0) }.flatMap { $0 >= 0 ? $0 : nil }
-    }
-
-    /// The thread count from `SMALLY_THREADS`, if set to a positive integer.
-    public static func threadsFromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> Int? {
-        environment["SMALLY_THREADS"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
-    }
-
     /// Checks token-id input from callers (ids inside the vocabulary, lengths within the model's).
     public func validate(_ sequences: [[Int32]]) throws(EngineError) {
         try BertEncoder.validate(sequences, configuration: model.weights.configuration)

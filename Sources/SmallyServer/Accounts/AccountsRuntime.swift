@@ -5,6 +5,7 @@ import Metrics
 import ServiceLifecycle
 import SmallyAccounts
 import SmallyCache
+import SmallyConfiguration
 
 /// Whether the API requires keys. `SMALLY_AUTH=off` (or `disabled`, `false`, `0`) turns accounts
 /// off for `smally serve`, where they are on by default; `ServerConfiguration()` leaves them off

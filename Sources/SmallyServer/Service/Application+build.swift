@@ -4,6 +4,7 @@ import Logging
 import ServiceLifecycle
 import SmallyAccounts
 import SmallyCache
+import SmallyConfiguration
 import SmallyEngine
 
 /// Builds the Smally HTTP application: caches, batcher, routes and middleware, and the services

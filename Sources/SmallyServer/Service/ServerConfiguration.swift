@@ -2,6 +2,7 @@ import Foundation
 import HummingbirdCore
 import NIOCore
 import SmallyAccounts
+import SmallyConfiguration
 
 /// Settings of the HTTP service. Every field has an environment variable (listed in
 /// `.env.example`); command-line flags override them.
@@ -84,62 +85,68 @@ public struct ServerConfiguration: Sendable {
                                    idleTimeout: .seconds(Int64(idleTimeoutSeconds)))
     }
 
-    /// Reads the environment; a malformed number is an error that names the variable.
-    public init(environment: [String: String]) throws {
-        func int(_ name: String, _ fallback: Int, minimum: Int = 0, maximum: Int = Int.max) throws -> Int {
-            guard let text = environment[name], !text.isEmpty else { return fallback }
-            guard let value = Int(text), value >= minimum, value <= maximum else {
-                let range = maximum == Int.max ? "≥ \(minimum)" : "from \(minimum) to \(maximum)"
-                throw ConfigurationError(variable: name, message: "must be an integer \(range), got '\(text.prefix(40))'")
-            }
-            return value
-        }
-        host = environment["HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? host
-        port = try int("PORT", port, minimum: 0, maximum: 65_535)
-        metricsPort = try environment["METRICS_PORT"].flatMap { $0.isEmpty ? nil : $0 }.map { _ in try int("METRICS_PORT", 0, minimum: 1, maximum: 65_535) }
-        maxTextsPerRequest = try int("SMALLY_MAX_TEXTS", maxTextsPerRequest, minimum: 1)
-        maxTextBytes = try int("SMALLY_MAX_TEXT_BYTES", maxTextBytes, minimum: 1)
-        maxBodyBytes = try int("SMALLY_MAX_BODY_BYTES", maxBodyBytes, minimum: 1024)
-        maxBatchSize = try int("SMALLY_BATCH_SIZE", maxBatchSize, minimum: 1)
-        maxBatchTokens = try int("SMALLY_BATCH_TOKENS", maxBatchTokens, minimum: 1)
-        maxQueuedTexts = try int("SMALLY_MAX_QUEUE", maxQueuedTexts, minimum: 1)
-        inferenceLanes = try environment["SMALLY_LANES"].flatMap { $0.isEmpty ? nil : $0 }.map { _ in try int("SMALLY_LANES", 0, minimum: 1) }
-        l1CacheSize = try int("L1_CACHE_SIZE", l1CacheSize, minimum: 0)
-        renderedCacheSize = try int("L1_JSON_CACHE_SIZE", renderedCacheSize, minimum: 0)
-        redisURL = environment["REDIS_URL"].flatMap { $0.isEmpty ? nil : $0 }
-        l2TTLSeconds = try int("L2_CACHE_TTL", l2TTLSeconds, minimum: 1, maximum: 365 * 86_400)
-        switch environment["SMALLY_AUTH"]?.lowercased() ?? "" {
-        case "", "on", "enabled", "true", "1": auth = .enabled
-        case "off", "disabled", "false", "0": auth = .disabled
-        case let other: throw ConfigurationError(variable: "SMALLY_AUTH", message: "must be on or off, got '\(other.prefix(20))'")
-        }
-        do {
-            accounts = try AccountsSettings(environment: environment)
-        } catch let error as AccountsError {
-            throw ConfigurationError(variable: "accounts", message: error.message)
-        }
-        adminToken = environment["ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+    /// `SMALLY_EXECUTOR`, default `nio`: where Swift concurrency's jobs run.
+    public var executor = Executor.nio
+    /// `SMALLY_MODEL_DIR`, `SMALLY_THREADS`, `SMALLY_SPLIT_MIN_TEXTS`.
+    public var engine = EngineSettings()
+    /// `LOG_LEVEL`, `LOG_FORMAT`.
+    public var log = LogSettings()
+
+    public enum Executor: String, Sendable {
+        /// Swift concurrency runs on NIO's event loops: no thread hop per request.
+        case nio
+        /// Swift's global pool.
+        case `default`
+    }
+
+    /// Reads the environment: every variable the server uses, with one policy (``EnvironmentReader``).
+    public init(environment: [String: String]) throws(ConfigurationError) {
+        var reader = EnvironmentReader(environment)
+        try self.init(reading: &reader)
+    }
+
+    /// Reads every setting of `smally serve` from `reader`, which records what was read (the
+    /// documentation test compares that list with README and `.env.example`).
+    public init(reading reader: inout EnvironmentReader) throws(ConfigurationError) {
+        host = reader.string("HOST", default: host)
+        port = try reader.int("PORT", default: port, in: 0...65_535)
+        metricsPort = try reader.optionalInt("METRICS_PORT", in: 1...65_535)
+        idleTimeoutSeconds = try reader.int("IDLE_TIMEOUT", default: idleTimeoutSeconds, in: 1...86_400)
+        maxConnections = try reader.int("MAX_CONNECTIONS", default: maxConnections, in: 1...1_000_000)
+        engine = try EngineSettings(reading: &reader)
+        inferenceLanes = try reader.optionalInt("SMALLY_LANES", in: 1...4_096)
+        executor = try reader.choice("SMALLY_EXECUTOR", default: "nio", ["nio": .nio, "default": .default])
+        maxBatchSize = try reader.int("SMALLY_BATCH_SIZE", default: maxBatchSize, in: 1...100_000)
+        maxBatchTokens = try reader.int("SMALLY_BATCH_TOKENS", default: maxBatchTokens, in: 1...100_000_000)
+        maxQueuedTexts = try reader.int("SMALLY_MAX_QUEUE", default: maxQueuedTexts, in: 1...100_000_000)
+        maxTextsPerRequest = try reader.int("SMALLY_MAX_TEXTS", default: maxTextsPerRequest, in: 1...1_000_000)
+        maxTextBytes = try reader.int("SMALLY_MAX_TEXT_BYTES", default: maxTextBytes, in: 1...(1 << 30))
+        maxBodyBytes = try reader.int("SMALLY_MAX_BODY_BYTES", default: maxBodyBytes, in: 1024...(1 << 30))
+        l1CacheSize = try reader.int("L1_CACHE_SIZE", default: l1CacheSize, in: 0...100_000_000)
+        renderedCacheSize = try reader.int("L1_JSON_CACHE_SIZE", default: renderedCacheSize, in: 0...100_000_000)
+        redisURL = reader.text("REDIS_URL")
+        l2TTLSeconds = try reader.int("L2_CACHE_TTL", default: l2TTLSeconds, in: 1...(365 * 86_400))
+        cacheScope = try reader.choice("CACHE_SCOPE", default: "organization", ["organization": .organization, "shared": .shared])
+        log = try LogSettings(reading: &reader)
+        auth = try reader.choice("SMALLY_AUTH", default: "on",
+                                 ["on": .enabled, "off": .disabled, "enabled": .enabled, "disabled": .disabled,
+                                  "true": .enabled, "false": .disabled, "1": .enabled, "0": .disabled])
+        accounts = try AccountsSettings(reading: &reader)
+        adminToken = reader.text("ADMIN_TOKEN")
         if let adminToken, adminToken.count < AdminTokenMiddleware.minimumTokenLength {
             throw ConfigurationError(variable: "ADMIN_TOKEN",
                                      message: "must be at least \(AdminTokenMiddleware.minimumTokenLength) characters (got \(adminToken.count)); generate one with `openssl rand -hex 32`")
         }
-        adminPort = try environment["ADMIN_PORT"].flatMap { $0.isEmpty ? nil : $0 }.map { _ in try int("ADMIN_PORT", 0, minimum: 1, maximum: 65_535) }
-        adminHost = environment["ADMIN_HOST"].flatMap { $0.isEmpty ? nil : $0 } ?? adminHost
-        idleTimeoutSeconds = try int("IDLE_TIMEOUT", idleTimeoutSeconds, minimum: 1, maximum: 86_400)
-        maxConnections = try int("MAX_CONNECTIONS", maxConnections, minimum: 1)
-        authFailuresPerMinute = try int("AUTH_FAILURES_PER_MINUTE", authFailuresPerMinute, minimum: 0)
-        if let text = environment["QUOTA_FALLBACK"], !text.isEmpty {
+        adminPort = try reader.optionalInt("ADMIN_PORT", in: 1...65_535)
+        adminHost = reader.string("ADMIN_HOST", default: adminHost)
+        authFailuresPerMinute = try reader.int("AUTH_FAILURES_PER_MINUTE", default: authFailuresPerMinute, in: 0...1_000_000)
+        keyStaleIfErrorSeconds = try reader.int("AUTH_STALE_IF_ERROR", default: keyStaleIfErrorSeconds, in: 0...300)
+        quotaFallback = try reader.parsed("QUOTA_FALLBACK", default: quotaFallback, defaultText: quotaFallback.description) { text in
             do {
-                quotaFallback = try QuotaFallback(parsing: text)
+                return try QuotaFallback(parsing: text)
             } catch let error as AccountsError {
                 throw ConfigurationError(variable: "QUOTA_FALLBACK", message: error.message)
             }
-        }
-        keyStaleIfErrorSeconds = try int("AUTH_STALE_IF_ERROR", keyStaleIfErrorSeconds, minimum: 0, maximum: 300)
-        switch environment["CACHE_SCOPE"]?.lowercased() ?? "" {
-        case "", "organization": cacheScope = .organization
-        case "shared": cacheScope = .shared
-        case let other: throw ConfigurationError(variable: "CACHE_SCOPE", message: "must be organization or shared, got '\(other.prefix(20))'")
         }
     }
 }
@@ -152,8 +159,3 @@ public enum CacheScope: String, Sendable {
     case shared
 }
 
-public struct ConfigurationError: Error, CustomStringConvertible {
-    public var variable: String
-    public var message: String
-    public var description: String { "\(variable) \(message)" }
-}

@@ -1,0 +1,18 @@
+/// How the embedding engine is loaded and run; read by `smally serve`, `embed` and `bench` alike.
+public struct EngineSettings: Sendable, Hashable {
+    /// `SMALLY_MODEL_DIR`, default `models/all-MiniLM-L6-v2` (`--model`).
+    public var modelDirectory = "models/all-MiniLM-L6-v2"
+    /// `SMALLY_THREADS`: CPUs used for inference (`--threads`); nil = the CPUs this process may use.
+    public var threads: Int?
+    /// `SMALLY_SPLIT_MIN_TEXTS`, default 2: batches spread over all CPUs run as one group per CPU
+    /// from this many texts; smaller ones (all with 0) are computed by all CPUs together.
+    public var splitMinimumTexts = 2
+
+    public init() {}
+
+    public init(reading reader: inout EnvironmentReader) throws(ConfigurationError) {
+        modelDirectory = reader.string("SMALLY_MODEL_DIR", default: modelDirectory)
+        threads = try reader.optionalInt("SMALLY_THREADS", in: 1...4_096)
+        splitMinimumTexts = try reader.int("SMALLY_SPLIT_MIN_TEXTS", default: splitMinimumTexts, in: 0...1_000_000)
+    }
+}
