@@ -37,5 +37,7 @@ public struct RegisteredRoute: Sendable, Hashable {
     /// The pattern, e.g. `/v1/admin/keys/{id}/rotate`.
     public var path: String
     public var method: String
+    /// A 405 answer filled in for a method the path does not take (not a route of its own).
+    public var methodNotAllowed = false
     public var access: RouteAccess { RouteAccess.of(routePattern: path) }
 }

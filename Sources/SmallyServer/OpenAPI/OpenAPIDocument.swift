@@ -1,6 +1,7 @@
 /// The OpenAPI 3.1 description served at `GET /openapi.json`. Kept by hand next to the routes;
-/// `OpenAPITests` checks that every documented path answers and that the schemas name the
-/// fields the routes really return.
+/// `OpenAPITests` checks that it lists exactly the registered routes, each with its response
+/// schema and (where a JSON body is read) its request schema; `make test` validates it with
+/// openapi-spec-validator and fuzzes the live server from it with schemathesis.
 enum OpenAPIDocument {
     static func json(version: String, model: String, dimension: Int, maxTexts: Int, maxTextBytes: Int) -> String {
         #"""
@@ -101,23 +102,38 @@ enum OpenAPIDocument {
               "get": {"operationId": "adminListOrgs", "summary": "List organizations (only when ADMIN_TOKEN is set).", "security": [{"adminToken": []}],
                       "responses": {"200": {"description": "Organizations.", "content": {"application/json": {"schema": {"type": "object"}}}}, "401": {"$ref": "#/components/responses/Unauthorized"}}},
               "post": {"operationId": "adminCreateOrg", "summary": "Create an organization: {name, tier, monthly_quota?, per_minute?}.", "security": [{"adminToken": []}],
-                       "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["name", "tier"]}}}},
-                       "responses": {"200": {"description": "The organization.", "content": {"application/json": {"schema": {"type": "object"}}}}, "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"}}}
+                       "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["name", "tier"], "properties": {
+                         "name": {"type": "string"}, "tier": {"type": "string", "enum": ["free", "pro", "scale"]},
+                         "monthly_quota": {"type": "integer", "minimum": 0, "maximum": 1000000000000}, "per_minute": {"type": "integer", "minimum": 1, "maximum": 10000000}}}}}},
+                       "responses": {"201": {"description": "The organization.", "content": {"application/json": {"schema": {"type": "object"}}}}, "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"}}}
             },
             "/v1/admin/orgs/{name}": {
               "parameters": [{"name": "name", "in": "path", "required": true, "schema": {"type": "string"}}],
               "get": {"operationId": "adminGetOrg", "security": [{"adminToken": []}], "responses": {"200": {"description": "The organization.", "content": {"application/json": {"schema": {"type": "object"}}}}, "401": {"$ref": "#/components/responses/Unauthorized"}, "404": {"description": "Unknown organization.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}},
-              "patch": {"operationId": "adminUpdateOrg", "summary": "Change tier or limits.", "security": [{"adminToken": []}], "responses": {"200": {"description": "The organization.", "content": {"application/json": {"schema": {"type": "object"}}}}, "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"}}}
+              "patch": {"operationId": "adminUpdateOrg", "summary": "Change tier or limits.", "security": [{"adminToken": []}], "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "properties": {
+                "tier": {"type": "string", "enum": ["free", "pro", "scale"]},
+                "monthly_quota": {"type": ["integer", "null"], "minimum": 0, "maximum": 1000000000000, "description": "null clears the override"},
+                "per_minute": {"type": ["integer", "null"], "minimum": 1, "maximum": 10000000, "description": "null clears the override"}}}}}},
+                "responses": {"200": {"description": "The organization.", "content": {"application/json": {"schema": {"type": "object"}}}}, "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"}}}
             },
             "/v1/admin/keys": {
               "get": {"operationId": "adminListKeys", "security": [{"adminToken": []}], "parameters": [{"name": "org", "in": "query", "required": false, "schema": {"type": "string"}}],
                       "responses": {"200": {"description": "Keys (never the secret).", "content": {"application/json": {"schema": {"type": "object"}}}}, "401": {"$ref": "#/components/responses/Unauthorized"}}},
               "post": {"operationId": "adminCreateKey", "summary": "Create a key: {org, name?, expires_in?}; the secret is in this response only.", "security": [{"adminToken": []}],
-                       "responses": {"200": {"description": "The key with its secret.", "content": {"application/json": {"schema": {"type": "object"}}}}, "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"}}}
+                       "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["org"], "properties": {
+                         "org": {"type": "string"}, "name": {"type": "string", "minLength": 1, "maxLength": 100},
+                         "expires_in": {"type": "string", "description": "Digits and a unit (s, m, h, d), 1 s to 3650 d, e.g. 30d."}}}}}},
+                       "responses": {"201": {"description": "The key with its secret.", "content": {"application/json": {"schema": {"type": "object"}}}}, "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"}}}
+            },
+            "/v1/admin/keys/{id}": {
+              "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+              "delete": {"operationId": "adminDeleteKey", "summary": "Revoke a key (same as POST …/revoke).", "security": [{"adminToken": []}], "responses": {"200": {"description": "Revoked (every node refuses it within 5 s).", "content": {"application/json": {"schema": {"type": "object"}}}}, "401": {"$ref": "#/components/responses/Unauthorized"}, "404": {"description": "Unknown key.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}
             },
             "/v1/admin/keys/{id}/rotate": {
               "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
-              "post": {"operationId": "adminRotateKey", "security": [{"adminToken": []}], "responses": {"200": {"description": "The new key; the old one stays valid for the grace period.", "content": {"application/json": {"schema": {"type": "object"}}}}, "401": {"$ref": "#/components/responses/Unauthorized"}}}
+              "post": {"operationId": "adminRotateKey", "security": [{"adminToken": []}],
+                "requestBody": {"required": false, "content": {"application/json": {"schema": {"type": "object", "properties": {"grace": {"type": "string", "description": "How long the old key keeps working, e.g. 24h (default) or 0."}}}}}},
+                "responses": {"200": {"description": "The new key; the old one stays valid for the grace period.", "content": {"application/json": {"schema": {"type": "object"}}}}, "401": {"$ref": "#/components/responses/Unauthorized"}}}
             },
             "/v1/admin/keys/{id}/revoke": {
               "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],

@@ -105,8 +105,12 @@ public func buildApplication(
     let rendered = RenderedVectors(capacity: cache == nil ? 0 : configuration.renderedCacheSize)
     EmbedRoutes(service: service, limits: configuration, connections: connections, rendered: rendered).register(on: routes)
     OpenAIRoutes(service: service, limits: configuration, connections: connections).register(on: routes)
+    let served = Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
     MethodNotAllowedRoutes.register(on: routes, routes: router.routes)
-    let table = router.routes.map { RegisteredRoute(path: $0.path.description, method: $0.method.rawValue) }
+    let table = router.routes.map { route in
+        RegisteredRoute(path: route.path.description, method: route.method.rawValue,
+                        methodNotAllowed: !served.contains("\(route.method.rawValue) \(route.path.description)"))
+    }
     logger.debug("routes", metadata: ["routes": "\(table.map { "\($0.method) \($0.path) (\($0.access.rawValue))" })"])
     onRoutesRegistered(table)
 
