@@ -66,7 +66,6 @@ let package = Package(
                 "SmallyTokenizer",
                 "CBLAS",
                 "CPackedGEMM",
-                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: hotPathSettings

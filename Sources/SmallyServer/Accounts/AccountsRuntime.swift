@@ -7,14 +7,6 @@ import SmallyAccounts
 import SmallyCache
 import SmallyConfiguration
 
-/// Whether the API requires keys. `SMALLY_AUTH=off` (or `disabled`, `false`, `0`) turns accounts
-/// off for `smally serve`, where they are on by default; `ServerConfiguration()` leaves them off
-/// so tests that don't care about keys need no store.
-public enum AuthMode: String, Sendable {
-    case enabled
-    case disabled
-}
-
 /// Everything accounts add to the server: the store (and the service that keeps it open), the
 /// key authenticator, the quota limiter, the usage recorder and the admin operations.
 public struct AccountsRuntime: Sendable {

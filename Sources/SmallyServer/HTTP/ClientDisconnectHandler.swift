@@ -1,37 +1,6 @@
 import NIOCore
 import Synchronization
 
-/// The `ClientWatch` of every open HTTP/1 connection, so that a request can find the watch of the
-/// connection it came on (by its channel's identity, kept in `AppRequestContext`).
-public final class ConnectionWatches: Sendable {
-    private let watches = Mutex<[ObjectIdentifier: ClientWatch]>([:])
-    /// How long a closed connection's watch stays findable: a request read together with the
-    /// client's close may reach its route just after the channel has gone.
-    let retention: TimeAmount
-
-    public init(retention: TimeAmount = .seconds(5)) {
-        self.retention = retention
-    }
-
-    func watch(for connection: ObjectIdentifier) -> ClientWatch? {
-        watches.withLock { $0[connection] }
-    }
-
-    /// A handler for one new connection's pipeline.
-    func handler() -> ClientDisconnectHandler { ClientDisconnectHandler(watches: self) }
-
-    fileprivate func add(_ watch: ClientWatch, for connection: ObjectIdentifier) {
-        watches.withLock { $0[connection] = watch }
-    }
-
-    /// Removes `watch`, unless a new connection (same identity, memory reused) has replaced it.
-    fileprivate func remove(_ watch: ClientWatch, for connection: ObjectIdentifier) {
-        watches.withLock { watches in
-            if watches[connection] === watch { watches[connection] = nil }
-        }
-    }
-}
-
 /// Sits after HTTP decoding in every HTTP/1 connection and marks the connection's watch gone when
 /// the client closes. Hummingbird allows half-closure, so a client's close arrives as
 /// `ChannelEvent.inputClosed` (the channel may stay active until our response is written); like

@@ -10,6 +10,7 @@ public struct ServerMetrics: Sendable, BatchObserver {
     let factory: any MetricsFactory
     let inferenceLatency: CoreMetrics.Timer
     let batchSize: CoreMetrics.Recorder
+    let batchTokens: CoreMetrics.Recorder
     let queueDepth: CoreMetrics.Gauge
     let cacheHitsL1: CoreMetrics.Counter
     let cacheHitsL2: CoreMetrics.Counter
@@ -28,6 +29,7 @@ public struct ServerMetrics: Sendable, BatchObserver {
         ]
         factory.valueHistogramBuckets["smally_batch_size"] = [1, 2, 4, 8, 16, 32, 64, 128, 256]
         factory.valueHistogramBuckets["smally_token_count"] = [4, 8, 16, 32, 64, 128, 256, 512]
+        factory.valueHistogramBuckets["smally_batch_tokens"] = [16, 64, 256, 1024, 2048, 4096, 8192, 16384]
         return factory
     }
 
@@ -39,6 +41,7 @@ public struct ServerMetrics: Sendable, BatchObserver {
         self.factory = factory
         inferenceLatency = CoreMetrics.Timer(label: "smally_inference_latency_seconds", factory: factory)
         batchSize = CoreMetrics.Recorder(label: "smally_batch_size", factory: factory)
+        batchTokens = CoreMetrics.Recorder(label: "smally_batch_tokens", factory: factory)
         queueDepth = CoreMetrics.Gauge(label: "smally_queue_depth", factory: factory)
         cacheHitsL1 = CoreMetrics.Counter(label: "smally_cache_hits_total", dimensions: [("level", "l1")], factory: factory)
         cacheHitsL2 = CoreMetrics.Counter(label: "smally_cache_hits_total", dimensions: [("level", "l2")], factory: factory)
@@ -69,6 +72,7 @@ public struct ServerMetrics: Sendable, BatchObserver {
 
     public func batchCompleted(size: Int, tokens: Int, duration: Duration) {
         batchSize.record(size)
+        batchTokens.record(tokens)
         inferenceLatency.recordNanoseconds(duration.nanoseconds)
     }
 
