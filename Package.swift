@@ -21,6 +21,7 @@ let package = Package(
         .executable(name: "smally", targets: ["smally"]),
         .library(name: "SmallyTokenizer", targets: ["SmallyTokenizer"]),
         .library(name: "SmallyEngine", targets: ["SmallyEngine"]),
+        .library(name: "SmallyCore", targets: ["SmallyCore"]),
         .library(name: "SmallyServer", targets: ["SmallyServer"]),
     ],
     dependencies: [
@@ -101,10 +102,26 @@ let package = Package(
             name: "SmallyTestSupport",
             dependencies: ["SmallyCache"]
         ),
+        // The request path between HTTP and the engine (TEI's router → core → backends): the
+        // embedding service, the cache use, the dynamic batcher, the quota seam (`EmbeddingMeter`)
+        // and its own errors (`CoreError`). No HTTP: imports neither Hummingbird nor HTTPTypes.
+        .target(
+            name: "SmallyCore",
+            dependencies: [
+                "SmallyEngine",
+                "SmallyTokenizer",
+                "SmallyCache",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: requestPathSettings
+        ),
         // HTTP API on Hummingbird 2.
         .target(
             name: "SmallyServer",
             dependencies: [
+                "SmallyCore",
                 "SmallyAccounts",
                 "SmallyEngine",
                 "SmallyTokenizer",
@@ -113,7 +130,6 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -178,11 +194,22 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "SmallyCoreTests",
+            dependencies: [
+                "SmallyCore",
+                "SmallyEngine",
+                "SmallyCache",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
             name: "SmallyServerTests",
             dependencies: [
                 "SmallyTestSupport",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 "SmallyServer",
+                "SmallyCore",
                 "SmallyAccounts",
                 .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

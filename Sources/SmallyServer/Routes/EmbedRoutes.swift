@@ -1,4 +1,5 @@
 import Hummingbird
+import SmallyCore
 import SmallyEngine
 import SmallyJSON
 
@@ -35,7 +36,8 @@ struct EmbedRoutes {
         let started = ContinuousClock.now
         let body = try await Body(JSONBody.fields(from: request, limit: limits.maxBodyBytes))
         let texts = try TextInput.validate(single: body.text, many: body.texts, limits: limits)
-        let outcome = try await service.embed(texts: texts.values, client: connections?.watch(for: context.connection))
+        let outcome = try await service.embed(texts: texts.values, meter: context.meter,
+                                              client: connections?.watch(for: context.connection))
         let normalize = body.normalize ?? false
 
         var writer = JSONWriter(capacity: 8192 * outcome.inputs.count)

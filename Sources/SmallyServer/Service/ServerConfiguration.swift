@@ -2,6 +2,7 @@ import Foundation
 import HummingbirdCore
 import NIOCore
 import SmallyAccounts
+import SmallyCore
 
 /// Settings of the HTTP service. Every field has an environment variable (listed in
 /// `.env.example`); command-line flags override them.
@@ -142,14 +143,6 @@ public struct ServerConfiguration: Sendable {
         case let other: throw ConfigurationError(variable: "CACHE_SCOPE", message: "must be organization or shared, got '\(other.prefix(20))'")
         }
     }
-}
-
-/// Who shares a cache entry (`CACHE_SCOPE`).
-public enum CacheScope: String, Sendable {
-    /// Entries are keyed by organization: no organization learns what another embedded.
-    case organization
-    /// One entry per text for everyone (single-tenant deployments, or tenants that trust each other).
-    case shared
 }
 
 public struct ConfigurationError: Error, CustomStringConvertible {
