@@ -14,7 +14,8 @@ extension HTTPField.Name {
 
 /// Outermost middleware: gives every request an id (the client's `x-request-id` if it sent a
 /// sane one), and turns every error — ours, the core's (``CoreError``, mapped by `APIError.init(_:)`),
-/// Hummingbird's (404, 405, 413), or unexpected — into the one JSON error shape. Unexpected errors are logged and answered with a generic 500.
+/// Hummingbird's (404, 405, 413), or unexpected — into the one JSON error shape. Unexpected errors
+/// are logged and answered with a generic 500.
 /// Every response says `X-Content-Type-Options: nosniff`: a browser must not guess a type other
 /// than the one we declare (our error bodies echo parts of the request).
 struct ErrorAndRequestIDMiddleware: RouterMiddleware {
