@@ -22,6 +22,7 @@ let package = Package(
         .executable(name: "smally", targets: ["smally"]),
         .library(name: "SmallyTokenizer", targets: ["SmallyTokenizer"]),
         .library(name: "SmallyEngine", targets: ["SmallyEngine"]),
+        .library(name: "SmallyCore", targets: ["SmallyCore"]),
         .library(name: "SmallyServer", targets: ["SmallyServer"]),
         .library(name: "SmallyConfiguration", targets: ["SmallyConfiguration"]),
     ],
@@ -105,10 +106,26 @@ let package = Package(
             name: "SmallyTestSupport",
             dependencies: ["SmallyCache"]
         ),
+        // The request path between HTTP and the engine (TEI's router → core → backends): the
+        // embedding service, the cache use, the dynamic batcher, the quota seam (`EmbeddingMeter`)
+        // and its own errors (`CoreError`). No HTTP: imports neither Hummingbird nor HTTPTypes.
+        .target(
+            name: "SmallyCore",
+            dependencies: [
+                "SmallyEngine",
+                "SmallyTokenizer",
+                "SmallyCache",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: requestPathSettings
+        ),
         // HTTP API on Hummingbird 2.
         .target(
             name: "SmallyServer",
             dependencies: [
+                "SmallyCore",
                 "SmallyAccounts",
                 "SmallyConfiguration",
                 "SmallyEngine",
@@ -118,7 +135,6 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -185,11 +201,22 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "SmallyCoreTests",
+            dependencies: [
+                "SmallyCore",
+                "SmallyEngine",
+                "SmallyCache",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
             name: "SmallyServerTests",
             dependencies: [
                 "SmallyTestSupport",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 "SmallyServer",
+                "SmallyCore",
                 "SmallyAccounts",
                 "SmallyConfiguration",
                 .product(name: "InMemoryLogging", package: "swift-log"),

@@ -76,14 +76,17 @@ let package = Package(
             path: "InferenceBenchmarks",
             plugins: benchmarkPlugins
         ),
-        // The /v1/embed path without the network: decode, tokenize, key, L1 hit, normalise, JSONWriter.
-        // SmallyCache and SmallyJSON are reached through SmallyServer (not products of the root package).
+        // The /v1/embed path without the network: decode, then SmallyCore's EmbeddingService (tokenize, key,
+        // L1 hit), normalise, JSONWriter. SmallyCache and SmallyJSON are reached through SmallyServer (not
+        // products of the root package).
         .executableTarget(
             name: "RequestBenchmarks",
             dependencies: benchmarkTargetDependencies + [
                 .product(name: "SmallyEngine", package: "Smally"),
                 .product(name: "SmallyTokenizer", package: "Smally"),
+                .product(name: "SmallyCore", package: "Smally"),
                 .product(name: "SmallyServer", package: "Smally"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "RequestBenchmarks",
             plugins: benchmarkPlugins

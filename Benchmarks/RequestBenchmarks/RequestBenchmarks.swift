@@ -1,15 +1,19 @@
 import Benchmark
 import BenchmarkSupport
 import Foundation
+import Logging
 import SmallyCache
+import SmallyCore
 import SmallyEngine
 import SmallyJSON
 import SmallyTokenizer
 
-// POST /v1/embed without the network, rebuilt from the public pieces the route uses
-// (Sources/SmallyServer/Routes/EmbedRoutes.swift and Service/EmbeddingService.swift):
-//   JSON body → JSONReader → tokenize → CacheKey → L1 lookup (a hit) → l2Normalized → JSONWriter response.
-// The cache is a TieredEmbeddingCache with no L2, asked through the same async `lookup` the service calls.
+// POST /v1/embed without the network: the body decoded as the route does, then the real request path
+// (`EmbeddingService.embed` from SmallyCore: tokenize → CacheKey → L1 lookup, a hit → usage report),
+// then the response written with JSONWriter as the route writes it
+// (Sources/SmallyServer/Routes/EmbedRoutes.swift). Accounts off (no meter), so keys are the model's.
+// The cache is a TieredEmbeddingCache with no L2; the batcher is never reached (its queue has no room,
+// so a miss would fail the run instead of measuring inference).
 // Not included: HTTP parsing, the Hummingbird router, middleware, the copy into a ByteBuffer.
 
 /// The route's request body.
@@ -44,8 +48,9 @@ struct EmbedBody: Decodable {
     }
 }
 
-/// Tokenizer, model name and a warm L1 holding every text of the workloads.
+/// The embedding service over the real model, and a warm L1 holding every text of the workloads.
 final class RequestState {
+    let service: EmbeddingService
     let tokenizer: WordPieceTokenizer
     let modelName: String
     let dimension: Int
@@ -54,20 +59,21 @@ final class RequestState {
     let batchBody: [UInt8]
 
     init() throws {
-        let directory = BenchPaths.modelDirectory
-        let configuration = try ModelConfiguration(directory: directory)
-        var tokenizer = try WordPieceTokenizer(contentsOf: directory.appendingPathComponent("tokenizer.json"))
-        tokenizer.maxLength = configuration.maxSequenceLength
-        self.tokenizer = tokenizer
-        modelName = configuration.name
-        dimension = configuration.dimension
+        let engine = InferenceEngine(model: try EmbeddingModel(directory: BenchPaths.modelDirectory), threads: 1)
+        tokenizer = engine.model.tokenizer
+        modelName = engine.model.name
+        dimension = engine.model.configuration.dimension
 
         let l1 = LRUCache<[Float]>(capacity: 10_000)
         var rng = SplitMix64(seed: 7)
         for text in [BenchTexts.short] + BenchTexts.batch32 {
+            // The service's key without a meter: the model's name and the token ids.
             l1.set(CacheKey(model: modelName, tokenIDs: tokenizer.encode(text).ids), syntheticEmbedding(dimension: dimension, using: &rng))
         }
         cache = TieredEmbeddingCache(l1: l1, l2: nil)
+        let batcher = Batcher(engine: engine, maxQueuedTexts: 0, maxBatchSize: 1, maxBatchTokens: 1,
+                              logger: Logger(label: "request-benchmarks"))
+        service = EmbeddingService(engine: engine, batcher: batcher, cache: cache)
 
         singleBody = Array(#"{"text": "how to reset password", "normalize": true}"#.utf8)
         var batch = JSONWriter()
@@ -86,34 +92,26 @@ final class RequestState {
         let texts = request.texts ?? [request.text ?? ""]
         let normalize = request.normalize ?? false
 
-        let encodings = texts.map { tokenizer.encode($0) }
-        let keys = encodings.map { CacheKey(model: modelName, tokenIDs: $0.ids) }
-        let hits = await cache.lookup(keys)
-        var vectors: [[Float]] = []
-        vectors.reserveCapacity(hits.count)
-        for hit in hits {
-            guard let hit else { throw RequestError.unexpectedMiss }
-            vectors.append(hit.vector)
-        }
+        let inputs = try await service.embed(texts: texts, meter: nil).inputs
 
         var writer = JSONWriter(capacity: 8192 * texts.count)
         writer.beginObject()
         if isBatch {
             writer.key("embeddings")
             writer.beginArray()
-            for vector in vectors { writer.floats(normalize ? l2Normalized(vector) : vector) }
+            for input in inputs { writer.floats(normalize ? l2Normalized(input.vector) : input.vector) }
             writer.endArray()
             writer.key("model"); writer.string(modelName)
-            writer.key("tokens"); writer.ints(encodings.map(\.count))
-            writer.key("cached"); writer.beginArray(); for _ in hits { writer.bool(true) }; writer.endArray()
-            writer.key("truncated"); writer.beginArray(); for encoding in encodings { writer.bool(encoding.truncated) }; writer.endArray()
-            writer.key("total_tokens"); writer.int(encodings.reduce(0) { $0 + $1.count })
+            writer.key("tokens"); writer.ints(inputs.map(\.tokens))
+            writer.key("cached"); writer.beginArray(); for input in inputs { writer.bool(input.cache != .miss) }; writer.endArray()
+            writer.key("truncated"); writer.beginArray(); for input in inputs { writer.bool(input.truncated) }; writer.endArray()
+            writer.key("total_tokens"); writer.int(inputs.reduce(0) { $0 + $1.tokens })
         } else {
-            writer.key("embedding"); writer.floats(normalize ? l2Normalized(vectors[0]) : vectors[0])
+            writer.key("embedding"); writer.floats(normalize ? l2Normalized(inputs[0].vector) : inputs[0].vector)
             writer.key("model"); writer.string(modelName)
-            writer.key("tokens"); writer.int(encodings[0].count)
-            writer.key("cached"); writer.bool(true)
-            writer.key("truncated"); writer.bool(encodings[0].truncated)
+            writer.key("tokens"); writer.int(inputs[0].tokens)
+            writer.key("cached"); writer.bool(inputs[0].cache != .miss)
+            writer.key("truncated"); writer.bool(inputs[0].truncated)
         }
         writer.key("dimension"); writer.int(dimension)
         writer.key("normalized"); writer.bool(normalize)
@@ -126,7 +124,6 @@ final class RequestState {
 }
 
 enum RequestError: Error {
-    case unexpectedMiss
     case invalidBody
 }
 
@@ -146,6 +143,11 @@ let benchmarks: @Sendable () -> Void = {
 
     Benchmark("request.batch32.l1hit", configuration: configuration(maxIterations: 5_000)) { _ in
         blackHole(try await state.value.handle(state.value.batchBody))
+    }
+
+    // The core's part alone (tokenize, key, L1 hit, usage), without body decoding and JSON writing.
+    Benchmark("request.service.single.l1hit", configuration: configuration()) { _ in
+        blackHole(try await state.value.service.embed(texts: [BenchTexts.short], meter: nil))
     }
 
     // MARK: Its steps, for the short text

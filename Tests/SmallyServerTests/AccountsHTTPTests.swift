@@ -49,9 +49,9 @@ struct AccountsHTTPTests {
             routes.post("/v1/embed") { request, context in
                 struct Body: Decodable { var n: Int; var text: String? }
                 let body = try await JSONBody.decode(Body.self, from: request, limit: 1 << 16)
-                try await RequestMeter.current?.admit(embeddings: body.n)
+                try await context.meter?.admit(embeddings: body.n)
                 if body.text == "fail" { throw APIError.overloaded(retryAfterSeconds: 1) }
-                RequestMeter.current?.served(embeddings: body.n, tokens: 3 * body.n, cacheHits: 1)
+                context.meter?.served(embeddings: body.n, tokens: 3 * body.n, cacheHits: 1)
                 return "embedded"
             }
             var app = Application(router: router, services: [runtime.storeService, runtime.recorder], logger: logger)

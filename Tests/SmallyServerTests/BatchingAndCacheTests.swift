@@ -2,13 +2,12 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
-import ServiceLifecycle
-import Synchronization
 import SmallyEngine
 @testable import SmallyServer
 import Testing
 
-/// Dynamic batching, single-flight, backpressure and the L1 cache, through the HTTP layer.
+/// Dynamic batching, single-flight, backpressure and the L1 cache, through the HTTP layer (the
+/// batcher on its own is tested in SmallyCoreTests).
 @Suite("batching and cache")
 struct BatchingAndCacheTests {
     static let texts = (0..<24).map { "query number \($0) about \(["billing", "passwords", "shipping", "refunds"][$0 % 4])" }
@@ -38,53 +37,6 @@ struct BatchingAndCacheTests {
             // histogram must have seen every text.
             #expect(text.contains("smally_batch_size_count"))
         }
-    }
-
-    @Test("with two lanes, concurrent texts give the vectors of one-by-one inference, and shutdown drains")
-    func twoLanesEqualSingle() async throws {
-        let single = try ServerTestSupport.engine()
-        let engine = InferenceEngine(model: single.model, threads: 2)
-        let observer = BatchCounter()
-        let batcher = Batcher(engine: engine, maxQueuedTexts: 100, maxBatchSize: 8, maxBatchTokens: 1_000,
-                              lanes: 2, logger: ServerTestSupport.logger, observer: observer)
-        #expect(batcher.lanes == 2)
-        let ids = Self.texts.map { single.model.tokenizer.encode($0).ids }
-        var expected: [[Float]] = []
-        for sequence in ids { expected.append(try await single.embed(tokenIDs: [sequence])[0]) }
-        let reference = expected
-        let services = ServiceGroup(configuration: .init(services: [batcher], logger: ServerTestSupport.logger))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await services.run() }
-            try await withThrowingTaskGroup(of: (Int, [Float]).self) { requests in
-                for (index, sequence) in ids.enumerated() {
-                    requests.addTask { (index, try await batcher.embed([sequence])[0].0) }
-                }
-                for try await (index, vector) in requests {
-                    #expect(ServerTestSupport.maxAbsDiff(vector, reference[index]) <= 1e-5, "text \(index)")
-                }
-            }
-            #expect(observer.texts == ids.count)
-            await services.triggerGracefulShutdown()
-            try await group.waitForAll()
-        }
-        #expect(batcher.queueDepth == 0)
-    }
-
-    @Test("cancelling the batcher's task ends it, as when another service fails (e.g. the port is taken)")
-    func cancellationEndsRun() async throws {
-        let batcher = Batcher(engine: try ServerTestSupport.engine(), maxQueuedTexts: 4, maxBatchSize: 4,
-                              maxBatchTokens: 100, logger: ServerTestSupport.logger)
-        let finished = Mutex(false)
-        let running = Task {
-            try? await batcher.run()
-            finished.withLock { $0 = true }
-        }
-        try await Task.sleep(for: .milliseconds(100))   // the lanes are waiting for work
-        running.cancel()
-        let deadline = ContinuousClock.now + .seconds(10)
-        while !finished.withLock({ $0 }), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
-        #expect(finished.withLock { $0 })
-        await #expect(throws: Batcher.BatcherError.shuttingDown) { _ = try await batcher.embed([[101, 102]]) }
     }
 
     @Test("a second request for text that tokenizes the same is an L1 hit")
@@ -153,12 +105,4 @@ struct BatchingAndCacheTests {
             #expect(statuses.contains(200))
         }
     }
-}
-
-/// Counts what the batcher computed.
-private final class BatchCounter: BatchObserver, Sendable {
-    private let counted = Mutex(0)
-    var texts: Int { counted.withLock { $0 } }
-    func batchCompleted(size: Int, tokens: Int, duration: Duration) { counted.withLock { $0 += size } }
-    func queueDepthChanged(_ depth: Int) {}
 }

@@ -50,20 +50,6 @@ struct ClientGoneTests {
         }
     }
 
-    @Test("a watch cancels work once its client is gone, and only then")
-    func watchCancels() async throws {
-        let watch = ClientWatch()
-        #expect(try await watch.cancellingWhenGone { 7 } == 7)
-        let waiting = Task { try await watch.cancellingWhenGone { try await Task.sleep(for: .seconds(30)) } }
-        try await Task.sleep(for: .milliseconds(50))
-        watch.markGone()
-        await #expect(throws: CancellationError.self) { try await waiting.value }
-        #expect(watch.isGone)
-        await #expect(throws: CancellationError.self) {   // already gone: cancelled at once
-            try await watch.cancellingWhenGone { try await Task.sleep(for: .seconds(30)) }
-        }
-    }
-
     /// A keep-alive request, or one that asks the server to close after answering.
     static func request(_ body: String, close: Bool = false) -> String {
         "POST /v1/embed HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"

@@ -74,6 +74,25 @@ struct ErrorTests {
         }
     }
 
+    @Test("token-id errors (checked by the core) name the sequence at fault: 'input' alone, 'input[i]' in a list")
+    func tokenIDErrors() async throws {
+        try await ServerTestSupport.app().test(.router) { client in
+            for (body, param, message) in [
+                (#"{"input": [101, 99999, 102]}"#, "input", "'input' contains token id 99999, outside the vocabulary (0..<30522)."),
+                (#"{"input": [[101, 102], []]}"#, "input[1]", "'input[1]' must contain at least one token id."),
+                (#"{"input": [[101, 102], [\#(Array(repeating: "7", count: 300).joined(separator: ","))]]}"#, "input[1]",
+                 "'input[1]' has 300 token ids; the model accepts at most 256."),
+            ] {
+                let response = try await ServerTestSupport.post(client, "/v1/embeddings", body)
+                #expect(response.status == .badRequest)
+                let error = try #require(try ServerTestSupport.object(response)["error"] as? [String: Any])
+                #expect(error["param"] as? String == param)
+                #expect(error["message"] as? String == message)
+                #expect(error["type"] as? String == "invalid_request_error")
+            }
+        }
+    }
+
     @Test("a known path with the wrong method gives 405 with Allow; an unknown path stays 404")
     func methodNotAllowed() async throws {
         try await ServerTestSupport.app().test(.router) { client in

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import ServiceLifecycle
+import SmallyCore
 @testable import SmallyServer
 import Testing
 

@@ -1,5 +1,7 @@
-/// Inputs the encoder refuses. These come from callers (for example token-id input on the HTTP
-/// API), so they are errors, never traps.
+/// Inputs the encoder refuses (out-of-range ids would read outside the embedding table), as errors,
+/// never traps, for callers of the engine itself (the CLI, benchmarks). Token ids from the API are
+/// checked before, with tighter bounds, by SmallyCore (`EmbeddingService.validated(tokenIDs:)`), so
+/// they never reach this.
 public enum EngineError: Error, Equatable, Sendable, CustomStringConvertible {
     case emptySequence(index: Int)
     case sequenceTooLong(index: Int, length: Int, maximum: Int)

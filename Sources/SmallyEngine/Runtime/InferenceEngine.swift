@@ -44,11 +44,6 @@ public final class InferenceEngine: Sendable {
         }
     }
 
-    /// Checks token-id input from callers (ids inside the vocabulary, lengths within the model's).
-    public func validate(_ sequences: [[Int32]]) throws(EngineError) {
-        try BertEncoder.validate(sequences, configuration: model.weights.configuration)
-    }
-
     /// Pooled, unnormalised vectors for token-id sequences (as made by the model's tokenizer),
     /// spread over all CPUs. Spread batches always start on lane 0 (groups k on lane k), so they
     /// queue behind each other there and a group never waits for a lane that waits for it.

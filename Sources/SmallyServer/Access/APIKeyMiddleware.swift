@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import SmallyAccounts
+import SmallyCore
 
 /// Guards the routes that ``AccessRouter`` puts behind an API key. It runs after the router has
 /// matched the route (it is a group middleware), so which routes it guards is decided by the
@@ -12,9 +13,10 @@ import SmallyAccounts
 /// store has confirmed before (429 `too_many_failed_attempts`, see ``AuthFailureThrottle``), authenticate (401
 /// `invalid_api_key`; the failure is counted, logged without the key, and charged to the
 /// address), count it against the key's
-/// per-minute limit (429 `rate_limit_exceeded`), run the route with a ``RequestMeter`` in scope
-/// (the embedding path charges the monthly quota through it: 429 `quota_exceeded`), then record
-/// usage and add the rate-limit headers to the response, errors included.
+/// per-minute limit (429 `rate_limit_exceeded`), run the route with a ``RequestMeter`` in its
+/// context (the routes pass it to the embedding path, which charges the monthly quota through it:
+/// 429 `quota_exceeded`), then settle the meter, record usage and add the rate-limit headers to the
+/// response, errors included.
 struct APIKeyMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
 
@@ -82,24 +84,20 @@ struct APIKeyMiddleware: RouterMiddleware {
             throw error
         }
 
-        // `key_id` / `organization_id` reach log lines through `RequestLogMetadata.provider`.
         let meter = RequestMeter(principal: principal, limiter: runtime.limiter, now: runtime.now)
+        var context = context
+        context.meter = meter
         let outcome: Result<Response, any Error>
         do {
-            outcome = .success(try await RequestMeter.$current.withValue(meter) { try await next(request, context) })
+            // `key_id` / `organization_id` reach log lines through `RequestLogMetadata.provider`.
+            outcome = .success(try await RequestLogMetadata.$principal.withValue(principal) { try await next(request, context) })
         } catch {
             outcome = .failure(error)
         }
 
         // Usage and quota settlement.
-        let (admitted, admittedAt, monthlyDecision, served) = meter.state.withLock { ($0.admitted, $0.admittedAt, $0.monthly, $0.served) }
-        var monthly = monthlyDecision
+        var (usage, monthly) = await meter.settle()
         if monthly?.allowed == false { runtime.metrics.quotaExceeded.increment() }
-        if admitted > served.embeddings, let admittedAt {
-            await runtime.limiter.release(organizationID: principal.organization.id, count: admitted - served.embeddings, admittedAt: admittedAt)
-            monthly?.remaining += admitted - served.embeddings
-        }
-        var usage = served
         usage.requests = 1
         runtime.recorder.record(organizationID: principal.organization.id, keyID: principal.key.id, counts: usage, at: now)
         if monthly == nil {
@@ -111,6 +109,11 @@ struct APIKeyMiddleware: RouterMiddleware {
             response.headers.addRateLimitHeaders(perMinute: perMinute, monthly: monthly, now: now)
             return response
         case .failure(var error as APIError):
+            error.headers.addRateLimitHeaders(perMinute: perMinute, monthly: monthly, now: now)
+            throw error
+        case .failure(let error as CoreError):
+            // The error middleware's mapping, applied here so that the answer carries the headers too.
+            var error = APIError(error)
             error.headers.addRateLimitHeaders(perMinute: perMinute, monthly: monthly, now: now)
             throw error
         case .failure(let error):

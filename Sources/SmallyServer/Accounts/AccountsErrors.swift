@@ -34,17 +34,6 @@ extension APIError {
                         code: "rate_limit_exceeded", headers: headers)
     }
 
-    static func quotaExceeded(_ decision: LimitDecision, requested: Int, now: Date) -> APIError {
-        let seconds = decision.secondsUntilReset(from: now)
-        var headers = HTTPFields()
-        headers[.retryAfter] = String(seconds)
-        return APIError(.tooManyRequests, type: "insufficient_quota",
-                        message: "Monthly quota reached: this organization may embed \(decision.limit) texts a month, "
-                            + "\(decision.remaining) remain and this request has \(requested). "
-                            + "The quota resets at \(JSONValue.format(decision.resetAt)).",
-                        code: "quota_exceeded", headers: headers)
-    }
-
     /// `QUOTA_FALLBACK=closed` while Redis (which holds the shared counters) does not answer.
     static var quotaUnavailable: APIError {
         var error = APIError.unavailable("Quotas cannot be checked right now (the shared counter store is unreachable); retry shortly.")

@@ -1,15 +1,15 @@
 import Foundation
 import SmallyAccounts
+import SmallyCore
 import Synchronization
 
-/// The accounts layer's view of one authenticated request, reachable from the embedding path
-/// through a task-local: `EmbeddingService` calls ``admit(embeddings:)`` before it embeds (the
-/// monthly quota's atomic check-and-increment) and ``served(tokens:cacheHits:embeddings:)``
-/// after, and the middleware turns what was recorded into usage and headers. With auth off,
-/// ``current`` is nil and both calls are no-ops.
-public final class RequestMeter: Sendable {
-    @TaskLocal public static var current: RequestMeter?
-
+/// The accounts layer's view of one authenticated request. ``APIKeyMiddleware`` makes one per
+/// request and puts it in the request context; the routes pass it to `EmbeddingService`, which
+/// charges the monthly quota through ``admit(embeddings:)`` before it embeds (an atomic
+/// check-and-increment) and reports what it delivered through ``served(embeddings:tokens:cacheHits:)``.
+/// Once the route has answered, the middleware calls ``settle()``: what was admitted but not
+/// served is given back, and the result is recorded as usage and rate-limit headers.
+public final class RequestMeter: EmbeddingMeter {
     public let principal: Principal
     let limiter: any QuotaLimiter
     let now: @Sendable () -> Date
@@ -29,9 +29,12 @@ public final class RequestMeter: Sendable {
         self.now = now
     }
 
-    /// Charges `count` embeddings to the organization's month, or throws 429 `quota_exceeded`
-    /// (nothing charged) when they don't all fit.
-    public func admit(embeddings count: Int) async throws {
+    /// Cache entries are the organization's own under `CACHE_SCOPE=organization`.
+    public var cacheScopeID: String? { principal.organization.id }
+
+    /// Charges `count` embeddings to the organization's month, or throws `quotaExceeded`
+    /// (nothing charged) when they don't all fit, `quotaUnavailable` when they cannot be counted.
+    public func admit(embeddings count: Int) async throws(CoreError) {
         let at = now()
         let decision = await limiter.admitEmbeddings(organizationID: principal.organization.id, count: count,
                                                      limit: principal.limits.embeddingsPerMonth, now: at)
@@ -43,17 +46,34 @@ public final class RequestMeter: Sendable {
             }
         }
         if decision.unavailable {
-            throw APIError.quotaUnavailable
+            throw .quotaUnavailable
         }
         if !decision.allowed {
-            throw APIError.quotaExceeded(decision, requested: count, now: at)
+            throw .quotaExceeded(QuotaRefusal(limit: decision.limit, remaining: decision.remaining, requested: count,
+                                              resetAt: decision.resetAt, retryAfterSeconds: decision.secondsUntilReset(from: at)))
         }
     }
 
-    /// Records what was delivered; embeddings admitted but never served are given back.
+    /// Records what was delivered; embeddings admitted but never served are given back by ``settle()``.
     public func served(embeddings: Int, tokens: Int, cacheHits: Int) {
         state.withLock { state in
             state.served += UsageCounts(requests: 0, embeddings: embeddings, tokens: tokens, cacheHits: cacheHits)
         }
+    }
+
+    /// Ends the request's metering: gives back to the month what was admitted and not served (a
+    /// request that failed after admission), and returns what was served and the monthly state
+    /// (nil when the route never charged the quota).
+    func settle() async -> (served: UsageCounts, monthly: LimitDecision?) {
+        let (admitted, admittedAt, monthlyDecision, served) = state.withLock { state in
+            defer { state.admitted = min(state.admitted, state.served.embeddings) }  // given back once
+            return (state.admitted, state.admittedAt, state.monthly, state.served)
+        }
+        var monthly = monthlyDecision
+        if admitted > served.embeddings, let admittedAt {
+            await limiter.release(organizationID: principal.organization.id, count: admitted - served.embeddings, admittedAt: admittedAt)
+            monthly?.remaining += admitted - served.embeddings
+        }
+        return (served, monthly)
     }
 }

@@ -8,8 +8,8 @@ struct UsageRoutes {
     let runtime: AccountsRuntime
 
     func register(on router: some RouterMethods<AppRequestContext>) {
-        router.get("/v1/usage") { request, _ in
-            guard let principal = RequestMeter.current?.principal else { throw APIError.invalidAPIKey }
+        router.get("/v1/usage") { request, context in
+            guard let principal = context.meter?.principal else { throw APIError.invalidAPIKey }
             let month: QuotaPeriod.Interval
             if let label = request.uri.queryParameters.get("month") {
                 guard let interval = QuotaPeriod.month(named: label) else {

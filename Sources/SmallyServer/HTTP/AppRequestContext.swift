@@ -2,10 +2,14 @@ import Hummingbird
 import Logging
 import NIOCore
 
-/// Per-request state: the request id that every response echoes in `x-request-id`.
+/// Per-request state: the request id that every response echoes in `x-request-id`, and the
+/// caller's meter once a key is authenticated.
 public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var requestID: String = ""
+    /// The authenticated request's meter (set by `APIKeyMiddleware`; nil when accounts are off or
+    /// on open routes), which the routes pass to the embedding service.
+    public var meter: RequestMeter?
     /// The connection the request came on (its channel's identity; see `ConnectionWatches`).
     public var connection: ObjectIdentifier { ObjectIdentifier(channel) }
     let channel: any Channel

@@ -1,4 +1,5 @@
 import NIOCore
+import SmallyCore
 import Synchronization
 
 /// Sits after HTTP decoding in every HTTP/1 connection and marks the connection's watch gone when

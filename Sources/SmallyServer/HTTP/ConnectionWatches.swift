@@ -1,4 +1,5 @@
 import NIOCore
+import SmallyCore
 import Synchronization
 
 /// The `ClientWatch` of every open HTTP/1 connection, so that a request can find the watch of the

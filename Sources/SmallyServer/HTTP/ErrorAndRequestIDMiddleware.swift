@@ -2,7 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
-import SmallyEngine
+import SmallyCore
 
 extension HTTPField.Name {
     static let requestID = Self("x-request-id")!
@@ -13,8 +13,9 @@ extension HTTPField.Name {
 }
 
 /// Outermost middleware: gives every request an id (the client's `x-request-id` if it sent a
-/// sane one), and turns every error — ours, Hummingbird's (404, 405, 413), or unexpected — into
-/// the one JSON error shape. Unexpected errors are logged and answered with a generic 500.
+/// sane one), and turns every error — ours, the core's (``CoreError``, mapped by `APIError.init(_:)`),
+/// Hummingbird's (404, 405, 413), or unexpected — into the one JSON error shape. Unexpected errors
+/// are logged and answered with a generic 500.
 /// Every response says `X-Content-Type-Options: nosniff`: a browser must not guess a type other
 /// than the one we declare (our error bodies echo parts of the request).
 struct ErrorAndRequestIDMiddleware: RouterMiddleware {
@@ -41,13 +42,8 @@ struct ErrorAndRequestIDMiddleware: RouterMiddleware {
             apiError = error
         } catch let error as HTTPError {
             apiError = Self.translate(status: error.status, message: error.body)
-        } catch let error as Batcher.BatcherError {
-            switch error {
-            case .overloaded: apiError = .overloaded(retryAfterSeconds: 1)
-            case .shuttingDown: apiError = .unavailable("The server is shutting down; retry on another node.")
-            }
-        } catch let error as EngineError {
-            apiError = .invalidRequest(error.description, param: "input", code: "invalid_input")
+        } catch let error as CoreError {
+            apiError = APIError(error)
         } catch let error as any HTTPResponseError {
             apiError = Self.translate(status: error.status, message: nil)
         } catch is CancellationError {

@@ -1,4 +1,5 @@
 import SmallyCache
+import SmallyCore
 import SmallyEngine
 import SmallyJSON
 

@@ -1,4 +1,5 @@
 import Logging
+import SmallyAccounts
 
 /// Per-request log metadata — `request_id`, and `key_id` / `organization_id` once a key is
 /// authenticated — given by a metadata provider, so it is computed only when a line is logged.
@@ -7,12 +8,14 @@ import Logging
 /// request with auth on, in perf.
 public enum RequestLogMetadata {
     @TaskLocal static var requestID: String?
+    /// Set by `APIKeyMiddleware` around the route of an authenticated request.
+    @TaskLocal static var principal: Principal?
 
     /// Install with `LoggingSystem.bootstrap(_:metadataProvider:)`.
     public static let provider = Logger.MetadataProvider {
         var metadata: Logger.Metadata = [:]
         if let requestID { metadata["request_id"] = .string(requestID) }
-        if let principal = RequestMeter.current?.principal {
+        if let principal {
             metadata["key_id"] = .string(principal.key.id)
             metadata["organization_id"] = .string(principal.organization.id)
         }

@@ -1,11 +1,12 @@
 import CoreMetrics
 import Prometheus
+import SmallyCore
 import Synchronization
 
 /// The service's metrics, created from one factory. `smally serve` bootstraps a Prometheus
 /// factory once for the process and passes the same registry here for `/metrics`; tests build
 /// their own registry, so nothing global is touched.
-public struct ServerMetrics: Sendable, BatchObserver {
+public struct ServerMetrics: Sendable, BatchObserver, EmbeddingObserver {
     public let registry: PrometheusCollectorRegistry
     let factory: any MetricsFactory
     let inferenceLatency: CoreMetrics.Timer
@@ -61,7 +62,7 @@ public struct ServerMetrics: Sendable, BatchObserver {
         CoreMetrics.Counter(label: "smally_errors_total", dimensions: [("type", type)], factory: factory).increment()
     }
 
-    func cache(_ status: CacheStatus, tokens: Int) {
+    public func embedded(_ status: CacheStatus, tokens: Int) {
         switch status {
         case .l1: cacheHitsL1.increment()
         case .l2: cacheHitsL2.increment()

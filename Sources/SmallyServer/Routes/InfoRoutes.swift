@@ -1,4 +1,5 @@
 import Hummingbird
+import SmallyCore
 import SmallyEngine
 import SmallyTokenizer
 import SmallyJSON

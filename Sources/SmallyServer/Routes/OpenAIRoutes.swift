@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import SmallyCore
 import SmallyEngine
 import SmallyJSON
 
@@ -111,16 +112,17 @@ struct OpenAIRoutes {
         switch body.input {
         case .text(let text):
             try TextInput.check(text, name: "input", limits: limits)
-            outcome = try await service.embed(texts: [text], client: client())
+            outcome = try await service.embed(texts: [text], meter: context.meter, client: client())
         case .texts(let texts):
             try TextInput.checkCount(texts.count, name: "input", limits: limits)
             for (index, text) in texts.enumerated() { try TextInput.check(text, name: "input[\(index)]", limits: limits) }
-            outcome = try await service.embed(texts: texts, client: client())
+            outcome = try await service.embed(texts: texts, meter: context.meter, client: client())
         case .tokens(let tokens):
-            outcome = try await embed(tokenLists: [tokens], client: client())
+            // Token ids are checked by the service (`EmbeddingService.validated(tokenIDs:)`).
+            outcome = try await service.embed(tokenIDs: [tokens], meter: context.meter, client: client())
         case .tokenLists(let lists):
             try TextInput.checkCount(lists.count, name: "input", limits: limits)
-            outcome = try await embed(tokenLists: lists, client: client())
+            outcome = try await service.embed(tokenIDs: lists, meter: context.meter, client: client())
         }
 
         var writer = JSONWriter(capacity: 8192 * outcome.inputs.count)
@@ -155,27 +157,6 @@ struct OpenAIRoutes {
         writer.endObject()
         writer.endObject()
         return .json(writer, headers: outcome.headers)
-    }
-
-    private func embed(tokenLists: [[Int]], client: @autoclosure () -> ClientWatch?) async throws -> EmbeddingService.Outcome {
-        var sequences: [[Int32]] = []
-        for (index, list) in tokenLists.enumerated() {
-            let name = tokenLists.count == 1 ? "input" : "input[\(index)]"
-            if list.isEmpty {
-                throw APIError.invalidRequest("'\(name)' must contain at least one token id.", param: name, code: "empty_input")
-            }
-            if list.count > service.maxTokens {
-                throw APIError.invalidRequest("'\(name)' has \(list.count) token ids; the model accepts at most \(service.maxTokens).",
-                                              param: name, code: "too_many_tokens")
-            }
-            let vocabulary = service.tokenizer.vocabularySize
-            if let bad = list.first(where: { $0 < 0 || $0 >= vocabulary }) {
-                throw APIError.invalidRequest("'\(name)' contains token id \(bad), outside the vocabulary (0..<\(vocabulary)).",
-                                              param: name, code: "invalid_token_id")
-            }
-            sequences.append(list.map { Int32($0) })
-        }
-        return try await service.embed(tokenSequences: sequences, client: client())
     }
 
     /// Little-endian float32 bytes in base64, what the OpenAI client decodes by default.

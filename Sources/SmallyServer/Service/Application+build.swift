@@ -5,6 +5,7 @@ import ServiceLifecycle
 import SmallyAccounts
 import SmallyCache
 import SmallyConfiguration
+import SmallyCore
 import SmallyEngine
 
 /// Builds the Smally HTTP application: caches, batcher, routes and middleware, and the services
@@ -64,7 +65,7 @@ public func buildApplication(
                           lanes: configuration.inferenceLanes, logger: logger, observer: metrics)
     services.append(batcher)
     let service = EmbeddingService(engine: engine, batcher: batcher, cache: cache, cacheScope: configuration.cacheScope,
-                                   metrics: metrics)
+                                   observer: metrics)
 
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: MetricsMiddleware(metrics: metrics))

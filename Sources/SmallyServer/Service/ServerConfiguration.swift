@@ -3,6 +3,7 @@ import HummingbirdCore
 import NIOCore
 import SmallyAccounts
 import SmallyConfiguration
+import SmallyCore
 
 /// Settings of the HTTP service. Every field has an environment variable (listed in
 /// `.env.example`); command-line flags override them.
@@ -149,13 +150,5 @@ public struct ServerConfiguration: Sendable {
             }
         }
     }
-}
-
-/// Who shares a cache entry (`CACHE_SCOPE`).
-public enum CacheScope: String, Sendable {
-    /// Entries are keyed by organization: no organization learns what another embedded.
-    case organization
-    /// One entry per text for everyone (single-tenant deployments, or tenants that trust each other).
-    case shared
 }
 

@@ -1,4 +1,4 @@
-@testable import SmallyServer
+@testable import SmallyCore
 import Testing
 
 /// The batcher's pure state machine: batching limits, single-flight, cancellation.

@@ -3,18 +3,8 @@ import ServiceLifecycle
 import SmallyEngine
 import Synchronization
 
-/// What one text's trip through the batcher cost.
-public struct BatchTiming: Sendable {
-    /// Time from submission until its batch started.
-    public var queue: Duration
-    /// Time the forward pass of its batch took.
-    public var inference: Duration
-    /// Number of distinct sequences in that forward pass.
-    public var batchSize: Int
-}
-
 /// Requests that arrive while the engine is busy are coalesced into one forward pass. Admission
-/// is non-blocking: when the queue is full, `embed` throws `BatcherError.overloaded` at once
+/// is non-blocking: when the queue is full, `embed` throws ``CoreError/overloaded(queued:)`` at once
 /// (the HTTP layer answers 429 with Retry-After), so memory stays bounded.
 ///
 /// Batches run on the engine's lanes, one per inference CPU, each fed by its own loop: under load
@@ -25,11 +15,6 @@ public struct BatchTiming: Sendable {
 /// A `Service`: `run()` owns the lane loops that form batches and hand them to the engine (which
 /// runs them off the cooperative pool); on graceful shutdown they finish what is queued, then return.
 public final class Batcher: Service, Sendable {
-    public enum BatcherError: Error, Equatable {
-        case overloaded(queued: Int)
-        case shuttingDown
-    }
-
     typealias Continuation = CheckedContinuation<([Float], BatchTiming), any Error>
 
     private struct Submitted {
@@ -73,9 +58,9 @@ public final class Batcher: Service, Sendable {
     /// waiting. All of a request's sequences are admitted together or rejected together.
     public func embed(_ sequences: [[Int32]]) async throws -> [([Float], BatchTiming)] {
         try state.withLock { state in
-            if state.shuttingDown { throw BatcherError.shuttingDown }
+            if state.shuttingDown { throw CoreError.shuttingDown }
             guard state.queue.hasRoom(for: sequences.count + state.reserved) else {
-                throw BatcherError.overloaded(queued: state.queue.queuedCount)
+                throw CoreError.overloaded(queued: state.queue.queuedCount)
             }
             state.reserved += sequences.count
         }
@@ -99,7 +84,7 @@ public final class Batcher: Service, Sendable {
                 let submitted = Submitted(continuation: continuation, enqueued: .now)
                 let (wake, rejection, depth) = state.withLock { state -> (CheckedContinuation<Void, Never>?, (any Error)?, Int) in
                     state.reserved -= 1
-                    if state.shuttingDown { return (nil, BatcherError.shuttingDown, 0) }
+                    if state.shuttingDown { return (nil, CoreError.shuttingDown, 0) }
                     // Cancelled before it was queued (its client gone already): `onCancel` ran
                     // first and found nothing to remove, so it must not be queued now. Checked
                     // under the lock that `onCancel` takes, so no cancellation falls in between.
@@ -211,10 +196,4 @@ public final class Batcher: Service, Sendable {
         }
         observer?.queueDepthChanged(queueDepth)
     }
-}
-
-/// Hook for metrics, so the batcher does not depend on a metrics backend.
-public protocol BatchObserver: Sendable {
-    func batchCompleted(size: Int, tokens: Int, duration: Duration)
-    func queueDepthChanged(_ depth: Int)
 }

@@ -1,0 +1,34 @@
+import HTTPTypes
+import SmallyAccounts
+import SmallyCore
+
+extension APIError {
+    /// The one mapping of the request path's errors to HTTP: status, error type and code, message,
+    /// headers. Used by `ErrorAndRequestIDMiddleware` (and by `APIKeyMiddleware`, which adds the
+    /// rate-limit headers to what it maps).
+    init(_ error: CoreError) {
+        switch error {
+        case .quotaExceeded(let refusal):
+            var headers = HTTPFields()
+            headers[.retryAfter] = String(refusal.retryAfterSeconds)
+            self.init(.tooManyRequests, type: "insufficient_quota",
+                      message: "Monthly quota reached: this organization may embed \(refusal.limit) texts a month, "
+                          + "\(refusal.remaining) remain and this request has \(refusal.requested). "
+                          + "The quota resets at \(JSONValue.format(refusal.resetAt)).",
+                      code: "quota_exceeded", headers: headers)
+        case .quotaUnavailable:
+            self = .quotaUnavailable
+        case .overloaded:
+            self = .overloaded(retryAfterSeconds: 1)
+        case .shuttingDown:
+            self = .unavailable("The server is shutting down; retry on another node.")
+        case .invalidInput(let input):
+            let code = switch input.problem {
+            case .empty: "empty_input"
+            case .tooManyTokens: "too_many_tokens"
+            case .tokenIDOutOfRange: "invalid_token_id"
+            }
+            self = .invalidRequest(input.message, param: input.param, code: code)
+        }
+    }
+}

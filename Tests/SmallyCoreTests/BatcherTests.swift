@@ -1,0 +1,67 @@
+import ServiceLifecycle
+import SmallyCore
+import SmallyEngine
+import Synchronization
+import Testing
+
+/// The dynamic batcher on the real engine: lanes, graceful shutdown, cancellation, backpressure.
+@Suite("Batcher")
+struct BatcherTests {
+    static let texts = (0..<24).map { "query number \($0) about \(["billing", "passwords", "shipping", "refunds"][$0 % 4])" }
+
+    @Test("with two lanes, concurrent texts give the vectors of one-by-one inference, and shutdown drains")
+    func twoLanesEqualSingle() async throws {
+        let single = try CoreTestSupport.engine()
+        let engine = InferenceEngine(model: single.model, threads: 2)
+        let observer = BatchCounter()
+        let batcher = Batcher(engine: engine, maxQueuedTexts: 100, maxBatchSize: 8, maxBatchTokens: 1_000,
+                              lanes: 2, logger: CoreTestSupport.logger, observer: observer)
+        #expect(batcher.lanes == 2)
+        let ids = Self.texts.map { single.model.tokenizer.encode($0).ids }
+        var expected: [[Float]] = []
+        for sequence in ids { expected.append(try await single.embed(tokenIDs: [sequence])[0]) }
+        let reference = expected
+        let services = ServiceGroup(configuration: .init(services: [batcher], logger: CoreTestSupport.logger))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await services.run() }
+            try await withThrowingTaskGroup(of: (Int, [Float]).self) { requests in
+                for (index, sequence) in ids.enumerated() {
+                    requests.addTask { (index, try await batcher.embed([sequence])[0].0) }
+                }
+                for try await (index, vector) in requests {
+                    #expect(CoreTestSupport.maxAbsDiff(vector, reference[index]) <= 1e-5, "text \(index)")
+                }
+            }
+            #expect(observer.texts == ids.count)
+            await services.triggerGracefulShutdown()
+            try await group.waitForAll()
+        }
+        #expect(batcher.queueDepth == 0)
+    }
+
+    @Test("cancelling the batcher's task ends it, as when another service fails (e.g. the port is taken)")
+    func cancellationEndsRun() async throws {
+        let batcher = Batcher(engine: try CoreTestSupport.engine(), maxQueuedTexts: 4, maxBatchSize: 4,
+                              maxBatchTokens: 100, logger: CoreTestSupport.logger)
+        let finished = Mutex(false)
+        let running = Task {
+            try? await batcher.run()
+            finished.withLock { $0 = true }
+        }
+        try await Task.sleep(for: .milliseconds(100))   // the lanes are waiting for work
+        running.cancel()
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !finished.withLock({ $0 }), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(finished.withLock { $0 })
+        await #expect(throws: CoreError.shuttingDown) { _ = try await batcher.embed([[101, 102]]) }
+    }
+
+    @Test("a request that does not fit the queue is refused whole, before anything is queued")
+    func overloaded() async throws {
+        // Not running: nothing leaves the queue, so what fits stays there.
+        let batcher = Batcher(engine: try CoreTestSupport.engine(), maxQueuedTexts: 2, maxBatchSize: 4,
+                              maxBatchTokens: 100, logger: CoreTestSupport.logger)
+        await #expect(throws: CoreError.overloaded(queued: 0)) { _ = try await batcher.embed([[101, 102], [101, 7, 102], [101, 8, 102]]) }
+        #expect(batcher.queueDepth == 0)
+    }
+}
