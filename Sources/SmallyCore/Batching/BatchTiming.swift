@@ -4,6 +4,4 @@ public struct BatchTiming: Sendable {
     public var queue: Duration
     /// Time the forward pass of its batch took.
     public var inference: Duration
-    /// Number of distinct sequences in that forward pass.
-    public var batchSize: Int
 }
