@@ -5,23 +5,14 @@
 #   SCHEMATHESIS_MAX_TIME (default 60 s per run), SCHEMATHESIS_MAX_EXAMPLES (default 40 per operation)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-BIN=${SMALLY_BIN:-.build/debug/smally}
 PORT=${FUZZ_PORT:-18098}
-DATA=$(mktemp -d)
-LOG="$DATA/server.log"
 ADMIN_TOKEN=$(python3 -c "import secrets; print(secrets.token_hex(24))")
+. scripts/compat/lib/test_server.sh
 # Limits raised so that the fuzzer meets the routes, not 429s; failed-credential throttling off
 # (the fuzzer sends wrong credentials on purpose).
-SMALLY_DATA_DIR="$DATA" REDIS_URL= DATABASE_URL= ADMIN_TOKEN="$ADMIN_TOKEN" AUTH_FAILURES_PER_MINUTE=0 \
-  TIER_SCALE_REQUESTS_PER_MINUTE=1000000 TIER_SCALE_EMBEDDINGS_PER_MONTH=1000000000 SMALLY_MAX_TEXTS=16 \
-  "$BIN" serve --port "$PORT" >"$LOG" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null || true; rm -rf "$DATA"' EXIT
-for _ in $(seq 600); do
-  curl -sf "http://127.0.0.1:$PORT/ready" >/dev/null 2>&1 && break
-  kill -0 $pid 2>/dev/null || { echo "server exited:"; cat "$LOG"; exit 1; }
-  sleep 0.1
-done
+start_test_server "$PORT" ADMIN_TOKEN="$ADMIN_TOKEN" AUTH_FAILURES_PER_MINUTE=0 TIER_SCALE_REQUESTS_PER_MINUTE=1000000 \
+  TIER_SCALE_EMBEDDINGS_PER_MONTH=1000000000 SMALLY_MAX_TEXTS=16
+pid=$SERVER_PID
 KEY=$(cat "$DATA/dev-api-key")
 MAX_TIME=${SCHEMATHESIS_MAX_TIME:-60}
 EXAMPLES=${SCHEMATHESIS_MAX_EXAMPLES:-40}
