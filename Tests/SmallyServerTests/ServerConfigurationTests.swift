@@ -57,7 +57,7 @@ struct ServerConfigurationTests {
             ("ADMIN_TOKEN", "short-token"), ("ADMIN_TOKEN", String(repeating: "x", count: 31)),
             ("ADMIN_PORT", "0"), ("ADMIN_PORT", "70000"), ("PORT", "65536"), ("IDLE_TIMEOUT", "0"),
             ("IDLE_TIMEOUT", "999999999999999"), ("MAX_CONNECTIONS", "0"), ("AUTH_FAILURES_PER_MINUTE", "-1"),
-            ("CACHE_SCOPE", "everyone"), ("L2_CACHE_TTL", "99999999999"),
+            ("CACHE_SCOPE", "everyone"), ("L2_CACHE_TTL", "99999999999"), ("ADMIN_PORT", "9001"),
         ]
         for (name, value) in refused {
             do {

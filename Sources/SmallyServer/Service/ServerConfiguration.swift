@@ -140,6 +140,11 @@ public struct ServerConfiguration: Sendable {
         }
         adminPort = try reader.optionalInt("ADMIN_PORT", in: 1...65_535)
         adminHost = reader.string("ADMIN_HOST", default: adminHost)
+        if let adminPort, adminToken == nil || auth == .disabled {
+            // Otherwise nothing would listen there, silently.
+            throw ConfigurationError(variable: "ADMIN_PORT",
+                                     message: "is \(adminPort) but needs ADMIN_TOKEN and SMALLY_AUTH=on (the admin API is off without them)")
+        }
         authFailuresPerMinute = try reader.int("AUTH_FAILURES_PER_MINUTE", default: authFailuresPerMinute, in: 0...1_000_000)
         keyStaleIfErrorSeconds = try reader.int("AUTH_STALE_IF_ERROR", default: keyStaleIfErrorSeconds, in: 0...300)
         quotaFallback = try reader.parsed("QUOTA_FALLBACK", default: quotaFallback, defaultText: quotaFallback.description) { text in
