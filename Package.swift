@@ -49,7 +49,9 @@ let package = Package(
         // like the rest of the hot path).
         .target(
             name: "CPackedGEMM",
-            cSettings: [.unsafeFlags(["-O3", "-mavx2", "-mfma"])]
+            // No -m flags: each kernel file names its instruction set in function attributes, and
+            // the package picks one at run time from what the CPU has.
+            cSettings: [.unsafeFlags(["-O3"])]
         ),
         // WordPiece tokenizer driven by tokenizer.json. Pure Swift, no dependencies.
         .target(

@@ -1,15 +1,7 @@
-// The kernel keeps a 6 × 16 tile of C in twelve AVX registers and, for every k, broadcasts six
-// values of A against two registers of the packed panel: 12 FMAs per 8 loads, which keeps both FMA
-// units of a Zen 3 / Haswell core busy. Built with -mavx2 -mfma like the rest of the hot path
-// (Package.swift). The summation runs over k in order, in blocks of KC.
+// Packing and the choice of kernel. The kernels live in one file per instruction set.
 #include "packed_gemm.h"
 
-#include <immintrin.h>
-
 #define NR SMALLY_PACKED_PANEL
-// k per pass over a panel: a 16 × 384 panel (24 KiB) stays in a 32 KiB L1 while every row tile
-// of A streams past it.
-#define KC 384
 
 void smally_pack_weights(const float *w, long n, long k, float *packed) {
     for (long p = 0; p < n / NR; p++) {
@@ -20,72 +12,49 @@ void smally_pack_weights(const float *w, long n, long k, float *packed) {
     }
 }
 
-// One tile of R (1...6) rows × 16 columns over kc values of k. `prefetch`, when not null, is the
-// same k range of the next panel: pulled into L1 one cache line per k while this one computes, so
-// that a small batch, which uses each panel only briefly, does not wait on memory.
-#define SMALLY_TILE(R)                                                                             \
-    static inline __attribute__((always_inline)) void tile##R(                                   \
-        long kc, const float *a, long lda, const float *b, float *c, long ldc, int accumulate,     \
-        const float *prefetch) {                                                                   \
-        __m256 lo[R], hi[R];                                                                       \
-        for (int r = 0; r < R; r++) {                                                              \
-            if (accumulate) {                                                                      \
-                lo[r] = _mm256_loadu_ps(c + r * ldc);                                              \
-                hi[r] = _mm256_loadu_ps(c + r * ldc + 8);                                          \
-            } else {                                                                               \
-                lo[r] = _mm256_setzero_ps();                                                       \
-                hi[r] = _mm256_setzero_ps();                                                       \
-            }                                                                                      \
-        }                                                                                          \
-        for (long k = 0; k < kc; k++) {                                                            \
-            __m256 b0 = _mm256_load_ps(b + k * NR);                                                \
-            __m256 b1 = _mm256_load_ps(b + k * NR + 8);                                            \
-            if (prefetch) _mm_prefetch((const char *)(prefetch + k * NR), _MM_HINT_T0);            \
-            for (int r = 0; r < R; r++) {                                                          \
-                __m256 x = _mm256_broadcast_ss(a + r * lda + k);                                   \
-                lo[r] = _mm256_fmadd_ps(x, b0, lo[r]);                                             \
-                hi[r] = _mm256_fmadd_ps(x, b1, hi[r]);                                             \
-            }                                                                                      \
-        }                                                                                          \
-        for (int r = 0; r < R; r++) {                                                              \
-            _mm256_storeu_ps(c + r * ldc, lo[r]);                                                  \
-            _mm256_storeu_ps(c + r * ldc + 8, hi[r]);                                              \
-        }                                                                                          \
+int smally_kernel_available(int kernel) {
+    switch (kernel) {
+    case SMALLY_KERNEL_PORTABLE:
+        return 1;
+#if defined(__x86_64__)
+    case SMALLY_KERNEL_AVX2:
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    case SMALLY_KERNEL_AVX512:
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("avx512f");
+#endif
+#if defined(__aarch64__)
+    case SMALLY_KERNEL_NEON:
+        return 1;  // Advanced SIMD is part of every ARMv8-A core.
+#endif
+    default:
+        return 0;
     }
+}
 
-SMALLY_TILE(6)
-SMALLY_TILE(5)
-SMALLY_TILE(4)
-SMALLY_TILE(3)
-SMALLY_TILE(2)
-SMALLY_TILE(1)
+int smally_kernel_best(void) {
+    if (smally_kernel_available(SMALLY_KERNEL_AVX512)) return SMALLY_KERNEL_AVX512;
+    if (smally_kernel_available(SMALLY_KERNEL_AVX2)) return SMALLY_KERNEL_AVX2;
+    if (smally_kernel_available(SMALLY_KERNEL_NEON)) return SMALLY_KERNEL_NEON;
+    return SMALLY_KERNEL_PORTABLE;
+}
+
+void smally_gemm_packed_with(int kernel, long m, long n, long k, const float *a, long lda, const float *packed,
+                             float *c, long ldc, int accumulate) {
+    switch (kernel) {
+#if defined(__x86_64__)
+    case SMALLY_KERNEL_AVX512: smally_gemm_avx512(m, n, k, a, lda, packed, c, ldc, accumulate); return;
+    case SMALLY_KERNEL_AVX2: smally_gemm_avx2(m, n, k, a, lda, packed, c, ldc, accumulate); return;
+#endif
+#if defined(__aarch64__)
+    case SMALLY_KERNEL_NEON: smally_gemm_neon(m, n, k, a, lda, packed, c, ldc, accumulate); return;
+#endif
+    default: smally_gemm_portable(m, n, k, a, lda, packed, c, ldc, accumulate); return;
+    }
+}
 
 void smally_gemm_packed(long m, long n, long k, const float *a, long lda, const float *packed,
                         float *c, long ldc, int accumulate) {
-    const long panels = n / NR;
-    for (long k0 = 0; k0 < k; k0 += KC) {
-        const long kc = k - k0 < KC ? k - k0 : KC;
-        // Later k blocks add to what the earlier ones wrote.
-        const int add = accumulate || k0 > 0;
-        for (long p = 0; p < panels; p++) {
-            const float *b = packed + (p * k + k0) * NR;
-            const float *next = p + 1 < panels ? b + k * NR : 0;
-            float *cp = c + p * NR;
-            long i = 0;
-            for (; i + 6 <= m; i += 6) {
-                tile6(kc, a + i * lda + k0, lda, b, cp + i * ldc, ldc, add, i == 0 ? next : 0);
-            }
-            const float *ai = a + i * lda + k0;
-            float *ci = cp + i * ldc;
-            const float *pf = i == 0 ? next : 0;
-            switch (m - i) {
-            case 5: tile5(kc, ai, lda, b, ci, ldc, add, pf); break;
-            case 4: tile4(kc, ai, lda, b, ci, ldc, add, pf); break;
-            case 3: tile3(kc, ai, lda, b, ci, ldc, add, pf); break;
-            case 2: tile2(kc, ai, lda, b, ci, ldc, add, pf); break;
-            case 1: tile1(kc, ai, lda, b, ci, ldc, add, pf); break;
-            default: break;
-            }
-        }
-    }
+    smally_gemm_packed_with(smally_kernel_best(), m, n, k, a, lda, packed, c, ldc, accumulate);
 }

@@ -7,6 +7,9 @@ public struct EngineSettings: Sendable, Hashable {
     /// `SMALLY_SPLIT_MIN_TEXTS`, default 2: batches spread over all CPUs run as one group per CPU
     /// from this many texts; smaller ones (all with 0) are computed by all CPUs together.
     public var splitMinimumTexts = 2
+    /// `SMALLY_KERNEL`, default `auto`: the compiled kernel of the linear layers (`auto`, `avx512`,
+    /// `avx2`, `portable`, `neon`); one this CPU cannot run stops the start.
+    public var kernel = "auto"
 
     public init() {}
 
@@ -14,5 +17,7 @@ public struct EngineSettings: Sendable, Hashable {
         modelDirectory = reader.string("SMALLY_MODEL_DIR", default: modelDirectory)
         threads = try reader.optionalInt("SMALLY_THREADS", in: 1...4_096)
         splitMinimumTexts = try reader.int("SMALLY_SPLIT_MIN_TEXTS", default: splitMinimumTexts, in: 0...1_000_000)
+        kernel = try reader.choice("SMALLY_KERNEL", default: kernel,
+                                   ["auto": "auto", "avx512": "avx512", "avx2": "avx2", "portable": "portable", "neon": "neon"])
     }
 }

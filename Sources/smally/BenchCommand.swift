@@ -34,7 +34,7 @@ struct BenchCommand: AsyncParsableCommand {
         let engine = try modelOptions.loadEngine()
         let tokenizer = engine.model.tokenizer
         var results: [(String, BenchTiming, BenchTiming)] = []
-        StandardError.print("smally bench: \(list.count) scenarios, \(engine.threads) threads, model \(engine.model.name)")
+        StandardError.print("smally bench: \(list.count) scenarios, \(engine.threads) threads, \(engine.kernel) kernel, model \(engine.model.name)")
         for scenario in list {
             let ids = scenario.texts.map { tokenizer.encode($0).ids }
             // `run`: the encoder on pre-tokenized input; `full`: tokenization + encoder.
@@ -56,6 +56,7 @@ struct BenchCommand: AsyncParsableCommand {
             writer.key("engine"); writer.string("smally \(SmallyVersion.string)")
             writer.key("blas"); writer.string("BLIS (cblas)")
             writer.key("threads"); writer.int(engine.threads)
+            writer.key("kernel"); writer.string(engine.kernel.rawValue)
             writer.key("scenarios"); writer.beginObject()
             for (name, run, full) in results {
                 writer.key(name); writer.beginObject()

@@ -42,7 +42,14 @@ struct ModelOptions: ParsableArguments {
         } catch {
             throw ValidationError("cannot load model: \(error)")
         }
-        return InferenceEngine(model: model, threads: settings.threads, splitMinimumTexts: settings.splitMinimumTexts)
+        let kernel: PackedKernel
+        do {
+            kernel = try PackedKernel.resolve(settings.kernel)
+        } catch {
+            throw ValidationError("configuration: SMALLY_KERNEL=\(settings.kernel): \(error)")
+        }
+        return InferenceEngine(model: model, threads: settings.threads, splitMinimumTexts: settings.splitMinimumTexts,
+                               kernel: kernel)
     }
 
     func loadEngine() throws -> InferenceEngine {

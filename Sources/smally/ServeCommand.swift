@@ -60,7 +60,7 @@ struct ServeCommand: AsyncParsableCommand {
         let model = engine.model
         logger.info("model loaded", metadata: [
             "model": "\(model.name)", "dimension": "\(model.configuration.dimension)",
-            "max_tokens": "\(model.configuration.maxSequenceLength)", "threads": "\(engine.threads)",
+            "max_tokens": "\(model.configuration.maxSequenceLength)", "threads": "\(engine.threads)", "kernel": "\(engine.kernel)",
             "folder": "\(model.directory.path)",
         ])
         let host = configuration.host

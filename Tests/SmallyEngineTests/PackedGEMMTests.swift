@@ -29,7 +29,28 @@ struct PackedGEMMTests {
         Shape(m: 11, n: 32, k: 385, padA: 0, padC: 3, accumulate: false),
         Shape(m: 17, n: 16, k: 1536, padA: 4, padC: 0, accumulate: true),
         Shape(m: 37, n: 48, k: 800, padA: 0, padC: 0, accumulate: false),
+        // The AVX-512 tile: 12 rows × two panels, every row remainder, an odd last panel.
+        Shape(m: 12, n: 32, k: 384, padA: 0, padC: 0, accumulate: false),
+        Shape(m: 23, n: 80, k: 129, padA: 1, padC: 2, accumulate: true),
+        Shape(m: 24, n: 16, k: 7, padA: 0, padC: 0, accumulate: false),
+        Shape(m: 35, n: 112, k: 384, padA: 0, padC: 16, accumulate: false),
     ]
+
+    /// Every kernel of the build; the ones this CPU cannot run are reported, not silently dropped.
+    static let kernels = PackedKernel.allCases
+
+    /// Runs `body` if this CPU can run `kernel`; otherwise records why it was not checked.
+    static func onKernel(_ kernel: PackedKernel, _ body: () throws -> Void) rethrows {
+        guard kernel.isAvailable else {
+            #if arch(x86_64)
+            // x86-64 CI must check the AVX2 path and the reference; AVX-512 only where the CPU has it.
+            #expect(kernel != .portable && kernel != .avx2, "\(kernel) must run on every x86-64 CI machine")
+            #endif
+            print("packed GEMM: \(kernel) kernel skipped: this CPU or build cannot run it")
+            return
+        }
+        try body()
+    }
 
     /// Deterministic values in [-1, 1), so a failure reproduces.
     struct Values {
@@ -56,8 +77,13 @@ struct PackedGEMMTests {
         }
     }
 
-    @Test("C = A·Wᵀ (+ C) matches a double-precision reference and writes nothing else", arguments: shapes)
-    func product(_ s: Shape) {
+    @Test("every kernel: C = A·Wᵀ (+ C) matches a double-precision reference and writes nothing else",
+          arguments: kernels, shapes)
+    func product(_ kernel: PackedKernel, _ s: Shape) {
+        Self.onKernel(kernel) { check(kernel, s) }
+    }
+
+    func check(_ kernel: PackedKernel, _ s: Shape) {
         var values = Values(state: UInt64(s.m * 1_000_003 + s.n * 1009 + s.k))
         let lda = s.k + s.padA, ldc = s.n + s.padC
         let a = values.array(s.m * lda)
@@ -67,7 +93,7 @@ struct PackedGEMMTests {
         let packed = FloatBuffer(count: s.n * s.k)
         smally_pack_weights(w, s.n, s.k, packed.pointer)
         var c = before
-        smally_gemm_packed(s.m, s.n, s.k, a, lda, packed.pointer, &c, ldc, s.accumulate ? 1 : 0)
+        smally_gemm_packed_with(kernel.code, s.m, s.n, s.k, a, lda, packed.pointer, &c, ldc, s.accumulate ? 1 : 0)
 
         var worst: Double = 0
         for i in 0..<(s.m + 1) {
@@ -89,18 +115,24 @@ struct PackedGEMMTests {
                 worst = max(worst, abs(Double(c[index]) - exact) / bound)
             }
         }
-        #expect(worst <= 1, "error \(worst) × the float summation bound")
+        #expect(worst <= 1, "\(kernel): error \(worst) × the float summation bound")
     }
 
-    @Test("packed and BLIS linear layers both give the golden vectors")
-    func encoderPaths() throws {
+    @Test("every kernel's encoder gives the golden vectors (normalised max |diff| ≤ 1e-5), as BLIS does", arguments: kernels)
+    func encoderPaths(_ kernel: PackedKernel) throws {
+        try Self.onKernel(kernel) { try checkEncoder(kernel) }
+    }
+
+    func checkEncoder(_ kernel: PackedKernel) throws {
         let engine = try TestSupport.loadEngine()
-        let encoder = BertEncoder(weights: engine.model.weights)
+        let encoder = BertEncoder(weights: engine.model.weights, kernel: kernel)
         let cases = Array(TestSupport.goldenCases.prefix(12))
         let sequences = cases.map(\.token_ids)
         let packed = try encoder.forward(sequences, pooling: .mean, threads: 1, products: .packed)
         let blis = try encoder.forward(sequences, pooling: .mean, threads: 1, products: .blis)
         for (index, golden) in cases.enumerated() {
+            #expect(TestSupport.maxAbsDiff(l2Normalized(packed[index]), golden.embedding_normalized) <= 1e-5,
+                    "\(kernel) normalised: \(golden.id)")
             #expect(TestSupport.maxAbsDiff(packed[index], golden.embedding) <= 1e-4, "packed: \(golden.id)")
             #expect(TestSupport.maxAbsDiff(blis[index], golden.embedding) <= 1e-4, "BLIS: \(golden.id)")
             #expect(TestSupport.maxAbsDiff(packed[index], blis[index]) <= 1e-5, "packed vs BLIS: \(golden.id)")

@@ -26,8 +26,12 @@ public final class BertEncoder {
     /// the per-call overhead of two tiny products per head.
     static let blasAttentionThreshold = 48
 
-    public init(weights: BertWeights) {
+    /// The compiled kernel for the packed products (chosen once per process, at start).
+    public let kernel: PackedKernel
+
+    public init(weights: BertWeights, kernel: PackedKernel = .best) {
         self.weights = weights
+        self.kernel = kernel
         let p = weights.configuration.maxPositions
         self.scores = [FloatBuffer(count: p * p)]
     }
@@ -163,7 +167,7 @@ public final class BertEncoder {
             let width = Int(SMALLY_PACKED_PANEL)
             let mine = share.range(w.outputs / width)
             if !mine.isEmpty {
-                smally_gemm_packed(t, mine.count * width, w.inputs, x, w.inputs, panels + mine.lowerBound * width * w.inputs,
+                smally_gemm_packed_with(kernel.code, t, mine.count * width, w.inputs, x, w.inputs, panels + mine.lowerBound * width * w.inputs,
                                    out + mine.lowerBound * width, w.outputs, accumulate ? 1 : 0)
             }
             return mine.lowerBound * width ..< mine.upperBound * width

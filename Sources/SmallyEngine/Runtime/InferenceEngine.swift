@@ -34,13 +34,17 @@ public final class InferenceEngine: Sendable {
     ///   - splitMinimumTexts: see ``splitMinimumTexts``; 2 by default (split whenever there are two texts:
     ///     measured as fast as threads inside each product on an idle machine, and twice as fast when
     ///     another process keeps one CPU busy).
-    public init(model: EmbeddingModel, threads: Int? = nil, splitMinimumTexts: Int? = nil) {
+    /// The kernel of the packed products (`SMALLY_KERNEL`; the fastest this CPU runs by default).
+    public let kernel: PackedKernel
+
+    public init(model: EmbeddingModel, threads: Int? = nil, splitMinimumTexts: Int? = nil, kernel: PackedKernel = .best) {
         self.model = model
+        self.kernel = kernel
         self.threads = max(1, threads ?? CPUCount.available())
         self.splitMinimumTexts = max(0, splitMinimumTexts ?? 2)
         self.lanes = (0..<self.threads).map { index in
             Lane(queue: DispatchQueue(label: "smally.inference.\(index)", qos: .userInitiated),
-                 encoder: BertEncoder(weights: model.weights))
+                 encoder: BertEncoder(weights: model.weights, kernel: kernel))
         }
     }
 

@@ -75,6 +75,7 @@ struct InfoRoutes {
         writer.key("max_queued_texts"); writer.int(limits.maxQueuedTexts)
         writer.endObject()
         writer.key("threads"); writer.int(service.engine.threads)
+        writer.key("kernel"); writer.string(service.engine.kernel.rawValue)
         writer.key("version"); writer.string(version)
         writer.key("build")
         writer.beginObject()
