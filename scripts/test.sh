@@ -30,6 +30,9 @@ timeout --kill-after=30 1200 swift test --skip-build --disable-xctest "$@"
 echo "==> the official openai Python client against a live server"
 scripts/compat/run_openai_client_test.sh
 
+echo "==> the ARM64 kernels: cross-compiled, run under qemu-user, checked against x86-64's outputs"
+scripts/arm64/check_kernels.sh
+
 echo "==> schemathesis against the live server's /openapi.json: no 5xx, the process stays up"
 scripts/compat/run_schemathesis.sh
 t2=$(date +%s)
