@@ -1,10 +1,20 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// Hot-path targets (tokenizer, encoder kernels) are built for the AVX2/FMA machines we deploy on;
-// without it `a * b + c` on SIMD vectors becomes libm `fmaf` calls (see toolchain notes).
+// Swift has no per-function CPU targets, so the Swift hot path (tokenizer, encoder loops) is built
+// for one CPU level: Haswell (AVX2+FMA) by default on x86-64 — without it `a * b + c` on SIMD
+// vectors becomes libm `fmaf` calls (see toolchain notes). `SMALLY_TARGET_CPU=x86-64 swift build`
+// makes a binary for any x86-64 CPU (slower Swift loops; the C kernels still pick AVX2/AVX-512 at
+// run time). Nothing is set on other architectures (ARM64 has NEON and FMA in its baseline).
+#if arch(x86_64)
+let targetCPU: String? = Context.environment["SMALLY_TARGET_CPU"] ?? "haswell"
+#else
+let targetCPU: String? = Context.environment["SMALLY_TARGET_CPU"]
+#endif
+/// Binaries whose Swift code needs AVX2+FMA check the CPU first and say so (instead of SIGILL).
+let cpuRequirement: [SwiftSetting] = targetCPU == "haswell" ? [.define("SMALLY_NEEDS_AVX2_FMA")] : []
 let hotPathSettings: [SwiftSetting] = [
-    .unsafeFlags(["-target-cpu", "haswell", "-O"]),
+    .unsafeFlags((targetCPU.map { ["-target-cpu", $0] } ?? []) + ["-O"]),
 ]
 
 // Async functions run on their caller's executor instead of hopping to the generic one on every
@@ -147,6 +157,7 @@ let package = Package(
         .executableTarget(
             name: "smally",
             dependencies: [
+                "CPackedGEMM",
                 "SmallyConfiguration",
                 "SmallyEngine",
                 "SmallyJSON",
@@ -157,7 +168,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-            ]
+            ],
+            swiftSettings: cpuRequirement
         ),
         .testTarget(
             name: "SmallyTokenizerTests",
