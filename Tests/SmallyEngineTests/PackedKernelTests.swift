@@ -17,7 +17,7 @@ struct PackedKernelTests {
     }
 
     @Test("forcing a kernel the CPU lacks, or an unknown name, fails with the available ones named")
-    func refusals() {
+    func refusals() throws {
         let missing = PackedKernel.allCases.filter { !$0.isAvailable }
         #expect(!missing.isEmpty, "some kernel of another architecture is always missing")
         for kernel in missing {
