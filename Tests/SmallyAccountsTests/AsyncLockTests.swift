@@ -21,7 +21,8 @@ import Testing
         await #expect(throws: AccountsError.self) {
             try await withDeadline(.milliseconds(50)) { try await lock.withLock { ran.set() } }
         }
-        #expect(ContinuousClock.now - start < .seconds(1))
+        // Generous: the holder never lets go before the end, so a waiter that did not leave would hang here.
+        #expect(ContinuousClock.now - start < .seconds(10))
         try await waitUntil("the waiter left the queue", within: .seconds(2)) { lock.waiting == 0 }
         letGo.finish()
         try await holder.value
