@@ -49,7 +49,7 @@ struct AccountsHTTPTests {
             // {"n": k, "text": "..."}: k embeddings, 3 tokens each, the first one a cache hit.
             routes.post("/v1/embed") { request, context in
                 let body = try await JSONBody.fields(from: request, limit: 1 << 16)
-                let n = try body.int("n") ?? 1
+                guard let n = try body.int("n") else { throw APIError.invalidRequest("'n' is required.", param: "n", code: "missing_field") }
                 try await context.meter?.admit(embeddings: n)
                 if try body.string("text") == "fail" { throw APIError.overloaded(retryAfterSeconds: 1) }
                 context.meter?.served(embeddings: n, tokens: 3 * n, cacheHits: 1)

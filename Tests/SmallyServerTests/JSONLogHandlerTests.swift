@@ -17,7 +17,7 @@ import Testing
             JSONLogHandler(label: label, metadataProvider: provider) { line in lines.lines.withLock { $0.append(line) } }
         }
         logger[metadataKey: "port"] = "8000"
-        logger.info("said \"hi\"\nthen left", metadata: ["count": 3, "b": "x/y"])
+        logger.info("said \"hi\"\nthen left", metadata: ["count": "3", "b": "x/y"])
         let line = try #require(lines.lines.withLock { $0.first })
         #expect(line.last == 0x0A && line.dropLast().firstIndex(of: 0x0A) == nil)
         let text = String(decoding: line.dropLast(), as: UTF8.self)
