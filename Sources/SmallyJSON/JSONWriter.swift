@@ -159,9 +159,10 @@ public struct JSONWriter: Sendable {
             return
         }
         // Swift's shortest round-trip formatting (e.g. "0.0123", "1e-05"). At most 15 bytes, so the
-        // String is stored inline (no heap allocation); `withUTF8` then appends it as one buffer
-        // copy, which measured as fast as streaming through the stdlib's underscored
-        // `TextOutputStream` hook and ~2x faster than `write(to:)` through the public `write(_:)`.
+        // String is stored inline (no heap allocation) and `withUTF8` appends it as one copy.
+        // Public API only: ~36 ns a float against ~26 ns through the stdlib's underscored
+        // `_writeASCII` hook (release, 384 floats x 10,000), but faster than `write(to:)` via the
+        // public `write(_:)` (~56 ns) or appending `description.utf8` (~43 ns).
         var text = value.description
         text.withUTF8 { bytes.append(contentsOf: $0) }
     }
