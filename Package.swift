@@ -70,7 +70,8 @@ let package = Package(
         ),
         // Settings from environment variables, with one policy (malformed → refuse to start). No dependencies.
         .target(name: "SmallyConfiguration"),
-        // Fast JSON output (arrays of floats in shortest round-trip form). No dependencies.
+        // The project's JSON: a strict reader, a fast writer (arrays of floats in shortest
+        // round-trip form) and one `JSONValue` for both. No dependencies.
         .target(name: "SmallyJSON"),
         // Model loading (safetensors, configs), BERT encoder on BLAS, pooling. Knows nothing of HTTP.
         .target(
@@ -102,6 +103,7 @@ let package = Package(
             dependencies: [
                 "SmallyCache",
                 "SmallyConfiguration",
+                "SmallyJSON",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -205,6 +207,7 @@ let package = Package(
                 "SmallyAccounts",
                 "SmallyConfiguration",
                 "SmallyCache",
+                "SmallyJSON",
                 "SmallyTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
@@ -233,6 +236,7 @@ let package = Package(
                 "SmallyCore",
                 "SmallyAccounts",
                 "SmallyConfiguration",
+                "SmallyJSON",
                 .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,4 +1,5 @@
 import Foundation
+import SmallyJSON
 
 /// The account operations behind the CLI (`smally orgs …`, `keys …`, `usage`) and the admin
 /// HTTP API (`/v1/admin/…`). Both print the JSON objects built here, so the two stay alike.
@@ -272,15 +273,18 @@ extension AccountsAdmin {
 
     /// `{"id", "key", "org", "prefix", …}`: the created key with its secret (shown once).
     public func json(_ created: CreatedKey) -> JSONValue {
-        var members = keyMembers(created.record, organization: created.organization)
-        members.insert(("key", .string(created.secret)), at: 2)
-        return .object(members)
+        .object(createdMembers(created))
     }
 
     public func json(rotated: (created: CreatedKey, previous: APIKeyRecord)) -> JSONValue {
-        guard case .object(var members) = json(rotated.created) else { return .null }
-        members.append(("replaces", json(rotated.previous, organization: rotated.created.organization)))
-        return .object(members)
+        .object(createdMembers(rotated.created)
+                + [("replaces", json(rotated.previous, organization: rotated.created.organization))])
+    }
+
+    private func createdMembers(_ created: CreatedKey) -> [(String, JSONValue)] {
+        var members = keyMembers(created.record, organization: created.organization)
+        members.insert(("key", .string(created.secret)), at: 2)
+        return members
     }
 
     public func json(_ report: UsageReport) -> JSONValue {

@@ -118,6 +118,28 @@ public struct JSONWriter: Sendable {
         needsComma = true
     }
 
+    /// A whole ``JSONValue`` tree, object members in their order.
+    public mutating func value(_ value: JSONValue) {
+        switch value {
+        case .null: null()
+        case .bool(let value): bool(value)
+        case .integer(let value): int(value)
+        case .number(let value): double(value)
+        case .string(let value): string(value)
+        case .array(let elements):
+            beginArray()
+            for element in elements { self.value(element) }
+            endArray()
+        case .object(let object):
+            beginObject()
+            for member in object.members {
+                key(member.name)
+                self.value(member.value)
+            }
+            endObject()
+        }
+    }
+
     // MARK: Helpers
 
     private static let trueBytes = Array("true".utf8)
@@ -136,10 +158,13 @@ public struct JSONWriter: Sendable {
             bytes.append(contentsOf: Self.nullBytes)
             return
         }
-        // Swift's shortest round-trip formatting (e.g. "0.0123", "1e-05"), the same text as
-        // `description`, but streamed: `Float.write(to:)` hands its stack buffer to `_writeASCII`,
-        // which appends the bytes without allocating a String per float.
-        value.write(to: &self)
+        // Swift's shortest round-trip formatting (e.g. "0.0123", "1e-05"). At most 15 bytes, so the
+        // String is stored inline (no heap allocation) and `withUTF8` appends it as one copy.
+        // Public API only: ~36 ns a float against ~26 ns through the stdlib's underscored
+        // `_writeASCII` hook (release, 384 floats x 10,000), but faster than `write(to:)` via the
+        // public `write(_:)` (~56 ns) or appending `description.utf8` (~43 ns).
+        var text = value.description
+        text.withUTF8 { bytes.append(contentsOf: $0) }
     }
 
     @inline(__always)
@@ -181,16 +206,5 @@ public struct JSONWriter: Sendable {
             }
         }
         bytes.append(UInt8(ascii: "\""))
-    }
-}
-
-extension JSONWriter: TextOutputStream {
-    /// Appends raw text (used only by `Float.write(to:)`; JSON strings go through `string(_:)`).
-    public mutating func write(_ string: String) {
-        bytes.append(contentsOf: string.utf8)
-    }
-
-    public mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) {
-        bytes.append(contentsOf: buffer)
     }
 }

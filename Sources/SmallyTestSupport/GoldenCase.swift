@@ -16,6 +16,7 @@ public struct GoldenCase: Decodable, Sendable {
     /// Reads a fixture file from `Tests/Fixtures`: a JSON array, or (`casesKey`) `{"cases": [...]}`.
     public static func load(_ name: String, casesKey: Bool = false) throws -> [GoldenCase] {
         let data = try Data(contentsOf: RepositoryPaths.fixtures.appendingPathComponent(name))
+        // Cold path: test fixtures, where `Decodable` maps the cases' fields for free, Foundation is simpler here.
         if casesKey {
             struct File: Decodable { var cases: [GoldenCase] }
             return try JSONDecoder().decode(File.self, from: data).cases

@@ -35,6 +35,7 @@ struct TokenizerConfiguration: Sendable {
 
         let raw: RawTokenizer
         do {
+            // Cold path: read once at model load, and `Decodable` states the nested shape (the vocabulary goes through JSONVocabularyReader), Foundation is simpler here.
             raw = try JSONDecoder().decode(RawTokenizer.self, from: Data(json))
         } catch let error as DecodingError {
             throw fail("invalid tokenizer.json: \(Self.describe(error))")

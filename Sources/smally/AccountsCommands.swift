@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import SmallyAccounts
 import SmallyConfiguration
+import SmallyJSON
 
 /// Shared by the account commands: `--json`, settings from the environment (`DATABASE_URL`,
 /// `SMALLY_DATA_DIR`, `API_KEY_PREFIX`, tier limits — the same as `smally serve`), store

@@ -74,6 +74,7 @@ struct BenchCommand: AsyncParsableCommand {
         guard let data = FileManager.default.contents(atPath: scenarios) else {
             throw ValidationError("cannot read scenarios file \(scenarios)")
         }
+        // Cold path: the scenario file is read once per `smally bench` run and `as?` casts say it in fewer lines, Foundation is simpler here.
         guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               let items = root["scenarios"] as? [[String: Any]] else {
             throw ValidationError("\(scenarios): expected {\"scenarios\": [...]}")

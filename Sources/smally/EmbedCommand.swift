@@ -62,10 +62,10 @@ struct EmbedCommand: AsyncParsableCommand {
     }
 
     static func parse(line: String, number: Int) -> Result<String, LineError> {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+        guard case .object(let object)? = try? JSONReader.parse(line) else {
             return .failure(LineError(message: "line \(number): not a JSON object"))
         }
-        guard let text = object["text"] as? String else {
+        guard case .string(let text)? = object["text"] else {
             return .failure(LineError(message: "line \(number): field \"text\" must be a string"))
         }
         return .success(text)

@@ -1,4 +1,3 @@
-import Foundation
 import Logging
 import SmallyConfiguration
 import SmallyServer
@@ -17,30 +16,5 @@ enum LogSetup {
             return handler
         }, metadataProvider: RequestLogMetadata.provider)
         return Logger(label: "smally")
-    }
-}
-
-/// One JSON object per line on stderr: time, level, label, message and metadata.
-struct JSONLogHandler: LogHandler {
-    let label: String
-    var logLevel: Logger.Level = .info
-    var metadata: Logger.Metadata = [:]
-    var metadataProvider: Logger.MetadataProvider?
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        var object: [String: Any] = [
-            "time": Date().formatted(.iso8601),
-            "level": event.level.rawValue,
-            "label": label,
-            "message": "\(event.message)",
-        ]
-        for (key, value) in Logger.Metadata.forLine(base: metadata, provider: metadataProvider, explicit: event.metadata) { object[key] = "\(value)" }
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
-        FileHandle.standardError.write(data + Data([0x0A]))
     }
 }

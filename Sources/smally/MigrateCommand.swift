@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SmallyAccounts
+import SmallyJSON
 
 /// `smally migrate`: applies the account store's pending schema migrations (the server also
 /// applies them at start). Reads `DATABASE_URL` / `SMALLY_DATA_DIR` like `smally serve`.

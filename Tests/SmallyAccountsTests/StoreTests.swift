@@ -1,6 +1,7 @@
 import Foundation
 import SmallyAccounts
 import SmallyConfiguration
+import SmallyJSON
 import Testing
 
 /// The same tests against PostgreSQL and the embedded SQLite store.

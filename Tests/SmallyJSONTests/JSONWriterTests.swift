@@ -1,5 +1,6 @@
 import Foundation
 import SmallyJSON
+import SmallyTestSupport
 import Testing
 
 @Suite("JSONWriter")
@@ -38,5 +39,20 @@ struct JSONWriterTests {
         #expect(object["none"] is NSNull)
         #expect((object["nested"] as? [Any])?.count == 2)
         #expect(object["nan"] is NSNull)
+    }
+
+    @Test("every finite float is written exactly as its description (random bit patterns and edge cases)")
+    func floatsMatchDescription() {
+        var generator = SplitMix64(seed: 15)
+        let edges: [Float] = [0, -0.0, .leastNonzeroMagnitude, -.leastNonzeroMagnitude, .leastNormalMagnitude,
+                              .leastNormalMagnitude.nextDown, .greatestFiniteMagnitude, -.greatestFiniteMagnitude,
+                              1, 2, 0.5, 1024, 16_777_216, 16_777_217, 1e-5, 1e-4, 9.999999e-5, 1e7, 1e16, 1e38,
+                              .pi, -.ulpOfOne, 0.1, 0.2, 0.3]
+        let random = (0..<200_000).map { _ in Float(bitPattern: UInt32.random(in: 0...UInt32.max, using: &generator)) }
+        let values = (edges + random).filter(\.isFinite)
+        var writer = JSONWriter()
+        writer.floats(values)
+        let expected = "[" + values.map(\.description).joined(separator: ",") + "]"
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == expected)
     }
 }

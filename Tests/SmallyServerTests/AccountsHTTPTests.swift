@@ -7,6 +7,7 @@ import Logging
 import NIOCore
 import SmallyAccounts
 import SmallyCache
+import SmallyJSON
 @testable import SmallyServer
 import SmallyTestSupport
 import Testing
@@ -47,11 +48,11 @@ struct AccountsHTTPTests {
             routes.get("/v1/models") { _, _ in "models" }
             // {"n": k, "text": "..."}: k embeddings, 3 tokens each, the first one a cache hit.
             routes.post("/v1/embed") { request, context in
-                struct Body: Decodable { var n: Int; var text: String? }
-                let body = try await JSONBody.decode(Body.self, from: request, limit: 1 << 16)
-                try await context.meter?.admit(embeddings: body.n)
-                if body.text == "fail" { throw APIError.overloaded(retryAfterSeconds: 1) }
-                context.meter?.served(embeddings: body.n, tokens: 3 * body.n, cacheHits: 1)
+                let body = try await JSONBody.fields(from: request, limit: 1 << 16)
+                guard let n = try body.int("n") else { throw APIError.invalidRequest("'n' is required.", param: "n", code: "missing_field") }
+                try await context.meter?.admit(embeddings: n)
+                if try body.string("text") == "fail" { throw APIError.overloaded(retryAfterSeconds: 1) }
+                context.meter?.served(embeddings: n, tokens: 3 * n, cacheHits: 1)
                 return "embedded"
             }
             var app = Application(router: router, services: [runtime.storeService, runtime.recorder], logger: logger)

@@ -131,6 +131,7 @@ public struct ModelConfiguration: Sendable {
 
     static func readObject(_ directory: URL, _ file: String, required: Bool) throws(ModelError) -> [String: Any]? {
         guard let data = try readData(directory, file, required: required) else { return nil }
+        // Cold path: model configuration read once at load (and SmallyEngine stays free of SmallyJSON), Foundation is simpler here.
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw ModelError(file: file, "is not a JSON object")
         }
@@ -139,6 +140,7 @@ public struct ModelConfiguration: Sendable {
 
     static func readArray(_ directory: URL, _ file: String) throws(ModelError) -> [[String: Any]]? {
         guard let data = try readData(directory, file, required: false) else { return nil }
+        // Cold path: model configuration read once at load (and SmallyEngine stays free of SmallyJSON), Foundation is simpler here.
         guard let array = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
             throw ModelError(file: file, "is not a JSON array of module objects")
         }

@@ -51,6 +51,7 @@ public struct SafetensorsFile: Sendable {
             throw ModelError(file: name, "header length \(headerLength) does not fit a file of \(file.count) bytes")
         }
         let headerBytes = Data(bytes: file.base + 8, count: headerLength)
+        // Cold path: one header read at model load (and SmallyEngine stays free of SmallyJSON), Foundation is simpler here.
         guard let json = try? JSONSerialization.jsonObject(with: headerBytes) as? [String: Any] else {
             throw ModelError(file: name, "header is not a JSON object")
         }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import SmallyAccounts
+import SmallyJSON
 
 extension HTTPField.Name {
     static let rateLimitLimitRequests = Self("x-ratelimit-limit-requests")!

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import SmallyAccounts
+import SmallyJSON
 
 /// The admin API, for automation; registered only when `ADMIN_TOKEN` is set and authenticated
 /// with `Authorization: Bearer <ADMIN_TOKEN>`. Same operations and JSON objects as the CLI:
@@ -19,43 +20,54 @@ import SmallyAccounts
 struct AdminRoutes {
     let runtime: AccountsRuntime
 
-    struct CreateOrganization: Decodable {
+    // Bodies are read with `JSONReader` into `JSONFields`, as on the embedding routes: a field of
+    // the wrong type is a 400 `invalid_type` naming it, a missing one a 400 `missing_field`.
+
+    struct CreateOrganization {
         var name: String
         var tier: String
         var monthly_quota: Int?
         var per_minute: Int?
+
+        init(_ fields: JSONFields) throws(APIError) {
+            name = try fields.requiredString("name")
+            tier = try fields.requiredString("tier")
+            monthly_quota = try fields.int("monthly_quota")
+            per_minute = try fields.int("per_minute")
+        }
     }
 
-    /// Absent fields stay as they are; `null` clears an override.
-    struct UpdateOrganization: Decodable {
+    /// Absent fields stay as they are; `null` clears an override (`null` tier keeps it).
+    struct UpdateOrganization {
         var tier: String?
         var monthlyQuota: Int??
         var perMinute: Int??
 
-        enum CodingKeys: String, CodingKey {
-            case tier, monthly_quota, per_minute
-        }
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            tier = try container.decodeIfPresent(String.self, forKey: .tier)
-            if container.contains(.monthly_quota) {
-                monthlyQuota = .some(try container.decodeNil(forKey: .monthly_quota) ? nil : try container.decode(Int.self, forKey: .monthly_quota))
-            }
-            if container.contains(.per_minute) {
-                perMinute = .some(try container.decodeNil(forKey: .per_minute) ? nil : try container.decode(Int.self, forKey: .per_minute))
-            }
+        init(_ fields: JSONFields) throws(APIError) {
+            tier = try fields.string("tier")
+            monthlyQuota = try fields.intUpdate("monthly_quota")
+            perMinute = try fields.intUpdate("per_minute")
         }
     }
 
-    struct CreateKey: Decodable {
+    struct CreateKey {
         var org: String
         var name: String?
         var expires_in: String?
+
+        init(_ fields: JSONFields) throws(APIError) {
+            org = try fields.requiredString("org")
+            name = try fields.string("name")
+            expires_in = try fields.string("expires_in")
+        }
     }
 
-    struct Rotate: Decodable {
+    struct Rotate {
         var grace: String?
+
+        init(_ fields: JSONFields) throws(APIError) {
+            grace = try fields.string("grace")
+        }
     }
 
     func register(on routes: AccessRouter) {
@@ -68,7 +80,7 @@ struct AdminRoutes {
             try await run { .json(AccountsAdmin.list(try await admin.organizations().map(admin.json))) }
         }
         group.post("/orgs") { request, _ in
-            let body = try await JSONBody.decode(CreateOrganization.self, from: request, limit: limit)
+            let body = try await CreateOrganization(JSONBody.fields(from: request, limit: limit))
             return try await run {
                 let organization = try await admin.createOrganization(name: body.name, tier: try Self.tier(body.tier),
                                                                       monthlyQuota: body.monthly_quota, requestsPerMinute: body.per_minute)
@@ -81,7 +93,7 @@ struct AdminRoutes {
         }
         group.patch("/orgs/:name") { request, context in
             let name = try context.parameters.require("name")
-            let body = try await JSONBody.decode(UpdateOrganization.self, from: request, limit: limit)
+            let body = try await UpdateOrganization(JSONBody.fields(from: request, limit: limit))
             return try await run {
                 // One store transaction: absent fields keep the stored values, null clears an override.
                 .json(admin.json(try await admin.updateOrganization(named: name, tier: try body.tier.map(Self.tier),
@@ -95,7 +107,7 @@ struct AdminRoutes {
             }
         }
         group.post("/keys") { request, _ in
-            let body = try await JSONBody.decode(CreateKey.self, from: request, limit: limit)
+            let body = try await CreateKey(JSONBody.fields(from: request, limit: limit))
             return try await run {
                 let expiresIn = try body.expires_in.map(DurationParser.seconds)
                 let created = try await admin.createKey(organization: body.org, name: body.name, expiresIn: expiresIn)
@@ -108,7 +120,7 @@ struct AdminRoutes {
             var request = request
             let bytes = try await request.collectBody(upTo: limit)
             if bytes.readableBytes > 0 {
-                let body = try await JSONBody.decode(Rotate.self, from: request, limit: limit)
+                let body = try await Rotate(JSONBody.fields(from: request, limit: limit))
                 if let text = body.grace {
                     grace = text == "0" ? 0 : try run(sync: { try DurationParser.seconds(text) })
                 }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import SmallyAccounts
+import SmallyJSON
 
 /// `GET /v1/usage[?month=YYYY-MM]`: the caller's organization's usage this month (or that month):
 /// totals and per key, quota used and remaining. Written usage plus what is still buffered here.

@@ -1,6 +1,6 @@
 import HTTPTypes
-import SmallyAccounts
 import SmallyCore
+import SmallyJSON
 
 extension APIError {
     /// The one mapping of the request path's errors to HTTP: status, error type and code, message,

@@ -1,4 +1,3 @@
-import Foundation
 import Hummingbird
 import NIOCore
 import SmallyJSON
@@ -7,7 +6,7 @@ import SmallyJSON
 /// type, 413 past the body limit, 400 for malformed JSON (saying what and where) or wrong field
 /// types (naming the field and the expected type).
 enum JSONBody {
-    /// The body's top-level JSON object, read with ``JSONReader`` (the hot routes).
+    /// The body's top-level JSON object, read with ``JSONReader`` (every route with a body).
     static func fields(from request: Request, limit: Int) async throws -> JSONFields {
         let buffer = try await collect(request, limit: limit)
         let value: JSONValue
@@ -20,16 +19,6 @@ enum JSONBody {
             throw APIError.invalidRequest("The request body must be a JSON object.", code: "invalid_json")
         }
         return JSONFields(object: object)
-    }
-
-    /// The body decoded with Foundation's `JSONDecoder` (the admin routes, off the hot path).
-    static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int) async throws -> T {
-        let buffer = try await collect(request, limit: limit)
-        do {
-            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
-        } catch let error as DecodingError {
-            throw translate(error)
-        }
     }
 
     /// The whole body, after the content-type check; 413 past `limit`, 400 when empty.
@@ -66,46 +55,6 @@ enum JSONBody {
             let media = UnsafeBufferPointer(rebasing: bytes[start..<end])
             if media.count == 16 { return ASCII.equalsIgnoringCase(media, "application/json") }
             return media.count > 5 && media.contains(UInt8(ascii: "/")) && ASCII.equalsIgnoringCase(media.suffix(5), "+json")
-        }
-    }
-
-    static func translate(_ error: DecodingError) -> APIError {
-        func path(_ context: DecodingError.Context) -> String {
-            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
-                .joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
-        }
-        switch error {
-        case .typeMismatch(let type, let context):
-            let field = path(context)
-            if field.isEmpty {
-                return .invalidRequest("The request body must be a JSON object.", code: "invalid_json")
-            }
-            let custom = context.debugDescription.hasPrefix("'") ? context.debugDescription : nil
-            return .invalidRequest(custom ?? "'\(field)' must be \(describe(type)).", param: field, code: "invalid_type")
-        case .valueNotFound(let type, let context):
-            let field = path(context)
-            return .invalidRequest("'\(field)' must be \(describe(type)), not null.", param: field, code: "invalid_type")
-        case .keyNotFound(let key, _):
-            return .invalidRequest("'\(key.stringValue)' is required.", param: key.stringValue, code: "missing_field")
-        case .dataCorrupted(let context):
-            if context.codingPath.isEmpty {
-                return .invalidRequest("The request body is not valid JSON.", code: "invalid_json")
-            }
-            let field = path(context)
-            return .invalidRequest("'\(field)': \(context.debugDescription)", param: field, code: "invalid_value")
-        @unknown default:
-            return .invalidRequest("The request body could not be read.", code: "invalid_json")
-        }
-    }
-
-    private static func describe(_ type: Any.Type) -> String {
-        switch type {
-        case is String.Type: "a string"
-        case is Bool.Type: "a boolean"
-        case is Int.Type: "an integer"
-        case is Double.Type, is Float.Type: "a number"
-        case is [String].Type: "an array of strings"
-        default: "of the documented type"
         }
     }
 }

@@ -45,6 +45,24 @@ struct JSONFields: Sendable {
         return integer
     }
 
+    /// A field the body must have: absent or `null` is a 400 `missing_field` naming it.
+    func requiredString(_ name: String) throws(APIError) -> String {
+        guard let value = try string(name) else {
+            throw APIError.invalidRequest("'\(name)' is required.", param: name, code: "missing_field")
+        }
+        return value
+    }
+
+    /// An integer for an update (PATCH): nil when absent (keep the stored value), `.some(nil)`
+    /// for `null` (clear it), else the new value.
+    func intUpdate(_ name: String) throws(APIError) -> Int?? {
+        switch object[name] {
+        case nil: return nil
+        case .null?: return .some(nil)
+        default: return .some(try int(name))
+        }
+    }
+
     static func strings(_ elements: [JSONValue], name: String) throws(APIError) -> [String] {
         var strings: [String] = []
         strings.reserveCapacity(elements.count)

@@ -1,11 +1,11 @@
-import Foundation
 import Hummingbird
-import SmallyAccounts
+import SmallyJSON
 
 extension Response {
+    /// A JSON response from a built document (admin API, `/v1/usage`), written by `JSONWriter`.
     static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
-        var fields = HTTPFields()
-        fields[.contentType] = "application/json"
-        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(string: value.rendered())))
+        var writer = JSONWriter(capacity: 1024)
+        writer.value(value)
+        return .json(writer, status: status)
     }
 }
