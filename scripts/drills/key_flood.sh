@@ -13,7 +13,7 @@ SECONDS_PER_PHASE=${1:-10}
 DATA=$(mktemp -d)
 AUTH_FAILURES_PER_MINUTE=${AUTH_FAILURES_PER_MINUTE:-0} SMALLY_DATA_DIR="$DATA" REDIS_URL= DATABASE_URL= \
   ADMIN_TOKEN=$(python3 -c "import secrets; print(secrets.token_hex(24))") \
-  TIER_SCALE_REQUESTS_PER_MINUTE=100000000 TIER_SCALE_EMBEDDINGS_PER_MONTH=1000000000 LOG_LEVEL=error \
+  TIER_SCALE_REQUESTS_PER_MINUTE=10000000 TIER_SCALE_EMBEDDINGS_PER_MONTH=1000000000 LOG_LEVEL=error \
   "$BIN" serve --port "$PORT" >"$DATA/server.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null || true; rm -rf "$DATA"' EXIT

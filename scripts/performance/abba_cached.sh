@@ -11,7 +11,7 @@ A=$1; B=$2; ROUNDS=${3:-4}; CONNECTIONS=${4:-8}; SECONDS_PER_RUN=${5:-6}
 PORT=${ABBA_PORT:-18140}
 run() { # binary, extra env
   local dir; dir=$(mktemp -d)
-  env $2 SMALLY_DATA_DIR="$dir" LOG_LEVEL=error TIER_SCALE_REQUESTS_PER_MINUTE=100000000 \
+  env $2 SMALLY_DATA_DIR="$dir" LOG_LEVEL=error TIER_SCALE_REQUESTS_PER_MINUTE=10000000 \
     TIER_SCALE_EMBEDDINGS_PER_MONTH=1000000000 "$1" serve --port "$PORT" >/dev/null 2>&1 &
   local pid=$!
   for _ in $(seq 300); do curl -sf "127.0.0.1:$PORT/ready" >/dev/null 2>&1 && break; sleep 0.1; done

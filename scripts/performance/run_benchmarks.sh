@@ -18,7 +18,7 @@
 #   WITH_REDIS=1 (Redis + PostgreSQL via scripts/services.sh; REDIS_URL for the server and benchmarks)
 #   SMALLY_BIN=path/to/smally   NO_BUILD=1 (never build)
 #   RESULTS_DIR=results/<stamp>   READY_TIMEOUT=300 (s)   MODEL_DIR=models/all-MiniLM-L6-v2
-#   API_KEY=sk_...   PERF_MONTHLY_QUOTA=1000000000   PERF_REQUESTS_PER_MINUTE=100000000
+#   API_KEY=sk_...   PERF_MONTHLY_QUOTA=1000000000   PERF_REQUESTS_PER_MINUTE=10000000
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
@@ -160,7 +160,7 @@ else
   say "starting $BIN serve on $HOST:$PORT (log: server.log)${REDIS_URL:+ with L2 cache $REDIS_URL}"
   # The load test measures the embedding path, not the per-key rate limiter: lift the scale tier's
   # limits in this process (the organization created below also has its own overrides).
-  TIER_SCALE_REQUESTS_PER_MINUTE=${TIER_SCALE_REQUESTS_PER_MINUTE:-100000000} \
+  TIER_SCALE_REQUESTS_PER_MINUTE=${TIER_SCALE_REQUESTS_PER_MINUTE:-10000000} \
   TIER_SCALE_EMBEDDINGS_PER_MONTH=${TIER_SCALE_EMBEDDINGS_PER_MONTH:-1000000000} \
     "$BIN" serve --host "$HOST" --port "$PORT" --model "$MODEL_DIR" > >(redact > "$OUT/server.log") 2>&1 &
   SERVER_PID=$!
@@ -191,9 +191,9 @@ elif cli_has orgs && cli_has keys; then
   args=(orgs create "$ORG" --tier scale --monthly-quota "${PERF_MONTHLY_QUOTA:-1000000000}" --json)
   create_help=$(help_of orgs create)
   if grep -e '--per-minute' <<<"$create_help" >/dev/null; then
-    args+=(--per-minute "${PERF_REQUESTS_PER_MINUTE:-100000000}")
+    args+=(--per-minute "${PERF_REQUESTS_PER_MINUTE:-10000000}")
   elif grep -e '--requests-per-minute' <<<"$create_help" >/dev/null; then
-    args+=(--requests-per-minute "${PERF_REQUESTS_PER_MINUTE:-100000000}")
+    args+=(--requests-per-minute "${PERF_REQUESTS_PER_MINUTE:-10000000}")
   else
     note "warning: 'orgs create' has no per-minute override: the scale tier's limit applies (429s count as failures)"
   fi
