@@ -22,6 +22,19 @@ struct AuthFailureThrottleTests {
         #expect(throttle.retryAfter("10.0.0.1", now: start + .seconds(61)) == nil)
     }
 
+    @Test("the table empties again after the window, so isTracking turns off")
+    func emptiesAgain() {
+        let throttle = AuthFailureThrottle(limit: 3, window: .seconds(60))
+        let start = ContinuousClock.now
+        #expect(!throttle.isTracking)
+        throttle.recordFailure("10.0.0.9", now: start)
+        #expect(throttle.isTracking)
+        #expect(throttle.retryAfter("10.0.0.1", now: start + .seconds(30)) == nil)
+        #expect(throttle.isTracking)
+        #expect(throttle.retryAfter("10.0.0.1", now: start + .seconds(91)) == nil)
+        #expect(!throttle.isTracking, "an address that never came back still counted")
+    }
+
     @Test("limit 0 never refuses")
     func off() {
         let throttle = AuthFailureThrottle(limit: 0)

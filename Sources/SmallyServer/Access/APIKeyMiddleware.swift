@@ -42,12 +42,13 @@ struct APIKeyMiddleware: RouterMiddleware {
 
     @concurrent func handle(_ request: Request, context: AppRequestContext,
                 next: @concurrent (Request, AppRequestContext) async throws -> Response) async throws -> Response {
-        let address = context.clientAddress
         let presented = Self.presentedKey(request)
         // A throttled address may still use keys this node has seen confirmed (so a guesser behind
         // the same proxy or NAT does not lock its neighbours out); anything else is refused before
         // any store lookup.
-        if let seconds = runtime.failureThrottle.retryAfter(address), !runtime.authenticator.isKnown(presented) {
+        // The peer's address is formatted only while some address has failures on record.
+        let throttle = runtime.failureThrottle
+        if throttle.isTracking, let seconds = throttle.retryAfter(context.clientAddress), !runtime.authenticator.isKnown(presented) {
             runtime.securityMetrics.throttled(.apiKey)
             throw APIError.tooManyFailedAttempts(retryAfterSeconds: seconds)
         }
@@ -58,6 +59,7 @@ struct APIKeyMiddleware: RouterMiddleware {
             principal = found
         case .invalid(let reason):
             runtime.metrics.authFailure(reason)
+            let address = context.clientAddress
             let blocked = runtime.failureThrottle.recordFailure(address)
             // Never the key itself: its reason and where it came from.
             context.logger.info("API key refused", metadata: [

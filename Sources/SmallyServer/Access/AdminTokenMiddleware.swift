@@ -26,8 +26,7 @@ struct AdminTokenMiddleware: RouterMiddleware {
 
     @concurrent func handle(_ request: Request, context: AppRequestContext,
                 next: @concurrent (Request, AppRequestContext) async throws -> Response) async throws -> Response {
-        let address = context.clientAddress
-        if let seconds = throttle.retryAfter(address) {
+        if throttle.isTracking, let seconds = throttle.retryAfter(context.clientAddress) {
             metrics.throttled(.adminToken)
             throw APIError.tooManyFailedAttempts(retryAfterSeconds: seconds)
         }
@@ -37,6 +36,7 @@ struct AdminTokenMiddleware: RouterMiddleware {
         for (a, b) in zip(digest, expected) { difference |= a ^ b }
         guard !presented.isEmpty, difference == 0 else {
             metrics.adminFailures.increment()
+            let address = context.clientAddress
             let blocked = throttle.recordFailure(address)
             context.logger.warning("admin token refused", metadata: [
                 "client": "\(address)", "presented": "\(presented.isEmpty ? "nothing" : "a wrong token")",
