@@ -12,6 +12,8 @@ import SmallyEngine
 /// The engine and the token ids of every workload, made before measuring.
 final class InferenceState {
     let engine: InferenceEngine
+    /// One engine per kernel this CPU runs (`embed.*.kernel.<name>`), sharing the model's weights.
+    let kernelEngines: [PackedKernel: InferenceEngine]
     let short: [[Int32]]
     let medium: [[Int32]]
     let long: [[Int32]]
@@ -22,7 +24,11 @@ final class InferenceState {
         let model = try EmbeddingModel(directory: directory)
         // SMALLY_THREADS as `smally bench` reads it (a malformed value stops the run).
         var reader = EnvironmentReader(ProcessInfo.processInfo.environment)
-        engine = InferenceEngine(model: model, threads: try EngineSettings(reading: &reader).threads)
+        let settings = try EngineSettings(reading: &reader)
+        engine = InferenceEngine(model: model, threads: settings.threads, kernel: try PackedKernel.resolve(settings.kernel))
+        kernelEngines = Dictionary(uniqueKeysWithValues: PackedKernel.allCases.filter(\.isAvailable).map {
+            ($0, InferenceEngine(model: model, threads: settings.threads, kernel: $0))
+        })
         let tokenizer = model.tokenizer
         short = [tokenizer.encode(BenchTexts.short).ids]
         medium = [tokenizer.encode(BenchTexts.medium).ids]
@@ -31,6 +37,7 @@ final class InferenceState {
         // Buffers sized and weights paged in before the first measured call.
         _ = try engine.embedSynchronously(tokenIDs: long)
         _ = try engine.embedSynchronously(tokenIDs: queries)
+        for kernelEngine in kernelEngines.values { _ = try kernelEngine.embedSynchronously(tokenIDs: queries) }
     }
 }
 
@@ -38,7 +45,7 @@ let benchmarks: @Sendable () -> Void = {
     let state = Fixture<InferenceState>()
     let setup: Benchmark.BenchmarkSetupHook = {
         state.set(try InferenceState())
-        benchNoteOnce("threads", "InferenceBenchmarks: \(state.value.engine.threads) thread(s), model \(state.value.engine.model.name)")
+        benchNoteOnce("threads", "InferenceBenchmarks: \(state.value.engine.threads) thread(s), \(state.value.engine.kernel) kernel, model \(state.value.engine.model.name)")
     }
     let teardown: Benchmark.BenchmarkTeardownHook = { state.clear() }
 
@@ -64,6 +71,17 @@ let benchmarks: @Sendable () -> Void = {
     for size in [1, 5, 10, 32] {
         embedBenchmark("embed.batch\(size)", maxDuration: .seconds(size >= 10 ? 3 : 2), maxIterations: 300) {
             Array($0.queries.prefix(size))
+        }
+    }
+
+    // Each kernel this CPU runs (SMALLY_KERNEL), on a long text and a batch of 32: the kernel's own
+    // figures, side by side in one run.
+    for kernel in PackedKernel.allCases where kernel.isAvailable {
+        for (workload, input) in [("single.long50", \InferenceState.long), ("batch32", \InferenceState.queries)] {
+            Benchmark("embed.\(workload).kernel.\(kernel)", configuration: configuration(maxDuration: .seconds(3), maxIterations: 300)) { _ in
+                let s = state.value
+                blackHole(try s.kernelEngines[kernel]!.embedSynchronously(tokenIDs: s[keyPath: input]))
+            }
         }
     }
 
