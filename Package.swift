@@ -118,7 +118,7 @@ let package = Package(
         // Helpers for the test targets (throw-away Redis servers, polling, a seeded generator).
         .target(
             name: "SmallyTestSupport",
-            dependencies: ["SmallyCache"]
+            dependencies: ["SmallyCache", "SmallyEngine"]
         ),
         // The request path between HTTP and the engine (TEI's router → core → backends): the
         // embedding service, the cache use, the dynamic batcher, the quota seam (`EmbeddingMeter`)
@@ -221,6 +221,7 @@ let package = Package(
             name: "SmallyCoreTests",
             dependencies: [
                 "SmallyCore",
+                "SmallyTestSupport",
                 "SmallyEngine",
                 "SmallyCache",
                 .product(name: "Logging", package: "swift-log"),

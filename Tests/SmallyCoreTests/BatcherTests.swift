@@ -1,13 +1,14 @@
 import ServiceLifecycle
 import SmallyCore
 import SmallyEngine
+import SmallyTestSupport
 import Synchronization
 import Testing
 
 /// The dynamic batcher on the real engine: lanes, graceful shutdown, cancellation, backpressure.
 @Suite("Batcher")
 struct BatcherTests {
-    static let texts = (0..<24).map { "query number \($0) about \(["billing", "passwords", "shipping", "refunds"][$0 % 4])" }
+    static let texts = SampleQueries.twentyFour
 
     @Test("with two lanes, concurrent texts give the vectors of one-by-one inference, and shutdown drains")
     func twoLanesEqualSingle() async throws {

@@ -10,27 +10,10 @@ enum TestSupport {
     /// The golden cases with their embeddings (see ``GoldenCase``).
     static var goldenCases: [GoldenCase] { GoldenCase.publicCases }
 
-    /// The model and engine, loaded once for all tests in this process. A missing model is a
-    /// failure with instructions, not a skip.
-    static let engine: Result<InferenceEngine, any Error> = Result {
-        let model = try EmbeddingModel(directory: modelDirectory)
-        // One thread: tests run in parallel, and BLAS worker threads spinning on both cores would
-        // starve the event loops of the Redis and HTTP tests running beside them.
-        return InferenceEngine(model: model, threads: 1)
-    }
+    static func loadEngine() throws -> InferenceEngine { try SharedEngine.get() }
 
-    static func loadEngine() throws -> InferenceEngine {
-        do {
-            return try engine.get()
-        } catch {
-            throw SetupError(description: "cannot load the model from \(modelDirectory.path) (run `make model`): \(error)")
-        }
-    }
+    typealias SetupError = SharedEngine.SetupError
 
-    struct SetupError: Error, CustomStringConvertible { var description: String }
-
-    /// Largest element-wise difference; infinite when `b` is missing or of another length (a
-    /// fixture without embeddings can never pass).
     static func maxAbsDiff(_ a: [Float], _ b: [Float]?) -> Float {
         guard let b, a.count == b.count else { return .infinity }
         return zip(a, b).map { abs($0 - $1) }.max() ?? 0

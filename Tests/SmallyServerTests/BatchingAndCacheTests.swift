@@ -4,13 +4,14 @@ import HummingbirdTesting
 import NIOCore
 import SmallyEngine
 @testable import SmallyServer
+import SmallyTestSupport
 import Testing
 
 /// Dynamic batching, single-flight, backpressure and the L1 cache, through the HTTP layer (the
 /// batcher on its own is tested in SmallyCoreTests).
 @Suite("batching and cache")
 struct BatchingAndCacheTests {
-    static let texts = (0..<24).map { "query number \($0) about \(["billing", "passwords", "shipping", "refunds"][$0 % 4])" }
+    static let texts = SampleQueries.twentyFour
 
     @Test("concurrent requests are batched and give the same vectors as one-by-one inference")
     func concurrentEqualsSingle() async throws {

@@ -10,19 +10,9 @@ import SmallyTestSupport
 
 /// Builds the real application (real engine, real batcher, real caches) for tests.
 enum ServerTestSupport {
-    static var modelDirectory: URL { RepositoryPaths.modelDirectory }
+    static func engine() throws -> InferenceEngine { try SharedEngine.get() }
 
-    static let loaded: Result<InferenceEngine, any Error> = Result {
-        InferenceEngine(model: try EmbeddingModel(directory: modelDirectory), threads: 1)  // see SmallyEngineTests.TestSupport
-    }
-
-    static func engine() throws -> InferenceEngine {
-        do { return try loaded.get() } catch {
-            throw SetupError(description: "cannot load the model from \(modelDirectory.path) (run `make model`): \(error)")
-        }
-    }
-
-    struct SetupError: Error, CustomStringConvertible { var description: String }
+    typealias SetupError = SharedEngine.SetupError
 
     static var logger: Logger {
         var logger = Logger(label: "smally-test")

@@ -22,7 +22,7 @@ public final class InProcessQuotaLimiter: QuotaLimiter {
 
     struct State {
         var months: [MonthKey: Monthly] = [:]
-        var minutes: [String: (start: Date, count: Int)] = [:]
+        var minutes = MinuteCounters()
         var seeding: [MonthKey: Task<Int?, Never>] = [:]
         var currentMonthStart: Date?
     }
@@ -43,14 +43,7 @@ public final class InProcessQuotaLimiter: QuotaLimiter {
 
     public func admitRequest(keyID: String, limit: Int, now: Date) async -> LimitDecision {
         let minute = QuotaPeriod.minute(containing: now)
-        return state.withLock { state in
-            var entry = state.minutes[keyID] ?? (minute.start, 0)
-            if entry.start != minute.start { entry = (minute.start, 0) }
-            let allowed = entry.count < limit
-            if allowed { entry.count += 1 }
-            state.minutes[keyID] = entry
-            return LimitDecision(allowed: allowed, limit: limit, remaining: max(0, limit - entry.count), resetAt: minute.end)
-        }
+        return state.withLock { $0.minutes.admit(keyID: keyID, limit: limit, minute: minute) }
     }
 
     public func admitEmbeddings(organizationID: String, count: Int, limit: Int, now: Date) async -> LimitDecision {

@@ -90,7 +90,7 @@ public final class RedisQuotaLimiter: QuotaLimiter {
         var observed: [MonthKey: Int] = [:]
         var outages: [MonthKey: Outage] = [:]
         /// Local per-minute counters used during an outage.
-        var minutes: [String: (start: Date, count: Int)] = [:]
+        var minutes = MinuteCounters()
         var reconciling = false
         var currentMonthStart: Date?
     }
@@ -136,18 +136,9 @@ public final class RedisQuotaLimiter: QuotaLimiter {
             guard let share = fallback.share(of: limit) else {
                 return LimitDecision(allowed: false, limit: limit, remaining: 0, resetAt: minute.end, unavailable: true)
             }
-            return state.withLock { state in
-                var entry = state.minutes[keyID] ?? (minute.start, 0)
-                if entry.start != minute.start { entry = (minute.start, 0) }
-                let allowed = entry.count < share
-                if allowed { entry.count += 1 }
-                state.minutes[keyID] = entry
-                if state.minutes.count > 100_000 {
-                    // Only this minute's counters matter; older ones are dead weight.
-                    state.minutes = state.minutes.filter { $0.value.start == minute.start }
-                }
-                return LimitDecision(allowed: allowed, limit: limit, remaining: max(0, share - entry.count), resetAt: minute.end)
-            }
+            var decision = state.withLock { $0.minutes.admit(keyID: keyID, limit: share, minute: minute) }
+            decision.limit = limit  // the key's limit; `remaining` counts down this node's share
+            return decision
         }
     }
 
