@@ -161,6 +161,7 @@ let package = Package(
             dependencies: [
                 "CPackedGEMM",
                 "SmallyConfiguration",
+                "SmallyCore",
                 "SmallyEngine",
                 "SmallyJSON",
                 "SmallyServer",

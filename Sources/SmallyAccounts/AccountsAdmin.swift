@@ -173,6 +173,8 @@ public struct AccountsAdmin: Sendable {
         public var limits: TierLimits.Limits
         public var totals: UsageCounts
         public var keys: [(key: APIKeyRecord?, keyID: String, counts: UsageCounts)]
+        /// Per served model, by name ('' = recorded before models were recorded).
+        public var models: [ModelUsage]
     }
 
     /// Usage of one organization in a month (`YYYY-MM`, default: the current one).
@@ -184,34 +186,40 @@ public struct AccountsAdmin: Sendable {
     public func usage(of organization: Organization, month: QuotaPeriod.Interval) async throws -> UsageReport {
         let store = self.store
         let timeout = usageReadTimeout
-        @Sendable func read() async throws -> [String: UsageCounts] {
+        typealias Totals = (perKey: [String: UsageCounts], perModel: [String: UsageCounts])
+        @Sendable func read() async throws -> Totals {
             // Bounded: with a recorder, this runs holding its commit lock.
-            let rows = try await withDeadline(timeout) {
-                try await store.usage(organizationID: organization.id, from: month.start, to: month.end)
+            let (keyRows, modelRows) = try await withDeadline(timeout) {
+                (try await store.usage(organizationID: organization.id, from: month.start, to: month.end),
+                 try await store.usageByModel(organizationID: organization.id, from: month.start, to: month.end))
             }
-            var perKey: [String: UsageCounts] = [:]
-            for row in rows {
-                perKey[row.keyID, default: .zero] += row.counts
-            }
-            return perKey
+            var totals: Totals = ([:], [:])
+            for row in keyRows { totals.perKey[row.keyID, default: .zero] += row.counts }
+            for row in modelRows { totals.perModel[row.model, default: .zero] += row.counts }
+            return totals
         }
-        let perKey: [String: UsageCounts]
+        let totals: Totals
         if let usageRecorder {
             // Store and buffer read with no commit in between: every event counted exactly once.
-            perKey = try await usageRecorder.withCommitsPaused {
-                var perKey = try await read()
+            totals = try await usageRecorder.withCommitsPaused {
+                var totals = try await read()
                 for (keyID, counts) in usageRecorder.unwritten(organizationID: organization.id, from: month.start, to: month.end) {
-                    perKey[keyID, default: .zero] += counts
+                    totals.perKey[keyID, default: .zero] += counts
                 }
-                return perKey
+                for (model, counts) in usageRecorder.unwrittenByModel(organizationID: organization.id, from: month.start, to: month.end) {
+                    totals.perModel[model, default: .zero] += counts
+                }
+                return totals
             }
         } else {
-            perKey = try await read()
+            totals = try await read()
         }
+        let perKey = totals.perKey
         let keys = Dictionary(uniqueKeysWithValues: try await store.keys(organizationID: organization.id).map { ($0.id, $0) })
         let rows = perKey.sorted { $0.key < $1.key }.map { (key: keys[$0.key], keyID: $0.key, counts: $0.value) }
         return UsageReport(organization: organization, month: month, limits: tierLimits.effective(for: organization),
-                           totals: perKey.values.reduce(.zero, +), keys: rows)
+                           totals: perKey.values.reduce(.zero, +), keys: rows,
+                           models: totals.perModel.sorted { $0.key < $1.key }.map { ModelUsage(model: $0.key, counts: $0.value) })
     }
 
     public func usageOfAll(month label: String? = nil) async throws -> [UsageReport] {
@@ -310,6 +318,10 @@ extension AccountsAdmin {
             ("keys", .array(report.keys.map { row in
                 .object([("id", .string(row.keyID)), ("name", .string(row.key?.name)), ("prefix", .string(row.key?.prefix))]
                         + counts(row.counts))
+            })),
+            // Requests that embedded nothing (refused before inference) have no model: `null`.
+            ("models", .array(report.models.map { row in
+                .object([("model", row.model.isEmpty ? .null : .string(row.model))] + counts(row.counts))
             })),
         ])
     }

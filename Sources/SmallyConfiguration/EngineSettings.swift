@@ -2,6 +2,9 @@
 public struct EngineSettings: Sendable, Hashable {
     /// `SMALLY_MODEL_DIR`, default `models/all-MiniLM-L6-v2` (`--model`).
     public var modelDirectory = "models/all-MiniLM-L6-v2"
+    /// `SMALLY_MODELS` (`NAME=DIR,NAME=DIR,…`; `--model NAME=DIR`, repeatable): several models in one
+    /// process, the first the default. Empty: the one model of `modelDirectory`.
+    public var models: [ModelSource] = []
     /// `SMALLY_THREADS`: CPUs used for inference (`--threads`); nil = the CPUs this process may use.
     public var threads: Int?
     /// `SMALLY_SPLIT_MIN_TEXTS`, default 2: batches spread over all CPUs run as one group per CPU
@@ -13,8 +16,28 @@ public struct EngineSettings: Sendable, Hashable {
 
     public init() {}
 
+    /// What to serve: `models`, or the one model of `modelDirectory`.
+    public var sources: [ModelSource] {
+        models.isEmpty ? [ModelSource(directory: modelDirectory)] : models
+    }
+
+    /// A comma-separated list of `NAME=DIR` / `DIR` entries.
+    public static func parseModels(_ text: String, variable: String) throws(ConfigurationError) -> [ModelSource] {
+        var sources: [ModelSource] = []
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            switch ModelSource.parse(String(part)) {
+            case .success(let source): sources.append(source)
+            case .failure(let error): throw ConfigurationError(variable: variable, message: "has \(error)")
+            }
+        }
+        return sources
+    }
+
     public init(reading reader: inout EnvironmentReader) throws(ConfigurationError) {
         modelDirectory = reader.string("SMALLY_MODEL_DIR", default: modelDirectory)
+        models = try reader.parsed("SMALLY_MODELS", default: [], defaultText: "") { text in
+            try Self.parseModels(text, variable: "SMALLY_MODELS")
+        }
         threads = try reader.optionalInt("SMALLY_THREADS", in: 1...4_096)
         splitMinimumTexts = try reader.int("SMALLY_SPLIT_MIN_TEXTS", default: splitMinimumTexts, in: 0...1_000_000)
         kernel = try reader.choice("SMALLY_KERNEL", default: kernel,

@@ -5,8 +5,10 @@ import SmallyEngine
 
 /// Options shared by every command that loads the model.
 struct ModelOptions: ParsableArguments {
-    @Option(name: .long, help: "Model folder (default: $SMALLY_MODEL_DIR or models/all-MiniLM-L6-v2).")
-    var model: String?
+    @Option(name: .long, help: ArgumentHelp(
+        "Model folder, or NAME=DIR (default: $SMALLY_MODELS, else $SMALLY_MODEL_DIR or models/all-MiniLM-L6-v2).",
+        discussion: "`serve` takes it several times to serve several models (the first is the default); other commands take one."))
+    var model: [String] = []
 
     @Option(name: .long, help: "CPUs used for inference (default: $SMALLY_THREADS or the CPUs this process may use).")
     var threads: Int?
@@ -15,7 +17,13 @@ struct ModelOptions: ParsableArguments {
     /// `SMALLY_SPLIT_MIN_TEXTS`), with these flags on top.
     func settings(from environment: EngineSettings) throws -> EngineSettings {
         var settings = environment
-        if let model { settings.modelDirectory = model }
+        if !model.isEmpty {
+            do {
+                settings.models = try model.flatMap { try EngineSettings.parseModels($0, variable: "--model") }
+            } catch {
+                throw ValidationError("\(error)")
+            }
+        }
         if let threads {
             guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
             settings.threads = threads
@@ -34,26 +42,44 @@ struct ModelOptions: ParsableArguments {
         }
     }
 
-    /// Loads the model, turning a `ModelError` into a clean command-line failure.
-    static func loadEngine(_ settings: EngineSettings) throws -> InferenceEngine {
-        let model: EmbeddingModel
-        do {
-            model = try EmbeddingModel(directory: URL(fileURLWithPath: settings.modelDirectory))
-        } catch {
-            throw ValidationError("cannot load model: \(error)")
-        }
+    /// Loads every model to serve, each with its name, on one set of inference lanes; turns a
+    /// `ModelError` or a repeated name into a clean command-line failure.
+    static func loadEngines(_ settings: EngineSettings) throws -> [(name: String, engine: InferenceEngine)] {
         let kernel: PackedKernel
         do {
             kernel = try PackedKernel.resolve(settings.kernel)
         } catch {
             throw ValidationError("configuration: SMALLY_KERNEL=\(settings.kernel): \(error)")
         }
-        return InferenceEngine(model: model, threads: settings.threads, splitMinimumTexts: settings.splitMinimumTexts,
-                               kernel: kernel)
+        let lanes = InferenceLanes(threads: settings.threads)
+        var engines: [(name: String, engine: InferenceEngine)] = []
+        for source in settings.sources {
+            let model: EmbeddingModel
+            do {
+                model = try EmbeddingModel(directory: URL(fileURLWithPath: source.directory))
+            } catch {
+                throw ValidationError("cannot load model \(source.directory): \(error)")
+            }
+            let name = source.name ?? model.name
+            guard ModelSource.isValidName(name) else {
+                throw ValidationError("model folder \(source.directory): '\(name)' cannot be a model name; give one with NAME=DIR")
+            }
+            if engines.contains(where: { $0.name == name }) {
+                throw ValidationError("two models are named '\(name)'; give distinct names with NAME=DIR")
+            }
+            engines.append((name, InferenceEngine(model: model, lanes: lanes, splitMinimumTexts: settings.splitMinimumTexts,
+                                                  kernel: kernel)))
+        }
+        return engines
     }
 
+    /// The one model of a command that computes with one (`embed`, `bench`).
     func loadEngine() throws -> InferenceEngine {
-        try Self.loadEngine(settings())
+        let settings = try settings()
+        guard settings.sources.count == 1 else {
+            throw ValidationError("this command uses one model; give one --model (SMALLY_MODELS lists \(settings.sources.count))")
+        }
+        return try Self.loadEngines(settings)[0].engine
     }
 }
 

@@ -6,6 +6,7 @@ import Metrics
 import NIOCore
 import NIOPosix
 import Prometheus
+import SmallyCore
 import SmallyEngine
 import SmallyServer
 
@@ -56,20 +57,24 @@ struct ServeCommand: AsyncParsableCommand {
             logger.info("executor", metadata: ["executor": "swift global pool"])
         }
 
-        let engine = try ModelOptions.loadEngine(configuration.engine)
-        let model = engine.model
-        logger.info("model loaded", metadata: [
-            "model": "\(model.name)", "dimension": "\(model.configuration.dimension)",
-            "max_tokens": "\(model.configuration.maxSequenceLength)", "threads": "\(engine.threads)", "kernel": "\(engine.kernel)",
-            "folder": "\(model.directory.path)",
-        ])
+        let engines = try ModelOptions.loadEngines(configuration.engine)
+        for (name, engine) in engines {
+            let model = engine.model
+            logger.info("model loaded", metadata: [
+                "model": "\(name)", "kind": "\(model.configuration.kind == .embedding ? "embedding" : "cross-encoder")",
+                "dimension": "\(model.configuration.dimension)", "max_tokens": "\(model.configuration.maxSequenceLength)",
+                "pooling": "\(model.configuration.pooling.rawValue)", "threads": "\(engine.threads)", "kernel": "\(engine.kernel)",
+                "folder": "\(model.directory.path)",
+            ])
+        }
+        let catalog = ModelCatalog(engines)
         let host = configuration.host
         // How to call it: with a key from the embedded store's development key file when keys are required.
         let keyFile = (configuration.accounts.dataDirectory as NSString).appendingPathComponent("dev-api-key")
         let authHeader = configuration.auth == .enabled
             ? (configuration.accounts.isEmbedded ? " -H \"Authorization: Bearer $(cat \(keyFile))\"" : " -H 'Authorization: Bearer <your key>'")
             : ""
-        let app = try buildApplication(configuration: configuration, engine: engine, metrics: metrics, logger: logger, version: SmallyVersion.string) { port in
+        let app = try buildApplication(configuration: configuration, catalog: catalog, metrics: metrics, logger: logger, version: SmallyVersion.string) { port in
             logger.info("Smally is listening on http://\(host):\(port) — try: curl -s http://\(host):\(port)/v1/embed\(authHeader) -H 'content-type: application/json' -d '{\"text\":\"hello world\"}'")
         }
         try await app.runService()

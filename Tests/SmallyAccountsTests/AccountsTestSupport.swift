@@ -214,6 +214,11 @@ final class FlakyStore: AccountStore, @unchecked Sendable {
         if usageReadDelay > .zero { try await Task.sleep(for: usageReadDelay) }
         return rows
     }
+
+    func usageByModel(organizationID: String, from: Date, to: Date) async throws -> [ModelUsage] {
+        try check()
+        return try await base.usageByModel(organizationID: organizationID, from: from, to: to)
+    }
     func embeddings(organizationID: String, from: Date, to: Date) async throws -> Int {
         try check(); return try await base.embeddings(organizationID: organizationID, from: from, to: to)
     }

@@ -9,9 +9,9 @@ import Testing
     @Test("migrations are versioned and idempotent", arguments: Backend.allCases)
     func migrationsAreVersionedAndIdempotent(backend: Backend) async throws {
         try await TestEnvironment.withStore(backend) { store in
-            #expect(try await store.appliedMigrations() == [1, 2])
+            #expect(try await store.appliedMigrations() == [1, 2, 3])
             #expect(try await store.migrate() == [])
-            #expect(try await store.appliedMigrations() == [1, 2])
+            #expect(try await store.appliedMigrations() == [1, 2, 3])
             try await store.ping()
         }
     }
@@ -133,6 +133,37 @@ import Testing
 }
 
 extension StoreTests {
+    @Test("usage is kept per model: one row per (organization, key, minute, model), summed per model and per key", arguments: Backend.allCases)
+    func usagePerModel(backend: Backend) async throws {
+        try await TestEnvironment.withStore(backend) { store in
+            let admin = AccountsAdmin(store: store)
+            let org = try await admin.createOrganization(name: "acme", tier: .free)
+            let key = try await admin.createKey(organization: "acme")
+            let now = Date()
+            func bucket(_ model: String) -> UsageBucket { UsageBucket(organizationID: org.id, keyID: key.record.id, at: now, model: model) }
+            try await store.apply(UsageBatch(counts: [bucket("minilm"): UsageCounts(requests: 2, embeddings: 5, tokens: 50, cacheHits: 1),
+                                                      bucket("reranker"): UsageCounts(requests: 1, embeddings: 3, tokens: 90, cacheHits: 0),
+                                                      bucket(""): UsageCounts(requests: 1)],
+                                             lastUsed: [:]))
+            try await store.apply(UsageBatch(counts: [bucket("minilm"): UsageCounts(requests: 1, embeddings: 1, tokens: 4, cacheHits: 1)], lastUsed: [:]))
+            let month = QuotaPeriod.month(containing: now)
+            let perModel = try await store.usageByModel(organizationID: org.id, from: month.start, to: month.end)
+            #expect(perModel == [ModelUsage(model: "", counts: UsageCounts(requests: 1)),
+                                 ModelUsage(model: "minilm", counts: UsageCounts(requests: 3, embeddings: 6, tokens: 54, cacheHits: 2)),
+                                 ModelUsage(model: "reranker", counts: UsageCounts(requests: 1, embeddings: 3, tokens: 90, cacheHits: 0))])
+            let perKey = try await store.usage(organizationID: org.id, from: month.start, to: month.end)
+            #expect(perKey == [KeyUsage(keyID: key.record.id, counts: UsageCounts(requests: 5, embeddings: 9, tokens: 144, cacheHits: 2))])
+            let report = try await admin.usage(organization: "acme")
+            #expect(report.models.map(\.model) == ["", "minilm", "reranker"])
+            let models = admin.json(report)["models"]
+            #expect(models == .array([
+                .object([("model", .null), ("requests", .int(1)), ("embeddings", .int(0)), ("tokens", .int(0)), ("cache_hits", .int(0))]),
+                .object([("model", .string("minilm")), ("requests", .int(3)), ("embeddings", .int(6)), ("tokens", .int(54)), ("cache_hits", .int(2))]),
+                .object([("model", .string("reranker")), ("requests", .int(1)), ("embeddings", .int(3)), ("tokens", .int(90)), ("cache_hits", .int(0))]),
+            ]))
+        }
+    }
+
     @Test("applied batch markers are pruned", arguments: Backend.allCases)
     func appliedBatchMarkersArePruned(backend: Backend) async throws {
         try await TestEnvironment.withStore(backend) { store in

@@ -227,6 +227,9 @@ final class SwitchableStore: AccountStore, @unchecked Sendable {
     func usage(organizationID: String, from: Date, to: Date) async throws -> [KeyUsage] {
         try await base.usage(organizationID: organizationID, from: from, to: to)
     }
+    func usageByModel(organizationID: String, from: Date, to: Date) async throws -> [ModelUsage] {
+        try await base.usageByModel(organizationID: organizationID, from: from, to: to)
+    }
     func embeddings(organizationID: String, from: Date, to: Date) async throws -> Int {
         try await base.embeddings(organizationID: organizationID, from: from, to: to)
     }

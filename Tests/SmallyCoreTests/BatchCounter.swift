@@ -5,6 +5,6 @@ import Synchronization
 final class BatchCounter: BatchObserver, Sendable {
     private let counted = Mutex(0)
     var texts: Int { counted.withLock { $0 } }
-    func batchCompleted(size: Int, tokens: Int, duration: Duration) { counted.withLock { $0 += size } }
+    func batchCompleted(model: String, size: Int, tokens: Int, duration: Duration) { counted.withLock { $0 += size } }
     func queueDepthChanged(_ depth: Int) {}
 }

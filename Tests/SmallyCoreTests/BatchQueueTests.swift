@@ -1,4 +1,5 @@
 @testable import SmallyCore
+import SmallyEngine
 import Testing
 
 /// The batcher's pure state machine: batching limits, single-flight, cancellation.
@@ -97,5 +98,32 @@ struct BatchQueueTests {
         _ = queue.submit([1], ticket: 0, waiter: "a")
         #expect(queue.hasRoom(for: 1))
         #expect(!queue.hasRoom(for: 2))
+    }
+}
+
+@Suite("BatchQueue with several models")
+struct BatchQueueModelTests {
+    @Test("batches hold one model's jobs and the models take turns, each in its own arrival order")
+    func modelsTakeTurns() {
+        var queue = BatchQueue<String>(maxQueuedJobs: 100, maxBatchSize: 2, maxBatchTokens: 1_000)
+        for i in 0..<6 { _ = queue.submit(BatchItem(model: 0, input: EncoderInput(ids: [Int32(i)])), ticket: UInt64(i), waiter: "a\(i)") }
+        _ = queue.submit(BatchItem(model: 1, input: EncoderInput(ids: [100])), ticket: 10, waiter: "b0")
+        _ = queue.submit(BatchItem(model: 1, input: EncoderInput(ids: [101])), ticket: 11, waiter: "b1")
+        _ = queue.submit(BatchItem(model: 1, input: EncoderInput(ids: [102])), ticket: 12, waiter: "b2")
+        #expect(queue.queuedCount == 9)
+        let batches = (0..<5).map { _ in queue.nextBatch() }
+        #expect(batches.map { $0.map(\.model) } == [[0, 0], [1, 1], [0, 0], [1], [0, 0]])
+        #expect(batches.map { $0.map(\.tokens) } == [[[0], [1]], [[100], [101]], [[2], [3]], [[102]], [[4], [5]]])
+        #expect(queue.isEmpty)
+    }
+
+    @Test("the same tokens for two models, or with another pooling start, are different jobs")
+    func identityIncludesModelAndInput() {
+        var queue = BatchQueue<String>(maxQueuedJobs: 100, maxBatchSize: 8, maxBatchTokens: 1_000)
+        #expect(queue.submit(BatchItem(model: 0, input: EncoderInput(ids: [1, 2])), ticket: 0, waiter: "a") == .queued)
+        #expect(queue.submit(BatchItem(model: 1, input: EncoderInput(ids: [1, 2])), ticket: 1, waiter: "b") == .queued)
+        #expect(queue.submit(BatchItem(model: 0, input: EncoderInput(ids: [1, 2], poolingStart: 1)), ticket: 2, waiter: "c") == .queued)
+        #expect(queue.submit(BatchItem(model: 0, input: EncoderInput(ids: [1, 2])), ticket: 3, waiter: "d") == .joined)
+        #expect(queue.queuedCount == 3)
     }
 }

@@ -66,3 +66,68 @@ struct BatcherTests {
         #expect(batcher.queueDepth == 0)
     }
 }
+
+/// Several models on one batcher: one scheduler for the CPUs, models taking turns.
+@Suite("Batcher with several models")
+struct MultiModelBatcherTests {
+    @Test("a burst on one model does not starve another: its text is served while the burst is still queued")
+    func burstDoesNotStarve() async throws {
+        let single = try CoreTestSupport.engine()
+        let lanes = InferenceLanes(threads: 1)
+        let busy = InferenceEngine(model: single.model, lanes: lanes)
+        let other = InferenceEngine(model: single.model, lanes: lanes)
+        let batcher = Batcher(engines: [busy, other], maxQueuedTexts: 2_000, maxBatchSize: 8, maxBatchTokens: 1_000,
+                              logger: CoreTestSupport.logger)
+        let tokenizer = single.model.tokenizer
+        // 400 distinct texts (no single-flight joins): 50 batches of 8 on one lane.
+        let burst = (0..<400).map { EncoderInput(ids: tokenizer.encode("burst text number \($0) about shipping").ids) }
+        let probe = EncoderInput(ids: tokenizer.encode("where is my parcel").ids)
+        let expected = try await single.embed(tokenIDs: [probe.ids])[0]
+        let burstDone = Flag()
+        let services = ServiceGroup(configuration: .init(services: [batcher], logger: CoreTestSupport.logger))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await services.run() }
+            group.addTask {
+                _ = try await batcher.run(burst, model: 0)
+                burstDone.set()
+            }
+            while batcher.queueDepth < 300 { try await Task.sleep(for: .milliseconds(1)) }
+            let result = try await batcher.run([probe], model: 1)
+            let stillQueued = batcher.queueDepth
+            #expect(!burstDone.isSet, "the other model's text waited for the whole burst")
+            #expect(stillQueued > 200, "only \(stillQueued) of the burst's texts were still queued when the other model's text was served")
+            #expect(CoreTestSupport.maxAbsDiff(result[0].0, expected) <= 1e-5)
+            await services.triggerGracefulShutdown()
+            try await group.waitForAll()
+        }
+        #expect(burstDone.isSet)
+    }
+
+    final class Flag: Sendable {
+        private let value = Mutex(false)
+        func set() { value.withLock { $0 = true } }
+        var isSet: Bool { value.withLock { $0 } }
+    }
+
+    @Test("each model's batch runs on its own engine: two models give their own vectors")
+    func batchesKeepTheirModel() async throws {
+        let single = try CoreTestSupport.engine()
+        let lanes = InferenceLanes(threads: 2)
+        let engines = [InferenceEngine(model: single.model, lanes: lanes), InferenceEngine(model: single.model, lanes: lanes)]
+        let batcher = Batcher(engines: engines, maxQueuedTexts: 100, maxBatchSize: 4, maxBatchTokens: 1_000, logger: CoreTestSupport.logger)
+        // The same text with a different pooling start is another job (and another vector).
+        let ids = single.model.tokenizer.encode("the quick brown fox jumps").ids
+        let whole = try await single.embed(tokenIDs: [ids])[0]
+        let services = ServiceGroup(configuration: .init(services: [batcher], logger: CoreTestSupport.logger))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await services.run() }
+            async let first = batcher.run([EncoderInput(ids: ids)], model: 0)
+            async let second = batcher.run([EncoderInput(ids: ids)], model: 1)
+            let (a, b) = try await (first, second)
+            #expect(CoreTestSupport.maxAbsDiff(a[0].0, whole) <= 1e-5)
+            #expect(CoreTestSupport.maxAbsDiff(b[0].0, whole) <= 1e-5)
+            await services.triggerGracefulShutdown()
+            try await group.waitForAll()
+        }
+    }
+}

@@ -61,14 +61,22 @@ struct EmbeddingServiceTests {
         }
     }
 
-    @Test("cache keys carry the organization only when entries are scoped by organization")
+    @Test("cache keys carry the organization only when entries are scoped by organization, and a prompt left out of pooling or a pair's split")
     func cacheNamespace() throws {
         let scoped = try Self.idleService(cacheScope: .organization)
-        #expect(scoped.cacheNamespace(cacheScopeID: "org_a") != scoped.cacheNamespace(cacheScopeID: "org_b"))
-        #expect(scoped.cacheNamespace(cacheScopeID: "org_a") != scoped.modelName)
-        #expect(scoped.cacheNamespace(cacheScopeID: nil) == scoped.modelName)   // accounts off: one namespace
+        let model = scoped.defaultModel
+        #expect(scoped.cacheNamespace(model: model, cacheScopeID: "org_a") != scoped.cacheNamespace(model: model, cacheScopeID: "org_b"))
+        #expect(scoped.cacheNamespace(model: model, cacheScopeID: "org_a") != scoped.modelName)
+        #expect(scoped.cacheNamespace(model: model, cacheScopeID: nil) == scoped.modelName)   // accounts off: one namespace
         let shared = try Self.idleService(cacheScope: .shared)
-        #expect(shared.cacheNamespace(cacheScopeID: "org_a") == shared.modelName)
+        #expect(shared.cacheNamespace(model: model, cacheScopeID: "org_a") == shared.modelName)
+        // Same tokens, other result: where pooling starts, where a pair's second text starts.
+        let plain = EncoderInput(ids: [101, 7, 8, 102])
+        let promptOut = EncoderInput(ids: [101, 7, 8, 102], poolingStart: 2)
+        let pair = EncoderInput(ids: [101, 7, 8, 102], typeIDs: [0, 0, 1, 1])
+        let namespaces = [plain, promptOut, pair].map { shared.cacheNamespace(model: model, input: $0, cacheScopeID: nil) }
+        #expect(Set(namespaces).count == 3)
+        #expect(namespaces[0] == shared.modelName)
     }
 
     @Test("texts give the engine's vectors, and the same token ids given directly hit the entry they filled")

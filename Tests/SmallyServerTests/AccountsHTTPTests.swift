@@ -52,7 +52,7 @@ struct AccountsHTTPTests {
                 guard let n = try body.int("n") else { throw APIError.invalidRequest("'n' is required.", param: "n", code: "missing_field") }
                 try await context.meter?.admit(embeddings: n)
                 if try body.string("text") == "fail" { throw APIError.overloaded(retryAfterSeconds: 1) }
-                context.meter?.served(embeddings: n, tokens: 3 * n, cacheHits: 1)
+                context.meter?.served(embeddings: n, tokens: 3 * n, cacheHits: 1, model: "stub-model")
                 return "embedded"
             }
             var app = Application(router: router, services: [runtime.storeService, runtime.recorder], logger: logger)

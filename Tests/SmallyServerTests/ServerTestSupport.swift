@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import Prometheus
+import SmallyCore
 import SmallyEngine
 @testable import SmallyServer
 import SmallyTestSupport
@@ -31,6 +32,12 @@ enum ServerTestSupport {
     static func app(_ configuration: ServerConfiguration = configuration(), metrics: ServerMetrics? = nil) throws -> some ApplicationProtocol {
         try buildApplication(configuration: configuration, engine: try engine(),
                              metrics: metrics ?? ServerMetrics(registry: PrometheusCollectorRegistry()), logger: logger)
+    }
+
+    /// The application serving several models (each an engine on the same lanes).
+    static func app(_ configuration: ServerConfiguration = configuration(), catalog: ModelCatalog) throws -> some ApplicationProtocol {
+        try buildApplication(configuration: configuration, catalog: catalog,
+                             metrics: ServerMetrics(registry: PrometheusCollectorRegistry()), logger: logger)
     }
 
     static let jsonHeaders: HTTPFields = [.contentType: "application/json"]

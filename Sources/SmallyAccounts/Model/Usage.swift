@@ -28,22 +28,25 @@ public struct UsageCounts: Sendable, Hashable {
     public var isZero: Bool { self == .zero }
 }
 
-/// One row of `usage_minutes`: an organization, a key and a minute.
+/// One row of `usage_minutes`: an organization, a key, a minute and a model.
 public struct UsageBucket: Sendable, Hashable {
     public var organizationID: String
     public var keyID: String
     /// Unix time of the minute's start (a multiple of 60).
     public var minute: Int64
+    /// The served model's name ('' for usage recorded before models were recorded).
+    public var model: String
 
-    public init(organizationID: String, keyID: String, minute: Int64) {
+    public init(organizationID: String, keyID: String, minute: Int64, model: String = "") {
         self.organizationID = organizationID
         self.keyID = keyID
         self.minute = minute
+        self.model = model
     }
 
-    public init(organizationID: String, keyID: String, at date: Date) {
+    public init(organizationID: String, keyID: String, at date: Date, model: String = "") {
         let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
-        self.init(organizationID: organizationID, keyID: keyID, minute: seconds - ((seconds % 60) + 60) % 60)
+        self.init(organizationID: organizationID, keyID: keyID, minute: seconds - ((seconds % 60) + 60) % 60, model: model)
     }
 }
 
@@ -63,7 +66,7 @@ public struct UsageBatch: Sendable {
 
     public var totals: UsageCounts { counts.values.reduce(.zero, +) }
 
-    /// The rows sorted by (organization, key, minute): the order in which every store writes them.
+    /// The rows sorted by (organization, key, minute, model): the order in which every store writes them.
     /// Dictionary order differs from process to process, and two nodes upserting overlapping rows
     /// in different orders can deadlock in PostgreSQL; one global order makes that impossible.
     public var orderedCounts: [(bucket: UsageBucket, counts: UsageCounts)] {
@@ -77,11 +80,24 @@ public struct UsageBatch: Sendable {
 }
 
 extension UsageBucket: Comparable {
-    /// Organization, then key, then minute.
+    /// Organization, then key, then minute, then model.
     public static func < (lhs: UsageBucket, rhs: UsageBucket) -> Bool {
         if lhs.organizationID != rhs.organizationID { return lhs.organizationID < rhs.organizationID }
         if lhs.keyID != rhs.keyID { return lhs.keyID < rhs.keyID }
-        return lhs.minute < rhs.minute
+        if lhs.minute != rhs.minute { return lhs.minute < rhs.minute }
+        return lhs.model < rhs.model
+    }
+}
+
+/// A model's totals over a period.
+public struct ModelUsage: Sendable, Hashable {
+    /// '' for usage recorded before models were recorded.
+    public var model: String
+    public var counts: UsageCounts
+
+    public init(model: String, counts: UsageCounts) {
+        self.model = model
+        self.counts = counts
     }
 }
 

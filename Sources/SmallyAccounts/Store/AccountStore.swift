@@ -61,6 +61,8 @@ public protocol AccountStore: Sendable {
     func pruneAppliedBatches(before date: Date) async throws -> Int
     /// Per-key totals of an organization for `from ..< to`.
     func usage(organizationID: String, from: Date, to: Date) async throws -> [KeyUsage]
+    /// Per-model totals of an organization for `from ..< to`.
+    func usageByModel(organizationID: String, from: Date, to: Date) async throws -> [ModelUsage]
     /// Embeddings an organization used in `from ..< to` (seeds quota counters).
     func embeddings(organizationID: String, from: Date, to: Date) async throws -> Int
 }

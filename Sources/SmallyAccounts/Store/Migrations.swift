@@ -64,6 +64,12 @@ public enum Migrations {
         Migration(version: 2, name: "index for pruning applied usage batches", statements: [
             "CREATE INDEX usage_batches_applied_at ON usage_batches (applied_at)",
         ]),
+        // Usage per model ('' for rows written before several models were served).
+        Migration(version: 3, name: "usage per model", statements: [
+            "ALTER TABLE usage_minutes ADD COLUMN model TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE usage_minutes DROP CONSTRAINT usage_minutes_pkey",
+            "ALTER TABLE usage_minutes ADD PRIMARY KEY (organization_id, minute, key_id, model)",
+        ]),
     ]
 
     public static let sqlite: [Migration] = [
@@ -113,6 +119,29 @@ public enum Migrations {
         ]),
         Migration(version: 2, name: "index for pruning applied usage batches", statements: [
             "CREATE INDEX usage_batches_applied_at ON usage_batches (applied_at)",
+        ]),
+        // Usage per model ('' for rows written before). SQLite cannot change a primary key: the
+        // table is rebuilt.
+        Migration(version: 3, name: "usage per model", statements: [
+            """
+            CREATE TABLE usage_minutes_v3 (
+                organization_id TEXT NOT NULL,
+                key_id TEXT NOT NULL,
+                minute INTEGER NOT NULL,
+                model TEXT NOT NULL DEFAULT '',
+                requests INTEGER NOT NULL DEFAULT 0,
+                embeddings INTEGER NOT NULL DEFAULT 0,
+                tokens INTEGER NOT NULL DEFAULT 0,
+                cache_hits INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (organization_id, minute, key_id, model)
+            ) WITHOUT ROWID
+            """,
+            """
+            INSERT INTO usage_minutes_v3 (organization_id, key_id, minute, model, requests, embeddings, tokens, cache_hits)
+            SELECT organization_id, key_id, minute, '', requests, embeddings, tokens, cache_hits FROM usage_minutes
+            """,
+            "DROP TABLE usage_minutes",
+            "ALTER TABLE usage_minutes_v3 RENAME TO usage_minutes",
         ]),
     ]
 }

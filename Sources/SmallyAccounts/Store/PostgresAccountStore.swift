@@ -221,7 +221,7 @@ public final class PostgresAccountStore: AccountStore {
 
     public func apply(_ batch: UsageBatch) async throws {
         let logger = self.logger
-        var organizations: [String] = [], keys: [String] = [], minutes: [Date] = []
+        var organizations: [String] = [], keys: [String] = [], minutes: [Date] = [], models: [String] = []
         var requests: [Int] = [], embeddings: [Int] = [], tokens: [Int] = [], hits: [Int] = []
         // Rows and keys in one global order (see UsageBatch.orderedCounts): row locks are taken in
         // that order, so two nodes writing overlapping rows cannot deadlock.
@@ -229,6 +229,7 @@ public final class PostgresAccountStore: AccountStore {
             organizations.append(bucket.organizationID)
             keys.append(bucket.keyID)
             minutes.append(Date(timeIntervalSince1970: TimeInterval(bucket.minute)))
+            models.append(bucket.model)
             requests.append(counts.requests)
             embeddings.append(counts.embeddings)
             tokens.append(counts.tokens)
@@ -248,13 +249,13 @@ public final class PostgresAccountStore: AccountStore {
             guard fresh else { return }  // applied before; the reply was lost
             if !organizations.isEmpty {
                 try await connection.query("""
-                    INSERT INTO usage_minutes AS u (organization_id, key_id, minute, requests, embeddings, tokens, cache_hits)
-                    SELECT o, k, m, r, e, t, h
-                    FROM UNNEST(\(organizations)::text[], \(keys)::text[], \(minutes)::timestamptz[],
+                    INSERT INTO usage_minutes AS u (organization_id, key_id, minute, model, requests, embeddings, tokens, cache_hits)
+                    SELECT o, k, m, d, r, e, t, h
+                    FROM UNNEST(\(organizations)::text[], \(keys)::text[], \(minutes)::timestamptz[], \(models)::text[],
                                 \(requests)::bigint[], \(embeddings)::bigint[], \(tokens)::bigint[], \(hits)::bigint[])
-                         WITH ORDINALITY AS v(o, k, m, r, e, t, h, n)
+                         WITH ORDINALITY AS v(o, k, m, d, r, e, t, h, n)
                     ORDER BY n
-                    ON CONFLICT (organization_id, minute, key_id) DO UPDATE SET
+                    ON CONFLICT (organization_id, minute, key_id, model) DO UPDATE SET
                         requests = u.requests + EXCLUDED.requests,
                         embeddings = u.embeddings + EXCLUDED.embeddings,
                         tokens = u.tokens + EXCLUDED.tokens,
@@ -283,15 +284,24 @@ public final class PostgresAccountStore: AccountStore {
     }
 
     public func usage(organizationID: String, from: Date, to: Date) async throws -> [KeyUsage] {
+        try await totals(groupedBy: "key_id", organizationID: organizationID, from: from, to: to).map { KeyUsage(keyID: $0, counts: $1) }
+    }
+
+    public func usageByModel(organizationID: String, from: Date, to: Date) async throws -> [ModelUsage] {
+        try await totals(groupedBy: "model", organizationID: organizationID, from: from, to: to).map { ModelUsage(model: $0, counts: $1) }
+    }
+
+    /// Sums of an organization's rows in `from ..< to` per value of `column` (a constant of ours).
+    private func totals(groupedBy column: String, organizationID: String, from: Date, to: Date) async throws -> [(String, UsageCounts)] {
         let rows = try await client.query("""
-            SELECT key_id, SUM(requests)::bigint, SUM(embeddings)::bigint, SUM(tokens)::bigint, SUM(cache_hits)::bigint
+            SELECT \(unescaped: column), SUM(requests)::bigint, SUM(embeddings)::bigint, SUM(tokens)::bigint, SUM(cache_hits)::bigint
             FROM usage_minutes
             WHERE organization_id = \(organizationID) AND minute >= \(from) AND minute < \(to)
-            GROUP BY key_id ORDER BY key_id
+            GROUP BY \(unescaped: column) ORDER BY \(unescaped: column)
             """, logger: logger)
-        var result: [KeyUsage] = []
-        for try await (key, requests, embeddings, tokens, hits) in rows.decode((String, Int, Int, Int, Int).self) {
-            result.append(KeyUsage(keyID: key, counts: UsageCounts(requests: requests, embeddings: embeddings, tokens: tokens, cacheHits: hits)))
+        var result: [(String, UsageCounts)] = []
+        for try await (group, requests, embeddings, tokens, hits) in rows.decode((String, Int, Int, Int, Int).self) {
+            result.append((group, UsageCounts(requests: requests, embeddings: embeddings, tokens: tokens, cacheHits: hits)))
         }
         return result
     }

@@ -281,14 +281,14 @@ public final class SQLiteAccountStore: AccountStore, Service {
             guard !marker.isEmpty else { return }  // applied before
             for (bucket, counts) in batch.orderedCounts {  // one order on every node
                 _ = try await connection.query("""
-                    INSERT INTO usage_minutes (organization_id, key_id, minute, requests, embeddings, tokens, cache_hits)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (organization_id, minute, key_id) DO UPDATE SET
+                    INSERT INTO usage_minutes (organization_id, key_id, minute, model, requests, embeddings, tokens, cache_hits)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (organization_id, minute, key_id, model) DO UPDATE SET
                         requests = requests + excluded.requests,
                         embeddings = embeddings + excluded.embeddings,
                         tokens = tokens + excluded.tokens,
                         cache_hits = cache_hits + excluded.cache_hits
-                    """, [.text(bucket.organizationID), .text(bucket.keyID), .integer(Int(bucket.minute)),
+                    """, [.text(bucket.organizationID), .text(bucket.keyID), .integer(Int(bucket.minute)), .text(bucket.model),
                           .integer(counts.requests), .integer(counts.embeddings), .integer(counts.tokens), .integer(counts.cacheHits)])
             }
             for (keyID, at) in batch.orderedLastUsed {
@@ -306,20 +306,27 @@ public final class SQLiteAccountStore: AccountStore, Service {
     }
 
     public func usage(organizationID: String, from: Date, to: Date) async throws -> [KeyUsage] {
+        try await totals(groupedBy: "key_id", organizationID: organizationID, from: from, to: to).map { KeyUsage(keyID: $0, counts: $1) }
+    }
+
+    public func usageByModel(organizationID: String, from: Date, to: Date) async throws -> [ModelUsage] {
+        try await totals(groupedBy: "model", organizationID: organizationID, from: from, to: to).map { ModelUsage(model: $0, counts: $1) }
+    }
+
+    /// Sums of an organization's rows in `from ..< to` per value of `column` (a constant of ours).
+    private func totals(groupedBy column: String, organizationID: String, from: Date, to: Date) async throws -> [(String, UsageCounts)] {
         let rows = try await withConnection { connection in
             try await connection.query("""
-                SELECT key_id, SUM(requests) AS requests, SUM(embeddings) AS embeddings, SUM(tokens) AS tokens,
+                SELECT \(column) AS grouped, SUM(requests) AS requests, SUM(embeddings) AS embeddings, SUM(tokens) AS tokens,
                        SUM(cache_hits) AS cache_hits
                 FROM usage_minutes WHERE organization_id = ? AND minute >= ? AND minute < ?
-                GROUP BY key_id ORDER BY key_id
+                GROUP BY \(column) ORDER BY \(column)
                 """, [.text(organizationID), .integer(Self.seconds(from)), .integer(Self.seconds(to))])
         }
         return rows.map { row in
-            KeyUsage(keyID: row.column("key_id")?.string ?? "",
-                     counts: UsageCounts(requests: row.column("requests")?.optionalInt ?? 0,
-                                         embeddings: row.column("embeddings")?.optionalInt ?? 0,
-                                         tokens: row.column("tokens")?.optionalInt ?? 0,
-                                         cacheHits: row.column("cache_hits")?.optionalInt ?? 0))
+            (row.column("grouped")?.string ?? "",
+             UsageCounts(requests: row.column("requests")?.optionalInt ?? 0, embeddings: row.column("embeddings")?.optionalInt ?? 0,
+                         tokens: row.column("tokens")?.optionalInt ?? 0, cacheHits: row.column("cache_hits")?.optionalInt ?? 0))
         }
     }
 

@@ -61,13 +61,14 @@ public struct UsageBuffer: Sendable {
     }
 
     /// Not yet written usage of an organization in `from ..< to`, per key.
-    public func unwritten(organizationID: String, from: Date, to: Date) -> [String: UsageCounts] {
+    public func unwritten(organizationID: String, from: Date, to: Date,
+                          by group: KeyPath<UsageBucket, String> = \.keyID) -> [String: UsageCounts] {
         let lower = Int64(from.timeIntervalSince1970.rounded(.up))
         let upper = Int64(to.timeIntervalSince1970.rounded(.up))
         var result: [String: UsageCounts] = [:]
         func add(_ buckets: [UsageBucket: UsageCounts]) {
             for (bucket, counts) in buckets where bucket.organizationID == organizationID && bucket.minute >= lower && bucket.minute < upper {
-                result[bucket.keyID, default: .zero] += counts
+                result[bucket[keyPath: group], default: .zero] += counts
             }
         }
         add(pending)

@@ -60,8 +60,8 @@ public final class UsageRecorder: Service, Sendable {
     }
 
     /// Adds one request's usage. Never blocks on I/O.
-    public func record(organizationID: String, keyID: String, counts: UsageCounts, at date: Date = Date()) {
-        let bucket = UsageBucket(organizationID: organizationID, keyID: keyID, at: date)
+    public func record(organizationID: String, keyID: String, model: String = "", counts: UsageCounts, at date: Date = Date()) {
+        let bucket = UsageBucket(organizationID: organizationID, keyID: keyID, at: date, model: model)
         let accepted = buffer.withLock { $0.record(bucket, counts, at: date) }
         if !accepted {
             droppedCounter.increment()
@@ -82,6 +82,11 @@ public final class UsageRecorder: Service, Sendable {
     /// Usage recorded but not yet written, per key (added to the store's figures by `/v1/usage`).
     public func unwritten(organizationID: String, from: Date, to: Date) -> [String: UsageCounts] {
         buffer.withLock { $0.unwritten(organizationID: organizationID, from: from, to: to) }
+    }
+
+    /// The same, per model.
+    public func unwrittenByModel(organizationID: String, from: Date, to: Date) -> [String: UsageCounts] {
+        buffer.withLock { $0.unwritten(organizationID: organizationID, from: from, to: to, by: \.model) }
     }
 
     public var isEmpty: Bool { buffer.withLock { $0.isEmpty } }

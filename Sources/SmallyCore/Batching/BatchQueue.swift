@@ -1,15 +1,23 @@
 import DequeModule
+import SmallyEngine
 
 /// The pure state of the dynamic batcher: queued jobs in arrival order, jobs being computed, and
 /// who waits for each. No locks, no I/O, so it is tested directly; `Batcher` wraps it in a mutex.
 ///
-/// A job is one distinct token sequence. Identical sequences submitted while one is queued or
+/// A job is one distinct sequence of one model. Identical ones submitted while one is queued or
 /// running join that job instead of being computed again (single-flight).
+///
+/// Each model has its own arrival order and a batch holds one model's jobs; the models take turns
+/// (round robin over those with work), so a burst on one model delays another's batch by one batch
+/// at most instead of queueing it behind the whole burst.
 struct BatchQueue<Waiter> {
     struct Job {
         let id: UInt64
-        let tokens: [Int32]
+        let item: BatchItem
         var waiters: [(ticket: UInt64, waiter: Waiter)]
+
+        var tokens: [Int32] { item.input.ids }
+        var model: Int { item.model }
     }
 
     enum SubmitResult: Equatable {
@@ -22,10 +30,14 @@ struct BatchQueue<Waiter> {
     let maxBatchTokens: Int
 
     private(set) var queued: [UInt64: Job] = [:]
-    private var order: Deque<UInt64> = []
-    private var queuedByTokens: [[Int32]: UInt64] = [:]
+    /// Arrival order per model (index = model).
+    private var orders: [Deque<UInt64>] = [[]]
+    private var queuedByItem: [BatchItem: UInt64] = [:]
     private(set) var running: [UInt64: Job] = [:]
-    private var runningByTokens: [[Int32]: UInt64] = [:]
+    private var runningByItem: [BatchItem: UInt64] = [:]
+    /// The model whose turn it is to form the next batch (if it has work).
+    private var turn = 0
+    private(set) var queuedCount = 0
     private var nextJobID: UInt64 = 0
     /// Lanes running a batch taken with `take(lanes:)` and not yet `release`d.
     private(set) var busyLanes = 0
@@ -36,31 +48,37 @@ struct BatchQueue<Waiter> {
         self.maxBatchTokens = max(1, maxBatchTokens)
     }
 
-    var queuedCount: Int { order.count }
-    var isEmpty: Bool { order.isEmpty }
+    var isEmpty: Bool { queuedCount == 0 }
 
     /// Whether `count` more new jobs fit in the queue (backpressure is decided before anything of
     /// a request is enqueued, so a request is admitted whole or not at all).
     func hasRoom(for count: Int) -> Bool {
-        order.count + count <= maxQueuedJobs
+        queuedCount + count <= maxQueuedJobs
     }
 
-    /// Adds a waiter for `tokens`, joining an identical queued or running job when there is one.
-    mutating func submit(_ tokens: [Int32], ticket: UInt64, waiter: Waiter) -> SubmitResult {
-        if let id = queuedByTokens[tokens] {
+    /// Adds a waiter for `item`, joining an identical queued or running job when there is one.
+    mutating func submit(_ item: BatchItem, ticket: UInt64, waiter: Waiter) -> SubmitResult {
+        if let id = queuedByItem[item] {
             queued[id]!.waiters.append((ticket, waiter))
             return .joined
         }
-        if let id = runningByTokens[tokens] {
+        if let id = runningByItem[item] {
             running[id]!.waiters.append((ticket, waiter))
             return .joined
         }
         let id = nextJobID
         nextJobID += 1
-        queued[id] = Job(id: id, tokens: tokens, waiters: [(ticket, waiter)])
-        queuedByTokens[tokens] = id
-        order.append(id)
+        queued[id] = Job(id: id, item: item, waiters: [(ticket, waiter)])
+        queuedByItem[item] = id
+        while orders.count <= item.model { orders.append([]) }
+        orders[item.model].append(id)
+        queuedCount += 1
         return .queued
+    }
+
+    /// `submit` for model 0's plain token sequence.
+    mutating func submit(_ tokens: [Int32], ticket: UInt64, waiter: Waiter) -> SubmitResult {
+        submit(BatchItem(model: 0, input: EncoderInput(ids: tokens)), ticket: ticket, waiter: waiter)
     }
 
     /// Removes a waiter whose caller has gone. A queued job left with no waiters is dropped
@@ -71,8 +89,9 @@ struct BatchQueue<Waiter> {
             let waiter = queued[id]!.waiters.remove(at: index).waiter
             if queued[id]!.waiters.isEmpty {
                 queued[id] = nil
-                queuedByTokens[job.tokens] = nil
-                order.removeAll { $0 == id }
+                queuedByItem[job.item] = nil
+                orders[job.model].removeAll { $0 == id }
+                queuedCount -= 1
             }
             return waiter
         }
@@ -83,21 +102,40 @@ struct BatchQueue<Waiter> {
         return nil
     }
 
-    /// Takes the next batch in arrival order, bounded by the batch size, `limit` jobs and the token
-    /// budget (the encoder packs sequences, so the cost of a batch is the sum of its lengths). The
-    /// first job is always taken, even if alone it exceeds the budget.
+    /// The model whose turn it is among those with queued work (nil: nothing queued); the turn
+    /// then passes to the next model.
+    private mutating func nextModel() -> Int? {
+        for step in 0..<orders.count {
+            let model = (turn + step) % orders.count
+            if !orders[model].isEmpty {
+                turn = (model + 1) % orders.count
+                return model
+            }
+        }
+        return nil
+    }
+
+    /// Takes the next batch of one model (see ``nextModel()``) in its arrival order, bounded by the
+    /// batch size, `limit` jobs and the token budget (the encoder packs sequences, so the cost of a
+    /// batch is the sum of its lengths). The first job is always taken, even if alone it exceeds the budget.
     mutating func nextBatch(limit: Int = .max) -> [Job] {
+        guard let model = nextModel() else { return [] }
+        return nextBatch(of: model, limit: limit)
+    }
+
+    private mutating func nextBatch(of model: Int, limit: Int) -> [Job] {
         var batch: [Job] = []
         var tokens = 0
         let size = min(maxBatchSize, max(1, limit))
-        while let id = order.first, batch.count < size {
+        while let id = orders[model].first, batch.count < size {
             let job = queued[id]!
             if !batch.isEmpty, tokens + job.tokens.count > maxBatchTokens { break }
-            order.removeFirst()
+            orders[model].removeFirst()
+            queuedCount -= 1
             queued[id] = nil
-            queuedByTokens[job.tokens] = nil
+            queuedByItem[job.item] = nil
             running[id] = job
-            runningByTokens[job.tokens] = id
+            runningByItem[job.item] = id
             tokens += job.tokens.count
             batch.append(job)
         }
@@ -111,9 +149,10 @@ struct BatchQueue<Waiter> {
     /// under load: the lanes' batches fragment while one is spread. Marks the lane busy.
     mutating func take(lanes: Int) -> (batch: [Job], spread: Bool) {
         let lanes = max(1, lanes)
-        let batch = nextBatch(limit: (order.count + lanes - 1) / lanes)
+        guard let model = nextModel() else { return ([], false) }
+        let batch = nextBatch(of: model, limit: (orders[model].count + lanes - 1) / lanes)
         guard !batch.isEmpty else { return ([], false) }
-        let spread = lanes == 1 || (batch.count == 1 && busyLanes == 0 && order.isEmpty)
+        let spread = lanes == 1 || (batch.count == 1 && busyLanes == 0 && queuedCount == 0)
         busyLanes += 1
         return (batch, spread)
     }
@@ -126,10 +165,16 @@ struct BatchQueue<Waiter> {
     /// Ends a running job and returns everyone waiting for it (including those who joined while it ran).
     mutating func finish(jobID: UInt64) -> [Waiter] {
         guard let job = running.removeValue(forKey: jobID) else { return [] }
-        runningByTokens[job.tokens] = nil
+        runningByItem[job.item] = nil
         return job.waiters.map(\.waiter)
     }
 }
 
 extension BatchQueue: Sendable where Waiter: Sendable {}
 extension BatchQueue.Job: Sendable where Waiter: Sendable {}
+
+/// What the batcher computes: one encoder input of one model (index into the batcher's engines).
+struct BatchItem: Hashable, Sendable {
+    var model: Int
+    var input: EncoderInput
+}

@@ -12,6 +12,10 @@ import Synchronization
 /// batch, and a request arriving while one batch runs starts on the other CPU at once. A lone
 /// text is spread over all CPUs (lowest latency when idle). See `BatchQueue.take(lanes:)`.
 ///
+/// One batcher serves every model of the process (one engine each, index = model): it is the one
+/// scheduler of the inference CPUs, so several models never run more batches at once than there
+/// are lanes, and the models take turns (see `BatchQueue`), so a burst on one does not starve another.
+///
 /// A `Service`: `run()` owns the lane loops that form batches and hand them to the engine (which
 /// runs them off the cooperative pool); on graceful shutdown they finish what is queued, then return.
 public final class Batcher: Service, Sendable {
@@ -33,7 +37,7 @@ public final class Batcher: Service, Sendable {
     }
 
     private let state: Mutex<State>
-    private let engine: InferenceEngine
+    private let engines: [InferenceEngine]
     /// Batches that may run at the same time (lane loops).
     public let lanes: Int
     private let logger: Logger
@@ -41,10 +45,19 @@ public final class Batcher: Service, Sendable {
 
     /// - Parameter lanes: batches run at the same time, at most the engine's ``InferenceEngine/laneCount``
     ///   (default); 1 runs one batch at a time, always spread over all CPUs.
-    public init(engine: InferenceEngine, maxQueuedTexts: Int, maxBatchSize: Int, maxBatchTokens: Int,
+    public convenience init(engine: InferenceEngine, maxQueuedTexts: Int, maxBatchSize: Int, maxBatchTokens: Int,
+                            lanes: Int? = nil, logger: Logger, observer: (any BatchObserver)? = nil) {
+        self.init(engines: [engine], maxQueuedTexts: maxQueuedTexts, maxBatchSize: maxBatchSize, maxBatchTokens: maxBatchTokens,
+                  lanes: lanes, logger: logger, observer: observer)
+    }
+
+    /// - Parameter engines: one per model, all with the same lanes (``InferenceEngine/init(model:lanes:splitMinimumTexts:kernel:)``).
+    public init(engines: [InferenceEngine], maxQueuedTexts: Int, maxBatchSize: Int, maxBatchTokens: Int,
                 lanes: Int? = nil, logger: Logger, observer: (any BatchObserver)? = nil) {
-        self.engine = engine
-        self.lanes = min(max(1, lanes ?? engine.laneCount), engine.laneCount)
+        precondition(!engines.isEmpty, "a batcher needs at least one engine")
+        self.engines = engines
+        let laneCount = engines.map(\.laneCount).min()!
+        self.lanes = min(max(1, lanes ?? laneCount), laneCount)
         self.logger = logger
         self.observer = observer
         self.state = Mutex(State(queue: BatchQueue(maxQueuedJobs: maxQueuedTexts, maxBatchSize: maxBatchSize,
@@ -54,9 +67,17 @@ public final class Batcher: Service, Sendable {
     /// Texts waiting for a forward pass.
     public var queueDepth: Int { state.withLock { $0.queue.queuedCount } }
 
-    /// Pooled, unnormalised vectors for token sequences, computed together with whatever else is
-    /// waiting. All of a request's sequences are admitted together or rejected together.
+    /// Pooled, unnormalised vectors for token sequences of model 0.
     public func embed(_ sequences: [[Int32]]) async throws -> [([Float], BatchTiming)] {
+        try await run(sequences.map { EncoderInput(ids: $0) }, model: 0)
+    }
+
+    /// The engine's outputs (pooled unnormalised vectors, or a cross-encoder's logits) for inputs of
+    /// model `model`, computed together with whatever else is waiting. All of a request's inputs
+    /// are admitted together or rejected together.
+    public func run(_ inputs: [EncoderInput], model: Int) async throws -> [([Float], BatchTiming)] {
+        precondition(engines.indices.contains(model), "model \(model) outside 0..<\(engines.count)")
+        let sequences = inputs
         try state.withLock { state in
             if state.shuttingDown { throw CoreError.shuttingDown }
             guard state.queue.hasRoom(for: sequences.count + state.reserved) else {
@@ -65,8 +86,8 @@ public final class Batcher: Service, Sendable {
             state.reserved += sequences.count
         }
         return try await withThrowingTaskGroup(of: (Int, ([Float], BatchTiming)).self) { group in
-            for (index, tokens) in sequences.enumerated() {
-                group.addTask { (index, try await self.embedOne(tokens)) }
+            for (index, input) in sequences.enumerated() {
+                group.addTask { (index, try await self.runOne(BatchItem(model: model, input: input))) }
             }
             var results = [([Float], BatchTiming)?](repeating: nil, count: sequences.count)
             for try await (index, result) in group { results[index] = result }
@@ -74,7 +95,7 @@ public final class Batcher: Service, Sendable {
         }
     }
 
-    private func embedOne(_ tokens: [Int32]) async throws -> ([Float], BatchTiming) {
+    private func runOne(_ item: BatchItem) async throws -> ([Float], BatchTiming) {
         let ticket = state.withLock { state -> UInt64 in
             defer { state.nextTicket += 1 }
             return state.nextTicket
@@ -89,7 +110,7 @@ public final class Batcher: Service, Sendable {
                     // first and found nothing to remove, so it must not be queued now. Checked
                     // under the lock that `onCancel` takes, so no cancellation falls in between.
                     if Task.isCancelled { return (nil, CancellationError(), 0) }
-                    _ = state.queue.submit(tokens, ticket: ticket, waiter: submitted)
+                    _ = state.queue.submit(item, ticket: ticket, waiter: submitted)
                     return (state.idleWaiters.popLast(), nil, state.queue.queuedCount)
                 }
                 if let rejection {
@@ -171,15 +192,16 @@ public final class Batcher: Service, Sendable {
         let started = ContinuousClock.now
         let result: Result<[[Float]], any Error>
         do {
-            let sequences = batch.map(\.tokens)
-            result = .success(spread ? try await engine.embed(tokenIDs: sequences)
-                                     : try await engine.embed(tokenIDs: sequences, lane: lane))
+            // A batch holds one model's jobs (see `BatchQueue`).
+            let engine = engines[batch[0].model]
+            let inputs = batch.map(\.item.input)
+            result = .success(spread ? try await engine.run(inputs) : try await engine.run(inputs, lane: lane))
         } catch {
             logger.error("inference failed", metadata: ["error": "\(error)", "batch": "\(batch.count)"])
             result = .failure(error)
         }
         let inference = ContinuousClock.now - started
-        observer?.batchCompleted(size: batch.count, tokens: batch.reduce(0) { $0 + $1.tokens.count }, duration: inference)
+        observer?.batchCompleted(model: engines[batch[0].model].model.name, size: batch.count, tokens: batch.reduce(0) { $0 + $1.tokens.count }, duration: inference)
         let jobIDs = batch.map(\.id)
         let waiters = state.withLock { state in
             state.queue.release()

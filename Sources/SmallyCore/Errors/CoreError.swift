@@ -11,4 +11,12 @@ public enum CoreError: Error, Sendable, Equatable {
     case shuttingDown
     /// Token-id input the model cannot take.
     case invalidInput(InvalidTokenInput)
+    /// No such model (or none for the request's purpose).
+    case modelNotFound(ModelNotFound)
+    /// The model exists but does not do what the route does (an embedding model asked to rerank, …).
+    case wrongModelKind(model: String, purpose: String)
+    /// `prompt_name` is not one of the model's prompts.
+    case unknownPrompt(UnknownPrompt)
+    /// A text is longer than the model's limit and the request asked not to truncate.
+    case inputTooLong(InputTooLong)
 }

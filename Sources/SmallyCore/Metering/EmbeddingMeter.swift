@@ -13,5 +13,5 @@ public protocol EmbeddingMeter: Sendable {
     func admit(embeddings count: Int) async throws(CoreError)
 
     /// Records what the request got: texts embedded, their tokens, and how many came from a cache.
-    func served(embeddings: Int, tokens: Int, cacheHits: Int)
+    func served(embeddings: Int, tokens: Int, cacheHits: Int, model: String)
 }

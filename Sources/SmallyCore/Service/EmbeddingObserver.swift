@@ -1,5 +1,5 @@
 /// Hook for metrics on what the service served, so the core does not depend on a metrics backend.
 public protocol EmbeddingObserver: Sendable {
-    /// One text of a request: where its vector came from and its token count.
-    func embedded(_ status: CacheStatus, tokens: Int)
+    /// One input of a request for `model` (its name): where its result came from and its token count.
+    func embedded(_ status: CacheStatus, tokens: Int, model: String)
 }

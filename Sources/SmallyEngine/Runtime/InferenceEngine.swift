@@ -37,14 +37,18 @@ public final class InferenceEngine: Sendable {
     /// The kernel of the packed products (`SMALLY_KERNEL`; the fastest this CPU runs by default).
     public let kernel: PackedKernel
 
-    public init(model: EmbeddingModel, threads: Int? = nil, splitMinimumTexts: Int? = nil, kernel: PackedKernel = .best) {
+    public convenience init(model: EmbeddingModel, threads: Int? = nil, splitMinimumTexts: Int? = nil, kernel: PackedKernel = .best) {
+        self.init(model: model, lanes: InferenceLanes(threads: threads), splitMinimumTexts: splitMinimumTexts, kernel: kernel)
+    }
+
+    /// An engine on `lanes`, which other models' engines may share (one encoder per lane each).
+    public init(model: EmbeddingModel, lanes: InferenceLanes, splitMinimumTexts: Int? = nil, kernel: PackedKernel = .best) {
         self.model = model
         self.kernel = kernel
-        self.threads = max(1, threads ?? CPUCount.available())
+        self.threads = lanes.count
         self.splitMinimumTexts = max(0, splitMinimumTexts ?? 2)
-        self.lanes = (0..<self.threads).map { index in
-            Lane(queue: DispatchQueue(label: "smally.inference.\(index)", qos: .userInitiated),
-                 encoder: BertEncoder(weights: model.weights, kernel: kernel))
+        self.lanes = lanes.queues.map { queue in
+            Lane(queue: queue, encoder: BertEncoder(weights: model.weights, kernel: kernel))
         }
     }
 

@@ -101,7 +101,8 @@ struct APIKeyMiddleware: RouterMiddleware {
         var (usage, monthly) = await meter.settle()
         if monthly?.allowed == false { runtime.metrics.quotaExceeded.increment() }
         usage.requests = 1
-        runtime.recorder.record(organizationID: principal.organization.id, keyID: principal.key.id, counts: usage, at: now)
+        runtime.recorder.record(organizationID: principal.organization.id, keyID: principal.key.id, model: meter.servedModel,
+                                counts: usage, at: now)
         if monthly == nil {
             monthly = await monthlyStatus(principal, now: now)
         }

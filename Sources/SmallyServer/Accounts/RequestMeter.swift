@@ -19,6 +19,7 @@ public final class RequestMeter: EmbeddingMeter {
         var admittedAt: Date?
         var monthly: LimitDecision?
         var served = UsageCounts()
+        var model = ""
     }
 
     let state = Mutex(State())
@@ -55,11 +56,15 @@ public final class RequestMeter: EmbeddingMeter {
     }
 
     /// Records what was delivered; embeddings admitted but never served are given back by ``settle()``.
-    public func served(embeddings: Int, tokens: Int, cacheHits: Int) {
+    public func served(embeddings: Int, tokens: Int, cacheHits: Int, model: String) {
         state.withLock { state in
             state.served += UsageCounts(requests: 0, embeddings: embeddings, tokens: tokens, cacheHits: cacheHits)
+            state.model = model
         }
     }
+
+    /// The model the request was served by ('' when nothing was served), for its usage row.
+    var servedModel: String { state.withLock { $0.model } }
 
     /// Ends the request's metering: gives back to the month what was admitted and not served (a
     /// request that failed after admission), and returns what was served and the monthly state

@@ -29,6 +29,15 @@ extension APIError {
             case .tokenIDOutOfRange: "invalid_token_id"
             }
             self = .invalidRequest(input.message, param: input.param, code: code)
+        case .modelNotFound(let missing):
+            self.init(.notFound, type: "invalid_request_error", message: missing.message, param: "model", code: "model_not_found")
+        case .wrongModelKind(let model, let purpose):
+            self = .invalidRequest("Model '\(model)' is not a\(purpose == "embedding" ? "n embedding" : " rerank (cross-encoder)") model.",
+                                   param: "model", code: "model_not_supported")
+        case .unknownPrompt(let unknown):
+            self = .invalidRequest(unknown.message, param: "prompt_name", code: "unknown_prompt")
+        case .inputTooLong(let long):
+            self = .invalidRequest(long.message, param: nil, code: "input_too_long")
         }
     }
 }

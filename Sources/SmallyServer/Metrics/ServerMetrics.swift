@@ -18,6 +18,7 @@ public struct ServerMetrics: Sendable, BatchObserver, EmbeddingObserver {
     let cacheMisses: CoreMetrics.Counter
     let tokenCount: CoreMetrics.Recorder
     let requestHandles: RequestMetricHandles
+    let modelHandles: ModelMetricHandles
 
     /// A Prometheus factory over `registry` with buckets chosen for this service: request and
     /// inference latencies from 0.25 ms to 5 s, batch sizes and token counts in powers of two.
@@ -49,6 +50,7 @@ public struct ServerMetrics: Sendable, BatchObserver, EmbeddingObserver {
         cacheMisses = CoreMetrics.Counter(label: "smally_cache_misses_total", factory: factory)
         tokenCount = CoreMetrics.Recorder(label: "smally_token_count", factory: factory)
         requestHandles = RequestMetricHandles(factory: factory)
+        modelHandles = ModelMetricHandles(factory: factory)
     }
 
     /// One finished HTTP request, labelled by route template (never the raw URI).
@@ -62,7 +64,8 @@ public struct ServerMetrics: Sendable, BatchObserver, EmbeddingObserver {
         CoreMetrics.Counter(label: "smally_errors_total", dimensions: [("type", type)], factory: factory).increment()
     }
 
-    public func embedded(_ status: CacheStatus, tokens: Int) {
+    public func embedded(_ status: CacheStatus, tokens: Int, model: String) {
+        modelHandles.handles(model: model).served(status).increment()
         switch status {
         case .l1: cacheHitsL1.increment()
         case .l2: cacheHitsL2.increment()
@@ -71,7 +74,10 @@ public struct ServerMetrics: Sendable, BatchObserver, EmbeddingObserver {
         tokenCount.record(tokens)
     }
 
-    public func batchCompleted(size: Int, tokens: Int, duration: Duration) {
+    public func batchCompleted(model: String, size: Int, tokens: Int, duration: Duration) {
+        let handles = modelHandles.handles(model: model)
+        handles.batches.increment()
+        handles.inference.recordNanoseconds(duration.nanoseconds)
         batchSize.record(size)
         batchTokens.record(tokens)
         inferenceLatency.recordNanoseconds(duration.nanoseconds)

@@ -3,14 +3,17 @@
 /// schema and (where a JSON body is read) its request schema; `make test` validates it with
 /// openapi-spec-validator and fuzzes the live server from it with schemathesis.
 enum OpenAPIDocument {
-    static func json(version: String, model: String, dimension: Int, maxTexts: Int, maxTextBytes: Int) -> String {
-        #"""
+    /// - Parameters: `models`: the names served, the default embedding model first.
+    static func json(version: String, models: [String], maxTexts: Int, maxTextBytes: Int) -> String {
+        let model = models.first ?? ""
+        let names = models.joined(separator: ", ")
+        return #"""
         {
           "openapi": "3.1.0",
           "info": {
             "title": "Smally",
             "version": "\#(version)",
-            "description": "Sentence embeddings (\#(model), \#(dimension) dimensions) exact to sentence-transformers. Errors on every route: {\"error\": {\"message\", \"type\", \"param\", \"code\"}}."
+            "description": "Sentence embeddings and reranking exact to sentence-transformers. Models served: \#(names) (default \#(model); /v1/models lists each with its dimension and prompts). Errors on every route: {\"error\": {\"message\", \"type\", \"param\", \"code\"}}."
           },
           "paths": {
             "/v1/embed": {
@@ -30,6 +33,25 @@ enum OpenAPIDocument {
                   },
                   "400": {"$ref": "#/components/responses/BadRequest"},
                   "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "404": {"$ref": "#/components/responses/ModelNotFound"},
+                  "413": {"$ref": "#/components/responses/TooLarge"},
+                  "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
+                  "429": {"$ref": "#/components/responses/Overloaded"}
+                }
+              }
+            },
+            "/v1/rerank": {
+              "post": {
+                "operationId": "rerank",
+                "security": [{"apiKey": []}],
+                "summary": "Score documents against a query with a cross-encoder, best first (Cohere/Jina shape). Each document counts as one embedding against the quota.",
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RerankRequest"}}}},
+                "responses": {
+                  "200": {"description": "Scores, best first.", "headers": {"x-request-id": {"$ref": "#/components/headers/x-request-id"}},
+                          "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RerankResponse"}}}},
+                  "400": {"$ref": "#/components/responses/BadRequest"},
+                  "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "404": {"$ref": "#/components/responses/ModelNotFound"},
                   "413": {"$ref": "#/components/responses/TooLarge"},
                   "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
                   "429": {"$ref": "#/components/responses/Overloaded"}
@@ -46,7 +68,7 @@ enum OpenAPIDocument {
                   "200": {"description": "OpenAI embedding list.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OpenAIEmbeddingsResponse"}}}},
                   "400": {"$ref": "#/components/responses/BadRequest"},
                   "401": {"$ref": "#/components/responses/Unauthorized"},
-                  "404": {"description": "Unknown model.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                  "404": {"$ref": "#/components/responses/ModelNotFound"},
                   "413": {"$ref": "#/components/responses/TooLarge"},
                   "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
                   "429": {"$ref": "#/components/responses/Overloaded"}
@@ -68,6 +90,7 @@ enum OpenAPIDocument {
                   ]}}}},
                   "400": {"$ref": "#/components/responses/BadRequest"},
                   "401": {"$ref": "#/components/responses/Unauthorized"},
+                  "404": {"$ref": "#/components/responses/ModelNotFound"},
                   "413": {"$ref": "#/components/responses/TooLarge"},
                   "415": {"$ref": "#/components/responses/UnsupportedMediaType"}
                 }
@@ -77,11 +100,11 @@ enum OpenAPIDocument {
               "get": {
                 "operationId": "listModels",
                 "security": [{"apiKey": []}],
-                "responses": {"200": {"description": "The served model.", "content": {"application/json": {"schema": {
+                "responses": {"200": {"description": "The served models, the default embedding model first.", "content": {"application/json": {"schema": {
                   "type": "object", "required": ["object", "data"], "properties": {
                     "object": {"const": "list"},
-                    "data": {"type": "array", "items": {"type": "object", "required": ["id", "object", "created", "owned_by"], "properties": {
-                      "id": {"type": "string"}, "object": {"const": "model"}, "created": {"type": "integer"}, "owned_by": {"type": "string"}}}}}}}}},
+                    "data": {"type": "array", "items": {"allOf": [{"$ref": "#/components/schemas/ModelDescription"}, {"type": "object", "required": ["id", "object", "created", "owned_by"], "properties": {
+                      "id": {"type": "string"}, "object": {"const": "model"}, "created": {"type": "integer"}, "owned_by": {"type": "string"}}}]}}}}}}},
                   "401": {"$ref": "#/components/responses/Unauthorized"}}
               }
             },
@@ -159,6 +182,8 @@ enum OpenAPIDocument {
                 "type": "object", "required": ["model", "dimension", "max_tokens", "limits", "version"], "properties": {
                   "model": {"type": "string"}, "dimension": {"type": "integer"}, "max_tokens": {"type": "integer"},
                   "pooling": {"type": "string"}, "normalize_default": {"type": "boolean"}, "threads": {"type": "integer"},
+                  "models": {"type": "array", "items": {"allOf": [{"$ref": "#/components/schemas/ModelDescription"}, {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}]}},
+                  "kernel": {"type": "string"},
                   "limits": {"type": "object"}, "version": {"type": "string"}, "build": {"type": "object"}}}}}}}}
             },
             "/metrics": {
@@ -177,11 +202,30 @@ enum OpenAPIDocument {
               "x-request-id": {"description": "Request id (echoes a sane client-sent x-request-id).", "schema": {"type": "string"}}
             },
             "schemas": {
-              "Vector": {"type": "array", "items": {"type": "number"}, "minItems": \#(dimension), "maxItems": \#(dimension)},
+              "Vector": {"description": "One vector in the requested output type: numbers (float), integers (int8, uint8, binary, ubinary: one byte per dimension, or per 8 dimensions for the binary types), a base64 string of little-endian float32 (base64), or with embedding_types an object with one such value per type.",
+                "oneOf": [{"type": "array", "items": {"type": "number"}}, {"type": "string", "contentEncoding": "base64"},
+                          {"type": "object", "additionalProperties": {"oneOf": [{"type": "array", "items": {"type": "number"}}, {"type": "string"}]}}]},
+              "Vectors": {"description": "A batch's vectors: an array of Vector, or with embedding_types an object with one array per type.",
+                "oneOf": [{"type": "array", "items": {"$ref": "#/components/schemas/Vector"}},
+                          {"type": "object", "additionalProperties": {"type": "array", "items": {"oneOf": [{"type": "array", "items": {"type": "number"}}, {"type": "string"}]}}}]},
+              "ModelDescription": {"type": "object", "required": ["kind", "dimension", "max_tokens", "pooling", "precision"], "properties": {
+                "kind": {"enum": ["embedding", "rerank"]}, "dimension": {"type": "integer", "description": "0 for rerank models."},
+                "max_tokens": {"type": "integer"}, "pooling": {"type": "string"}, "precision": {"type": "string"},
+                "normalized_by_model": {"type": "boolean"}, "prompts": {"type": "object", "additionalProperties": {"type": "string"}},
+                "default_prompt_name": {"type": ["string", "null"]}}},
+              "OutputOptions": {"type": "object", "properties": {
+                "model": {"type": "string", "description": "A served model (\#(names)); default \#(model). Unknown: 404 model_not_found."},
+                "prompt_name": {"type": "string", "description": "One of the model's prompts (see /v1/models); prepended to every text, its tokens count in usage. Unknown: 400 unknown_prompt. Default: the model's default prompt, if any."},
+                "input_type": {"enum": ["query", "document"], "description": "Picks the model's query, or document/passage, prompt (none if it has none). Not with prompt_name."},
+                "truncate": {"type": "boolean", "default": true, "description": "false: a text over the model's max tokens is refused with 400 input_too_long."},
+                "truncation_direction": {"enum": ["right", "left"], "default": "right", "description": "Which end of a long text is cut off."},
+                "encoding_format": {"enum": ["float", "base64", "int8", "uint8", "binary", "ubinary"], "default": "float", "description": "base64: little-endian float32 bytes. int8/uint8: one byte per dimension over the model's ranges calibrated on a fixed corpus (sentence-transformers' quantize_embeddings). binary/ubinary: sign bits packed 8 per byte, first dimension in the high bit (binary = ubinary − 128)."},
+                "embedding_types": {"type": "array", "items": {"enum": ["float", "base64", "int8", "uint8", "binary", "ubinary"]}, "minItems": 1, "description": "Several output types at once (Cohere); each vector becomes an object keyed by type. Not with encoding_format."}}},
               "Text": {"type": "string", "minLength": 1, "description": "At most \#(maxTextBytes) UTF-8 bytes (413 beyond)."},
               "EmbedRequest": {
                 "type": "object",
-                "description": "Exactly one of text / texts.",
+                "description": "Exactly one of text / texts, plus the options of OutputOptions.",
+                "allOf": [{"$ref": "#/components/schemas/OutputOptions"}],
                 "properties": {
                   "text": {"$ref": "#/components/schemas/Text"},
                   "texts": {"type": "array", "items": {"$ref": "#/components/schemas/Text"}, "minItems": 1, "maxItems": \#(maxTexts)},
@@ -206,7 +250,7 @@ enum OpenAPIDocument {
                 "type": "object",
                 "required": ["embeddings", "model", "tokens", "cached", "truncated", "total_tokens", "latency_ms"],
                 "properties": {
-                  "embeddings": {"type": "array", "items": {"$ref": "#/components/schemas/Vector"}},
+                  "embeddings": {"$ref": "#/components/schemas/Vectors"},
                   "model": {"type": "string"},
                   "tokens": {"type": "array", "items": {"type": "integer"}},
                   "cached": {"type": "array", "items": {"type": "boolean"}},
@@ -220,6 +264,7 @@ enum OpenAPIDocument {
               "OpenAIEmbeddingsRequest": {
                 "type": "object",
                 "required": ["input"],
+                "allOf": [{"$ref": "#/components/schemas/OutputOptions"}],
                 "properties": {
                   "input": {"oneOf": [
                     {"$ref": "#/components/schemas/Text"},
@@ -227,9 +272,7 @@ enum OpenAPIDocument {
                     {"type": "array", "items": {"type": "integer"}, "minItems": 1},
                     {"type": "array", "items": {"type": "array", "items": {"type": "integer"}, "minItems": 1}, "minItems": 1, "maxItems": \#(maxTexts)}
                   ], "description": "Token-id input is used as given (ids of this model's vocabulary, at most the model's max tokens)."},
-                  "model": {"type": "string", "description": "\#(model) (or sentence-transformers/\#(model))."},
-                  "encoding_format": {"enum": ["float", "base64"], "default": "float", "description": "base64 = little-endian float32 bytes."},
-                  "dimensions": {"type": "integer", "minimum": 1, "maximum": \#(dimension), "description": "Truncate, then renormalise."},
+                  "dimensions": {"type": "integer", "minimum": 1, "description": "At most the model's dimension: truncate, then renormalise (not with int8/uint8)."},
                   "user": {"type": "string"}
                 }
               },
@@ -241,16 +284,44 @@ enum OpenAPIDocument {
                   "data": {"type": "array", "items": {"type": "object", "required": ["object", "index", "embedding"], "properties": {
                     "object": {"const": "embedding"},
                     "index": {"type": "integer"},
-                    "embedding": {"oneOf": [{"type": "array", "items": {"type": "number"}}, {"type": "string", "contentEncoding": "base64"}]}}}},
+                    "embedding": {"$ref": "#/components/schemas/Vector"}}}},
                   "model": {"type": "string"},
                   "usage": {"type": "object", "required": ["prompt_tokens", "total_tokens"], "properties": {
                     "prompt_tokens": {"type": "integer"}, "total_tokens": {"type": "integer"}}}
                 }
               },
+              "RerankRequest": {
+                "type": "object",
+                "required": ["query", "documents"],
+                "properties": {
+                  "query": {"$ref": "#/components/schemas/Text"},
+                  "documents": {"type": "array", "minItems": 1, "maxItems": \#(maxTexts), "items": {"oneOf": [
+                    {"$ref": "#/components/schemas/Text"},
+                    {"type": "object", "required": ["text"], "properties": {"text": {"$ref": "#/components/schemas/Text"}}}]}},
+                  "model": {"type": "string", "description": "A served cross-encoder; default: the first one. Unknown: 404 model_not_found; an embedding model: 400 model_not_supported."},
+                  "top_n": {"type": "integer", "minimum": 1, "description": "Return only the best n."},
+                  "return_documents": {"type": "boolean", "default": false},
+                  "raw_scores": {"type": "boolean", "default": false, "description": "Add each pair's raw logit."},
+                  "truncate": {"type": "boolean", "default": true, "description": "false: a pair over the model's max tokens is refused with 400 input_too_long."}
+                }
+              },
+              "RerankResponse": {
+                "type": "object",
+                "required": ["results", "model", "usage"],
+                "properties": {
+                  "results": {"type": "array", "items": {"type": "object", "required": ["index", "relevance_score"], "properties": {
+                    "index": {"type": "integer"}, "relevance_score": {"type": "number", "description": "sigmoid of the logit for a one-label cross-encoder, as sentence-transformers' CrossEncoder.predict."},
+                    "logit": {"type": "number"}, "document": {"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}}}}},
+                  "model": {"type": "string"},
+                  "usage": {"type": "object", "required": ["documents", "total_tokens"], "properties": {"documents": {"type": "integer"}, "total_tokens": {"type": "integer"}}},
+                  "latency_ms": {"type": "number"}
+                }
+              },
               "TokenizeRequest": {
                 "type": "object",
-                "description": "Exactly one of text / texts.",
+                "description": "Exactly one of text / texts; model: a served embedding model (default: the first).",
                 "properties": {
+                  "model": {"type": "string"},
                   "text": {"$ref": "#/components/schemas/Text"},
                   "texts": {"type": "array", "items": {"$ref": "#/components/schemas/Text"}, "minItems": 1, "maxItems": \#(maxTexts)}
                 }
@@ -280,6 +351,7 @@ enum OpenAPIDocument {
             },
             "responses": {
               "BadRequest": {"description": "Malformed JSON, wrong types, missing or empty text, too many texts.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+              "ModelNotFound": {"description": "The request names a model this server does not serve (code model_not_found).", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
               "TooLarge": {"description": "A text or the body exceeds its byte limit.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
               "UnsupportedMediaType": {"description": "Content-Type is not application/json.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
               "Unauthorized": {"description": "Missing, malformed, unknown, revoked or expired key (code invalid_api_key); WWW-Authenticate: Bearer.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},

@@ -5,7 +5,9 @@ import SmallyJSON
 
 /// `POST /v1/embed`, the Smally contract:
 /// `{"text": "…", "normalize": false}` → `{"embedding", "model", "tokens", "cached", "truncated", "latency_ms"}`;
-/// `{"texts": ["…", …]}` → the same with `embeddings` and per-item arrays.
+/// `{"texts": ["…", …]}` → the same with `embeddings` and per-item arrays. Optional: `model`,
+/// `prompt_name` / `input_type`, `truncate`, `truncation_direction`, `encoding_format` /
+/// `embedding_types` (see ``EmbeddingRequestOptions``).
 struct EmbedRoutes {
     let service: EmbeddingService
     let limits: ServerConfiguration
@@ -18,11 +20,13 @@ struct EmbedRoutes {
         var text: String?
         var texts: [String]?
         var normalize: Bool?
+        var options: EmbeddingRequestOptions
 
         init(_ fields: JSONFields) throws(APIError) {
             text = try fields.string("text")
             texts = try fields.strings("texts")
             normalize = try fields.bool("normalize")
+            options = try EmbeddingRequestOptions(fields)
         }
     }
 
@@ -36,31 +40,32 @@ struct EmbedRoutes {
         let started = ContinuousClock.now
         let body = try await Body(JSONBody.fields(from: request, limit: limits.maxBodyBytes))
         let texts = try TextInput.validate(single: body.text, many: body.texts, limits: limits)
-        let outcome = try await service.embed(texts: texts.values, meter: context.meter,
-                                              client: connections?.watch(for: context.connection))
+        let model = try service.catalog.embeddingModel(named: body.options.model)
         let normalize = body.normalize ?? false
+        let output = try await VectorOutput(options: body.options, model: model, normalized: normalize, service: service,
+                                            rendered: rendered)
+        let outcome = try await service.embed(texts: texts.values, model: model, options: body.options.text, meter: context.meter,
+                                              client: connections?.watch(for: context.connection))
 
         var writer = JSONWriter(capacity: 8192 * outcome.inputs.count)
         writer.beginObject()
         if texts.isBatch {
             writer.key("embeddings")
-            writer.beginArray()
-            for input in outcome.inputs { rendered.write(input, normalize: normalize, into: &writer) }
-            writer.endArray()
-            writer.key("model"); writer.string(service.modelName)
+            output.writeAll(outcome.inputs.map { .input($0, normalize: normalize) }, into: &writer)
+            writer.key("model"); writer.string(model.name)
             writer.key("tokens"); writer.ints(outcome.inputs.map(\.tokens))
             writer.key("cached"); writer.beginArray(); for input in outcome.inputs { writer.bool(input.cache != .miss) }; writer.endArray()
             writer.key("truncated"); writer.beginArray(); for input in outcome.inputs { writer.bool(input.truncated) }; writer.endArray()
             writer.key("total_tokens"); writer.int(outcome.inputs.reduce(0) { $0 + $1.tokens })
         } else {
             let input = outcome.inputs[0]
-            writer.key("embedding"); rendered.write(input, normalize: normalize, into: &writer)
-            writer.key("model"); writer.string(service.modelName)
+            writer.key("embedding"); output.write(.input(input, normalize: normalize), into: &writer)
+            writer.key("model"); writer.string(model.name)
             writer.key("tokens"); writer.int(input.tokens)
             writer.key("cached"); writer.bool(input.cache != .miss)
             writer.key("truncated"); writer.bool(input.truncated)
         }
-        writer.key("dimension"); writer.int(service.dimension)
+        writer.key("dimension"); writer.int(model.dimension)
         writer.key("normalized"); writer.bool(normalize)
         writer.key("latency_ms"); writer.double(((ContinuousClock.now - started).milliseconds * 1000).rounded() / 1000)
         writer.endObject()

@@ -36,18 +36,21 @@ struct InfoRoutes {
             writer.key("object"); writer.string("list")
             writer.key("data")
             writer.beginArray()
-            writer.beginObject()
-            writer.key("id"); writer.string(service.modelName)
-            writer.key("object"); writer.string("model")
-            writer.key("created"); writer.int(0)
-            writer.key("owned_by"); writer.string("smally")
-            writer.endObject()
+            for model in service.catalog.models {
+                writer.beginObject()
+                writer.key("id"); writer.string(model.name)
+                writer.key("object"); writer.string("model")
+                writer.key("created"); writer.int(0)
+                writer.key("owned_by"); writer.string("smally")
+                writeDescription(of: model, into: &writer)
+                writer.endObject()
+            }
             writer.endArray()
             writer.endObject()
             return Response.json(writer)
         }
         router.post("/v1/tokenize") { request, _ in try await tokenize(request: request) }
-        let document = OpenAPIDocument.json(version: version, model: service.modelName, dimension: service.dimension,
+        let document = OpenAPIDocument.json(version: version, models: [service.modelName] + service.catalog.models.map(\.name).filter { $0 != service.modelName },
                                             maxTexts: limits.maxTextsPerRequest, maxTextBytes: limits.maxTextBytes)
         router.get("/openapi.json") { _, _ in
             var headers = HTTPFields()
@@ -56,15 +59,43 @@ struct InfoRoutes {
         }
     }
 
+    /// What a client needs to know of a model: kind, sizes, pooling, precision, prompts.
+    func writeDescription(of model: ServedModel, into writer: inout JSONWriter) {
+        let configuration = model.configuration
+        writer.key("kind"); writer.string(model.isCrossEncoder ? "rerank" : "embedding")
+        writer.key("dimension"); writer.int(model.isCrossEncoder ? 0 : model.dimension)
+        writer.key("max_tokens"); writer.int(model.maxTokens)
+        writer.key("pooling"); writer.string(model.isCrossEncoder ? "cls" : configuration.pooling.rawValue)
+        writer.key("precision"); writer.string(model.precision)
+        writer.key("normalized_by_model"); writer.bool(configuration.normalizesByDefault)
+        writer.key("prompts")
+        writer.beginObject()
+        for (name, prompt) in configuration.prompts.sorted(by: { $0.key < $1.key }) { writer.key(name); writer.string(prompt) }
+        writer.endObject()
+        writer.key("default_prompt_name")
+        if let name = configuration.defaultPromptName { writer.string(name) } else { writer.null() }
+    }
+
     func info() -> Response {
-        let configuration = service.engine.model.configuration
+        let model = service.defaultModel
+        let configuration = model.configuration
         var writer = JSONWriter(capacity: 1024)
         writer.beginObject()
-        writer.key("model"); writer.string(service.modelName)
+        // The default model's fields at the top (what single-model clients read), then every model.
+        writer.key("model"); writer.string(model.name)
         writer.key("dimension"); writer.int(configuration.dimension)
         writer.key("max_tokens"); writer.int(configuration.maxSequenceLength)
         writer.key("pooling"); writer.string(configuration.pooling.rawValue)
         writer.key("normalize_default"); writer.bool(false)
+        writer.key("models")
+        writer.beginArray()
+        for model in service.catalog.models {
+            writer.beginObject()
+            writer.key("name"); writer.string(model.name)
+            writeDescription(of: model, into: &writer)
+            writer.endObject()
+        }
+        writer.endArray()
         writer.key("limits")
         writer.beginObject()
         writer.key("max_texts_per_request"); writer.int(limits.maxTextsPerRequest)
@@ -93,7 +124,8 @@ struct InfoRoutes {
     func tokenize(request: Request) async throws -> Response {
         let fields = try await JSONBody.fields(from: request, limit: limits.maxBodyBytes)
         let texts = try TextInput.validate(single: fields.string("text"), many: fields.strings("texts"), limits: limits)
-        let encodings = texts.values.map { service.tokenizer.encode($0) }
+        let model = try service.catalog.embeddingModel(named: fields.string("model"))
+        let encodings = texts.values.map { model.tokenizer.encode($0) }
         var writer = JSONWriter(capacity: 256 * encodings.count)
         func write(_ encoding: TokenEncoding) {
             writer.beginObject()

@@ -64,15 +64,15 @@ struct OpenAIRoutes {
 
     struct Body {
         var input: Input
-        var model: String?
-        var encodingFormat: String?
+        /// `model`, `encoding_format` (float, base64 and the compact types), and Smally's additions:
+        /// `prompt_name` / `input_type`, `truncate`, `truncation_direction`, `embedding_types`.
+        var options: EmbeddingRequestOptions
         var dimensions: Int?
         var user: String?
 
         init(_ fields: JSONFields) throws(APIError) {
             input = try Input(fields["input"])
-            model = try fields.string("model")
-            encodingFormat = try fields.string("encoding_format")
+            options = try EmbeddingRequestOptions(fields)
             dimensions = try fields.int("dimensions")
             user = try fields.string("user")
         }
@@ -84,45 +84,38 @@ struct OpenAIRoutes {
         }
     }
 
-    /// Names a client may use for the served model.
-    func accepts(model: String) -> Bool {
-        model == service.modelName || model == "sentence-transformers/\(service.modelName)"
-    }
-
     func embeddings(request: Request, context: AppRequestContext) async throws -> Response {
         let body = try await Body(JSONBody.fields(from: request, limit: limits.maxBodyBytes))
-        if let model = body.model, !accepts(model: model) {
-            throw APIError(.notFound, type: "invalid_request_error",
-                           message: "The model '\(model.prefix(100))' does not exist; this server serves '\(service.modelName)'.",
-                           param: "model", code: "model_not_found")
+        let model = try service.catalog.embeddingModel(named: body.options.model)
+        if let dimensions = body.dimensions, !(1...model.dimension).contains(dimensions) {
+            throw APIError.invalidRequest("'dimensions' must be between 1 and \(model.dimension).", param: "dimensions", code: "invalid_value")
         }
-        let base64: Bool
-        switch body.encodingFormat ?? "float" {
-        case "float": base64 = false
-        case "base64": base64 = true
-        default:
-            throw APIError.invalidRequest("'encoding_format' must be 'float' or 'base64'.", param: "encoding_format", code: "invalid_value")
+        if let dimensions = body.dimensions, dimensions < model.dimension, body.options.formats.contains(where: \.needsRanges) {
+            // The calibrated ranges are those of the full, normalised vector.
+            throw APIError.invalidRequest("'dimensions' cannot be combined with int8 or uint8 output.", param: "dimensions",
+                                          code: "invalid_value")
         }
-        if let dimensions = body.dimensions, !(1...service.dimension).contains(dimensions) {
-            throw APIError.invalidRequest("'dimensions' must be between 1 and \(service.dimension).", param: "dimensions", code: "invalid_value")
-        }
+        let output = try await VectorOutput(options: body.options, model: model, normalized: true, service: service,
+                                            rendered: RenderedVectors(capacity: 0))
 
         let outcome: EmbeddingService.Outcome
         func client() -> ClientWatch? { connections?.watch(for: context.connection) }
         switch body.input {
         case .text(let text):
             try TextInput.check(text, name: "input", limits: limits)
-            outcome = try await service.embed(texts: [text], meter: context.meter, client: client())
+            outcome = try await service.embed(texts: [text], model: model, options: body.options.text, meter: context.meter,
+                                              client: client())
         case .texts(let texts):
             try TextInput.checkCount(texts.count, name: "input", limits: limits)
             for (index, text) in texts.enumerated() { try TextInput.check(text, name: "input[\(index)]", limits: limits) }
-            outcome = try await service.embed(texts: texts, meter: context.meter, client: client())
+            outcome = try await service.embed(texts: texts, model: model, options: body.options.text, meter: context.meter,
+                                              client: client())
         case .tokens(let tokens):
             // Token ids are checked by the service (`EmbeddingService.validated(tokenIDs:)`).
-            outcome = try await service.embed(tokenIDs: [tokens], meter: context.meter, client: client())
+            outcome = try await service.embed(tokenIDs: [tokens], model: model, meter: context.meter, client: client())
         case .tokenLists(let lists):
             try TextInput.checkCount(lists.count, name: "input", limits: limits)
-            outcome = try await service.embed(tokenIDs: lists, meter: context.meter, client: client())
+            outcome = try await service.embed(tokenIDs: lists, model: model, meter: context.meter, client: client())
         }
 
         var writer = JSONWriter(capacity: 8192 * outcome.inputs.count)
@@ -140,15 +133,11 @@ struct OpenAIRoutes {
             writer.key("object"); writer.string("embedding")
             writer.key("index"); writer.int(index)
             writer.key("embedding")
-            if base64 {
-                writer.string(Self.base64(vector))
-            } else {
-                writer.floats(vector)
-            }
+            output.write(.vector(vector), into: &writer)
             writer.endObject()
         }
         writer.endArray()
-        writer.key("model"); writer.string(service.modelName)
+        writer.key("model"); writer.string(model.name)
         let tokens = outcome.inputs.reduce(0) { $0 + $1.tokens }
         writer.key("usage")
         writer.beginObject()
@@ -157,16 +146,5 @@ struct OpenAIRoutes {
         writer.endObject()
         writer.endObject()
         return .json(writer, headers: outcome.headers)
-    }
-
-    /// Little-endian float32 bytes in base64, what the OpenAI client decodes by default.
-    static func base64(_ vector: [Float]) -> String {
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(vector.count * 4)
-        for value in vector {
-            let bits = value.bitPattern.littleEndian
-            withUnsafeBytes(of: bits) { bytes.append(contentsOf: $0) }
-        }
-        return Data(bytes).base64EncodedString()
     }
 }

@@ -13,10 +13,24 @@ import SmallyEngine
 /// HTTP server) and stop in reverse, so in-flight requests finish before the batcher drains, the
 /// recorder writes its last usage, and Redis and the database close.
 /// Accounts (API keys, quotas, usage) are on when `configuration.auth == .enabled`.
-/// The caller owns the engine (loaded before, so start-up fails fast on a bad model folder).
+/// The caller owns the engines (loaded before, so start-up fails fast on a bad model folder).
 public func buildApplication(
     configuration: ServerConfiguration,
     engine: InferenceEngine,
+    metrics: ServerMetrics,
+    logger: Logger,
+    version: String = "dev",
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in },
+    onRoutesRegistered: ([RegisteredRoute]) -> Void = { _ in }
+) throws -> some ApplicationProtocol {
+    try buildApplication(configuration: configuration, catalog: ModelCatalog(engine: engine), metrics: metrics, logger: logger,
+                         version: version, onServerRunning: onServerRunning, onRoutesRegistered: onRoutesRegistered)
+}
+
+/// The application serving every model of `catalog` (the first embedding model is the default).
+public func buildApplication(
+    configuration: ServerConfiguration,
+    catalog: ModelCatalog,
     metrics: ServerMetrics,
     logger: Logger,
     version: String = "dev",
@@ -60,11 +74,11 @@ public func buildApplication(
         readiness.addCheck("database") { await accounts.storeIsReachable() }
     }
 
-    let batcher = Batcher(engine: engine, maxQueuedTexts: configuration.maxQueuedTexts,
+    let batcher = Batcher(engines: catalog.engines, maxQueuedTexts: configuration.maxQueuedTexts,
                           maxBatchSize: configuration.maxBatchSize, maxBatchTokens: configuration.maxBatchTokens,
                           lanes: configuration.inferenceLanes, logger: logger, observer: metrics)
     services.append(batcher)
-    let service = EmbeddingService(engine: engine, batcher: batcher, cache: cache, cacheScope: configuration.cacheScope,
+    let service = EmbeddingService(catalog: catalog, batcher: batcher, cache: cache, cacheScope: configuration.cacheScope,
                                    observer: metrics)
 
     let router = Router(context: AppRequestContext.self)
@@ -106,6 +120,7 @@ public func buildApplication(
     let rendered = RenderedVectors(capacity: cache == nil ? 0 : configuration.renderedCacheSize)
     EmbedRoutes(service: service, limits: configuration, connections: connections, rendered: rendered).register(on: routes)
     OpenAIRoutes(service: service, limits: configuration, connections: connections).register(on: routes)
+    RerankRoutes(service: service, limits: configuration, connections: connections).register(on: routes)
     let served = Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
     MethodNotAllowedRoutes.register(on: routes, routes: router.routes)
     let table = router.routes.map { route in
@@ -127,7 +142,7 @@ public func buildApplication(
     )
     app.beforeServerStarts {
         try await accounts?.prepare()
-        try await engine.warmUp()
+        for model in catalog.models { try await model.engine.warmUp() }
         readiness.markWarm()
     }
     logger.info("configuration", metadata: [

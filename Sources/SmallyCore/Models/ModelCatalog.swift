@@ -1,0 +1,51 @@
+import SmallyEngine
+
+/// The models a process serves, in the order given; the first embedding model answers requests
+/// that name none, as does the first cross-encoder for rerank requests.
+public struct ModelCatalog: Sendable {
+    public let models: [ServedModel]
+
+    /// - Parameter engines: (name, engine) pairs; names must be distinct.
+    public init(_ engines: [(name: String, engine: InferenceEngine)]) {
+        precondition(!engines.isEmpty, "a catalog needs at least one model")
+        models = engines.enumerated().map { ServedModel(index: $0.offset, name: $0.element.name, engine: $0.element.engine) }
+    }
+
+    /// One model, named after its folder.
+    public init(engine: InferenceEngine) {
+        self.init([(engine.model.name, engine)])
+    }
+
+    public var engines: [InferenceEngine] { models.map(\.engine) }
+
+    /// The embedding model a request names (nil: the default one).
+    public func embeddingModel(named requested: String?) throws(CoreError) -> ServedModel {
+        try model(named: requested, crossEncoder: false)
+    }
+
+    /// The cross-encoder a rerank request names (nil: the default one).
+    public func rerankModel(named requested: String?) throws(CoreError) -> ServedModel {
+        try model(named: requested, crossEncoder: true)
+    }
+
+    private func model(named requested: String?, crossEncoder: Bool) throws(CoreError) -> ServedModel {
+        let kind = crossEncoder ? "rerank" : "embedding"
+        guard let requested else {
+            guard let first = models.first(where: { $0.isCrossEncoder == crossEncoder }) else {
+                throw .modelNotFound(ModelNotFound(requested: nil, purpose: kind, available: names(crossEncoder: crossEncoder)))
+            }
+            return first
+        }
+        guard let model = models.first(where: { $0.answers(to: requested) }) else {
+            throw .modelNotFound(ModelNotFound(requested: requested, purpose: kind, available: names(crossEncoder: crossEncoder)))
+        }
+        guard model.isCrossEncoder == crossEncoder else {
+            throw .wrongModelKind(model: model.name, purpose: kind)
+        }
+        return model
+    }
+
+    private func names(crossEncoder: Bool) -> [String] {
+        models.filter { $0.isCrossEncoder == crossEncoder }.map(\.name)
+    }
+}

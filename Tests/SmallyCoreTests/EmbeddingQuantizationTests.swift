@@ -1,0 +1,36 @@
+import SmallyCore
+import Testing
+
+/// `quantize_embeddings`' semantics on vectors worked out by hand.
+@Suite("EmbeddingQuantization")
+struct EmbeddingQuantizationTests {
+    @Test("binary and ubinary: sign bits, first dimension in the high bit, last byte zero-padded; binary = ubinary - 128")
+    func signBits() {
+        // > 0 → 1; 0 and negatives → 0 (numpy's `embeddings > 0`).
+        let vector: [Float] = [0.5, -1, 0, 2, 1e-9, -0.0, 3, -3, /* second byte */ 1, 1]
+        #expect(EmbeddingQuantization.packedSignBits(vector) == [0b1001_1010, 0b1100_0000])
+        #expect(EmbeddingQuantization.quantize(vector, as: .ubinary, ranges: nil) == [154, 192])
+        #expect(EmbeddingQuantization.quantize(vector, as: .binary, ranges: nil) == [26, 64])
+    }
+
+    @Test("int8 and uint8: (v - start) / step truncated toward zero, minus 128 for int8; outside the range saturates")
+    func ranges() {
+        let calibration: [[Float]] = [[-1, 0], [1, 2.55]]
+        let ranges = QuantizationRanges(calibration: calibration)
+        #expect(ranges.starts == [-1, 0])
+        #expect(ranges.steps == [Float(2) / 255, Float(2.55) / 255])
+        // Dimension 0: (0 - -1) / (2/255) = 127.5 → 127; dimension 1: 1.0 / 0.01 = 100 (to float rounding: 99 or 100).
+        let uint8 = EmbeddingQuantization.quantize([0, 1], as: .uint8, ranges: ranges)
+        #expect(uint8[0] == 127)
+        #expect((99...100).contains(uint8[1]))
+        let int8 = EmbeddingQuantization.quantize([0, 1], as: .int8, ranges: ranges)
+        #expect(int8[0] == -0)   // 127.5 - 128 = -0.5 → toward zero: 0
+        #expect(int8[1] == uint8[1] - 128 || int8[1] == uint8[1] - 127)
+        // The calibration extremes map to the ends (float32 as numpy computes it: 2 / (2/255) is
+        // 254.99998, truncated to 254; 2.55 / (2.55/255) is exactly 255); beyond them, saturation.
+        #expect(EmbeddingQuantization.quantize([-1, 0], as: .uint8, ranges: ranges) == [0, 0])
+        #expect(EmbeddingQuantization.quantize([1, 2.55], as: .uint8, ranges: ranges) == [254, 255])
+        #expect(EmbeddingQuantization.quantize([-5, 9], as: .int8, ranges: ranges) == [-128, 127])
+        #expect(EmbeddingQuantization.quantize([-5, 9], as: .uint8, ranges: ranges) == [0, 255])
+    }
+}
