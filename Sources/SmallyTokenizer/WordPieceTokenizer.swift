@@ -77,6 +77,64 @@ public struct WordPieceTokenizer: Sendable {
         }
     }
 
+    /// Ids of `text` with [CLS]/[SEP], keeping at most `maxLength` ids and cutting `direction`'s end
+    /// (`left` keeps the last pieces, like HF tokenizers' truncation_side "left").
+    public func encode(_ text: String, maxLength: Int, direction: TruncationDirection) -> TokenEncoding {
+        guard direction == .left else { return encode(text, maxLength: maxLength) }
+        let pieces = self.pieces(text)
+        let kept = pieces.suffix(max(maxLength, 2) - 2)
+        return TokenEncoding(ids: [clsId] + kept + [sepId], untruncatedCount: pieces.count + 2)
+    }
+
+    /// `[CLS] first [SEP] second [SEP]` with segment ids 0 then 1 (the first [SEP] in segment 0), at most
+    /// `maxLength` ids, truncated with HF tokenizers' `longest_first` strategy from the right (what
+    /// sentence-transformers' CrossEncoder asks for): the longer text loses pieces first; when
+    /// both are too long each keeps half the room (an odd one goes to the longer, the second when equal).
+    public func encodePair(_ first: String, _ second: String, maxLength: Int) -> TokenEncoding {
+        let a = pieces(first), b = pieces(second)
+        let room = max(maxLength - 3, 0)
+        var (n1, n2) = Self.longestFirst(a.count, b.count, room: room)
+        n1 = min(n1, a.count)
+        n2 = min(n2, b.count)
+        var ids: [Int32] = []
+        ids.reserveCapacity(n1 + n2 + 3)
+        ids.append(clsId)
+        ids.append(contentsOf: a.prefix(n1))
+        ids.append(sepId)
+        ids.append(contentsOf: b.prefix(n2))
+        ids.append(sepId)
+        let typeIDs = [Int32](repeating: 0, count: n1 + 2) + [Int32](repeating: 1, count: n2 + 1)
+        return TokenEncoding(ids: ids, untruncatedCount: a.count + b.count + 3, typeIDs: typeIDs)
+    }
+
+    /// Lengths the two parts keep under `longest_first` (tokenizers' `truncate_encodings`, whose
+    /// `room` is max_length minus the added special tokens).
+    static func longestFirst(_ first: Int, _ second: Int, room: Int) -> (Int, Int) {
+        guard first + second > room else { return (first, second) }
+        let swap = first > second
+        var n1 = swap ? second : first
+        var n2: Int
+        n2 = n1 > room ? n1 : max(n1, room - n1)
+        if n1 + n2 > room {
+            n1 = room / 2
+            n2 = n1 + room % 2
+        }
+        return swap ? (n2, n1) : (n1, n2)
+    }
+
+    /// Every word piece of `text`, without [CLS]/[SEP].
+    private func pieces(_ text: String) -> [Int32] {
+        var text = text
+        return text.withUTF8 { bytes in
+            vocabulary.withView { view in
+                var encoder = WordPieceEncoder(vocabulary: view, unknownId: unknownId, limit: .max,
+                                               capacity: bytes.count)
+                scanner.scan(bytes, into: &encoder)
+                return encoder.ids
+            }
+        }
+    }
+
     /// The vocabulary entry for `id`, e.g. "##ing" or "[CLS]".
     public func token(for id: Int32) -> String? {
         vocabulary.token(for: id)

@@ -127,7 +127,7 @@ struct PackedGEMMTests {
         let engine = try TestSupport.loadEngine()
         let encoder = BertEncoder(weights: engine.model.weights, kernel: kernel)
         let cases = Array(TestSupport.goldenCases.prefix(12))
-        let sequences = cases.map(\.token_ids)
+        let sequences = cases.map { EncoderInput(ids: $0.token_ids) }
         let packed = try encoder.forward(sequences, pooling: .mean, threads: 1, products: .packed)
         let blis = try encoder.forward(sequences, pooling: .mean, threads: 1, products: .blis)
         for (index, golden) in cases.enumerated() {

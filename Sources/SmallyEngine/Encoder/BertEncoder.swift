@@ -48,8 +48,9 @@ public final class BertEncoder {
     }
 
     /// Checks what `forward` requires of its input.
-    public static func validate(_ sequences: [[Int32]], configuration c: BertConfiguration) throws(EngineError) {
-        for (index, ids) in sequences.enumerated() {
+    public static func validate(_ inputs: [EncoderInput], configuration c: BertConfiguration) throws(EngineError) {
+        for (index, input) in inputs.enumerated() {
+            let ids = input.ids
             if ids.isEmpty { throw .emptySequence(index: index) }
             if ids.count > c.maxPositions {
                 throw .sequenceTooLong(index: index, length: ids.count, maximum: c.maxPositions)
@@ -57,13 +58,26 @@ public final class BertEncoder {
             for id in ids where id < 0 || Int(id) >= c.vocabularySize {
                 throw .tokenIDOutOfRange(index: index, id: id, vocabularySize: c.vocabularySize)
             }
+            if !input.typeIDs.isEmpty {
+                if input.typeIDs.count != ids.count {
+                    throw .typeIDCountMismatch(index: index, typeIDs: input.typeIDs.count, ids: ids.count)
+                }
+                for type in input.typeIDs where type < 0 || Int(type) >= c.typeVocabularySize {
+                    throw .typeIDOutOfRange(index: index, typeID: type, typeVocabularySize: c.typeVocabularySize)
+                }
+            }
         }
     }
 
-    /// Pooled (not normalised) sentence vectors, one per sequence of token ids (with [CLS]/[SEP]),
-    /// computed on the calling thread (`threads` 1) or with BLIS's threads inside each product.
+    /// Per input: the pooled (not normalised) sentence vector, or for a cross-encoder's weights the
+    /// raw logits. Computed on the calling thread (`threads` 1) or with BLIS's threads inside each product.
+    public func forward(_ inputs: [EncoderInput], pooling: PoolingMode, threads: Int = 1) throws(EngineError) -> [[Float]] {
+        try forward(inputs, pooling: pooling, threads: threads, products: threads == 1 ? .packed : .blis)
+    }
+
+    /// The same for token ids alone (with [CLS]/[SEP], segment 0, every row pooled).
     public func forward(_ sequences: [[Int32]], pooling: PoolingMode, threads: Int = 1) throws(EngineError) -> [[Float]] {
-        try forward(sequences, pooling: pooling, threads: threads, products: threads == 1 ? .packed : .blis)
+        try forward(sequences.map { EncoderInput(ids: $0) }, pooling: pooling, threads: threads)
     }
 
     /// How the linear layers are computed: both give the same vectors to float rounding.
@@ -74,12 +88,12 @@ public final class BertEncoder {
         case blis
     }
 
-    func forward(_ sequences: [[Int32]], pooling: PoolingMode, threads: Int,
+    func forward(_ inputs: [EncoderInput], pooling: PoolingMode, threads: Int,
                  products: LinearProducts) throws(EngineError) -> [[Float]] {
-        guard let pass = try prepare(sequences) else { return [] }
+        guard let pass = try prepare(inputs) else { return [] }
         BLAS.setThreadCount(threads)
-        run(pass, sequences, products: products, share: .whole)
-        return pool(pass, pooling: pooling)
+        run(pass, inputs, products: products, share: .whole)
+        return outputs(pass, inputs, pooling: pooling)
     }
 
     /// Where each sequence's rows start in the packed batch, and where the last one ends.
@@ -109,17 +123,17 @@ public final class BertEncoder {
 
     /// Validates the input and sizes the scratch buffers for a pass computed by `members` threads;
     /// nil when there are no sequences.
-    func prepare(_ sequences: [[Int32]], members: Int = 1) throws(EngineError) -> Pass? {
-        try Self.validate(sequences, configuration: weights.configuration)
-        guard !sequences.isEmpty else { return nil }
+    func prepare(_ inputs: [EncoderInput], members: Int = 1) throws(EngineError) -> Pass? {
+        try Self.validate(inputs, configuration: weights.configuration)
+        guard !inputs.isEmpty else { return nil }
         let p = weights.configuration.maxPositions
         while scores.count < members { scores.append(FloatBuffer(count: p * p)) }
         var offsets = [Int]()
-        offsets.reserveCapacity(sequences.count + 1)
+        offsets.reserveCapacity(inputs.count + 1)
         var total = 0
-        for ids in sequences {
+        for input in inputs {
             offsets.append(total)
-            total += ids.count
+            total += input.ids.count
         }
         offsets.append(total)
         reserve(tokens: total)
@@ -129,24 +143,25 @@ public final class BertEncoder {
     /// The embeddings and every layer of a prepared pass. The members of a team all call it with the
     /// same pass and sequences, each on its own thread; each computes its share of every step
     /// (product columns, attention heads, rows) in disjoint parts of this encoder's buffers.
-    func run(_ pass: Pass, _ sequences: [[Int32]], products: LinearProducts, share: Share) {
-        if share.member == 0 { embed(sequences) }
+    func run(_ pass: Pass, _ inputs: [EncoderInput], products: LinearProducts, share: Share) {
+        if share.member == 0 { embed(inputs) }
         share.sync()
         for layer in weights.layers {
             runLayer(layer, pass, products: products, share: share)
         }
     }
 
-    private func embed(_ sequences: [[Int32]]) {
+    private func embed(_ inputs: [EncoderInput]) {
         let c = weights.configuration
         let h = c.hiddenSize
         var row = 0
-        for ids in sequences {
-            for (position, id) in ids.enumerated() {
+        for input in inputs {
+            let types = input.typeIDs
+            for (position, id) in input.ids.enumerated() {
                 let out = hidden.pointer + row * h
                 let word = weights.wordEmbeddings + Int(id) * h
                 let pos = weights.positionEmbeddings + position * h
-                let type = weights.tokenTypeEmbeddings   // single-segment input: type 0
+                let type = weights.tokenTypeEmbeddings + (types.isEmpty ? 0 : Int(types[position])) * h
                 for i in 0..<h { out[i] = word[i] + pos[i] + type[i] }
                 row += 1
             }
@@ -271,34 +286,19 @@ public final class BertEncoder {
         }
     }
 
-    /// The sentence vectors of a finished pass.
-    func pool(_ pass: Pass, pooling: PoolingMode) -> [[Float]] {
+    /// The results of a finished pass: pooled sentence vectors, or a cross-encoder's logits.
+    func outputs(_ pass: Pass, _ inputs: [EncoderInput], pooling: PoolingMode) -> [[Float]] {
         let offsets = pass.offsets
         let h = weights.configuration.hiddenSize
-        var result: [[Float]] = []
-        result.reserveCapacity(offsets.count - 1)
-        for s in 0..<(offsets.count - 1) {
-            let start = offsets[s]
-            let length = offsets[s + 1] - start
-            let vector = [Float](unsafeUninitializedCapacity: h) { buffer, count in
-                let first = hidden.pointer + start * h
-                switch pooling {
-                case .cls:
-                    for i in 0..<h { buffer[i] = first[i] }
-                case .mean:
-                    for i in 0..<h { buffer[i] = 0 }
-                    for r in 0..<length {
-                        let row = first + r * h
-                        for i in 0..<h { buffer[i] += row[i] }
-                    }
-                    // Divide (not multiply by a reciprocal) to round as sentence-transformers does.
-                    let divisor = Float(length)
-                    for i in 0..<h { buffer[i] /= divisor }
-                }
+        if let classifier = weights.classifier {
+            return (0..<pass.sequenceCount).map { s in classifier.logits(cls: hidden.pointer + offsets[s] * h) }
+        }
+        return (0..<pass.sequenceCount).map { s in
+            [Float](unsafeUninitializedCapacity: h) { buffer, count in
+                pooling.pool(hidden.pointer + offsets[s] * h, length: offsets[s + 1] - offsets[s], width: h,
+                             start: inputs[s].poolingStart, into: buffer.baseAddress!)
                 count = h
             }
-            result.append(vector)
         }
-        return result
     }
 }

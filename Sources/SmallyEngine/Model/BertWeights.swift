@@ -26,13 +26,16 @@ public final class BertWeights: @unchecked Sendable {
     let embeddingNormWeight: UnsafePointer<Float>
     let embeddingNormBias: UnsafePointer<Float>
     let layers: [BertLayerWeights]
+    /// The pooler and classifier of a cross-encoder; nil for an embedding model.
+    let classifier: ClassifierWeights?
     /// Whether every linear layer has its packed copy (BERT's sizes are multiples of the panel width),
     /// which lets several threads share one pass by splitting each product's panels.
     let isPacked: Bool
     /// Keeps the mapped file and converted/fused buffers alive.
     private let owners: [AnyObject]
 
-    public init(file: SafetensorsFile, configuration c: BertConfiguration) throws(ModelError) {
+    /// `kind` `.crossEncoder` also loads `BertForSequenceClassification`'s pooler and classifier.
+    public init(file: SafetensorsFile, configuration c: BertConfiguration, kind: ModelKind = .embedding) throws(ModelError) {
         // Checkpoints saved from `BertForMaskedLM` and friends prefix every name with "bert.".
         let prefix = file.contains("embeddings.word_embeddings.weight") ? "" : "bert."
         var owners: [AnyObject] = [file.file]
@@ -82,6 +85,18 @@ public final class BertWeights: @unchecked Sendable {
             ))
         }
         self.layers = layers
+        if case .crossEncoder(let labels) = kind {
+            // The head sits outside the "bert." module of BertForSequenceClassification.
+            let classifierWeight = try file.tensor("classifier.weight", shape: [labels, h])
+            let classifierBias = try file.tensor("classifier.bias", shape: [labels])
+            owners += [classifierWeight.owner, classifierBias.owner]
+            self.classifier = ClassifierWeights(
+                poolerWeight: try load("pooler.dense.weight", [h, h]), poolerBias: try load("pooler.dense.bias", [h]),
+                classifierWeight: classifierWeight.pointer, classifierBias: classifierBias.pointer,
+                hiddenSize: h, labelCount: labels)
+        } else {
+            self.classifier = nil
+        }
         self.isPacked = layers.allSatisfy { layer in
             [layer.qkv, layer.attentionOutput, layer.intermediate, layer.output].allSatisfy { $0.packed != nil }
         }

@@ -1,149 +1,184 @@
 import Foundation
 
-/// The shape of a BERT encoder, from the model's `config.json`.
-public struct BertConfiguration: Sendable, Equatable {
-    public var hiddenSize: Int
-    public var layerCount: Int
-    public var headCount: Int
-    public var intermediateSize: Int
-    public var maxPositions: Int
-    public var typeVocabularySize: Int
-    public var vocabularySize: Int
-    public var layerNormEpsilon: Float
-
-    public var headSize: Int { hiddenSize / headCount }
-}
-
-/// How token vectors become one sentence vector (sentence-transformers' `1_Pooling/config.json`).
-public enum PoolingMode: String, Sendable {
-    case mean
-    case cls
-}
-
-/// Everything read from a sentence-transformers model folder except the weights.
+/// Everything read from a sentence-transformers model folder (or a cross-encoder's) except the weights.
 public struct ModelConfiguration: Sendable {
     public var name: String
     public var bert: BertConfiguration
-    /// sentence-transformers' `max_seq_length`: it overrides the truncation in tokenizer.json.
+    /// Maximum ids per text (or pair) including [CLS]/[SEP], as sentence-transformers 6 decides it:
+    /// `processor_kwargs.model_max_length` or `max_seq_length` in sentence_bert_config.json, else
+    /// tokenizer_config.json's `model_max_length` capped at max_position_embeddings.
     public var maxSequenceLength: Int
     public var pooling: PoolingMode
+    /// The pooling's `include_prompt`: false leaves a prompt's [CLS] + prompt tokens out of pooling
+    /// (``EncoderInput/poolingStart``).
+    public var includePrompt: Bool
     /// Whether the model's pipeline ends in a `Normalize` module (modules.json).
     public var normalizesByDefault: Bool
+    /// Named prompts prepended to texts (config_sentence_transformers.json `prompts`).
+    public var prompts: [String: String]
+    /// The prompt used when a request names none (`default_prompt_name`); always a key of `prompts`.
+    public var defaultPromptName: String?
+    public var kind: ModelKind
+    /// What `CrossEncoder.predict` applies to the logits (meaningful for `.crossEncoder`).
+    public var scoreActivation: ScoreActivation
 
     public var dimension: Int { bert.hiddenSize }
 
-    /// Reads `config.json`, `sentence_bert_config.json`, `1_Pooling/config.json` and `modules.json`.
-    /// Only config.json is required; the others default to what sentence-transformers does
-    /// without them (mean pooling, no Normalize, max length = max positions).
+    /// Reads `config.json` and, when present, `modules.json`, `sentence_bert_config.json`,
+    /// `tokenizer_config.json`, the pooling module's `config.json` and `config_sentence_transformers.json`.
+    /// Only config.json is required; the others default to what sentence-transformers does without
+    /// them (mean pooling, no Normalize, max length = max positions).
     public init(directory: URL) throws(ModelError) {
-        let config = try Self.readObject(directory, "config.json", required: true)!
-        func int(_ key: String) throws(ModelError) -> Int {
-            guard let value = config[key] as? Int, value > 0 else {
-                throw ModelError(file: "config.json", "'\(key)' is missing or not a positive integer")
-            }
-            return value
-        }
-        if let type = config["model_type"] as? String, type != "bert" {
-            throw ModelError(file: "config.json", "model_type '\(type)' is not supported; this engine runs BERT encoders")
-        }
-        if let act = config["hidden_act"] as? String, act != "gelu" {
-            throw ModelError(file: "config.json", "hidden_act '\(act)' is not supported; expected 'gelu'")
-        }
-        if let embedding = config["position_embedding_type"] as? String, embedding != "absolute" {
-            throw ModelError(file: "config.json", "position_embedding_type '\(embedding)' is not supported; expected 'absolute'")
-        }
-        let bert = BertConfiguration(
-            hiddenSize: try int("hidden_size"),
-            layerCount: try int("num_hidden_layers"),
-            headCount: try int("num_attention_heads"),
-            intermediateSize: try int("intermediate_size"),
-            maxPositions: try int("max_position_embeddings"),
-            typeVocabularySize: (config["type_vocab_size"] as? Int) ?? 2,
-            vocabularySize: try int("vocab_size"),
-            layerNormEpsilon: Float((config["layer_norm_eps"] as? Double) ?? 1e-12)
-        )
-        guard bert.hiddenSize % bert.headCount == 0 else {
-            throw ModelError(file: "config.json", "hidden_size \(bert.hiddenSize) is not a multiple of num_attention_heads \(bert.headCount)")
-        }
+        let config = try ModelFolder.readObject(directory, "config.json", required: true)!
+        let bert = try BertConfiguration(config: config)
 
-        var maxLength = bert.maxPositions
-        if let st = try Self.readObject(directory, "sentence_bert_config.json", required: false) {
-            if let value = st["max_seq_length"] as? Int {
-                guard value > 2, value <= bert.maxPositions else {
-                    throw ModelError(file: "sentence_bert_config.json", "max_seq_length \(value) must be between 3 and max_position_embeddings (\(bert.maxPositions))")
-                }
-                maxLength = value
-            }
-        }
-
-        var pooling = PoolingMode.mean
-        var normalizes = false
-        if let modules = try Self.readArray(directory, "modules.json") {
-            let types = modules.compactMap { $0["type"] as? String }
-            normalizes = types.contains { $0.hasSuffix(".Normalize") }
-            if let poolingModule = modules.first(where: { ($0["type"] as? String)?.hasSuffix(".Pooling") == true }) {
-                let path = (poolingModule["path"] as? String) ?? "1_Pooling"
-                pooling = try Self.readPooling(directory, "\(path)/config.json")
-            }
-        } else if FileManager.default.fileExists(atPath: directory.appendingPathComponent("1_Pooling/config.json").path) {
-            pooling = try Self.readPooling(directory, "1_Pooling/config.json")
+        var kind = ModelKind.embedding
+        var activation = ScoreActivation.identity
+        if let architectures = config["architectures"] as? [String], architectures.contains("BertForSequenceClassification") {
+            let labels = (config["num_labels"] as? Int) ?? (config["id2label"] as? [String: Any])?.count ?? 2
+            guard labels > 0 else { throw ModelError(file: "config.json", "a sequence classifier needs at least one label") }
+            kind = .crossEncoder(labelCount: labels)
+            activation = try Self.readActivation(config, labels: labels)
         }
 
         self.name = directory.lastPathComponent
         self.bert = bert
-        self.maxSequenceLength = maxLength
-        self.pooling = pooling
-        self.normalizesByDefault = normalizes
+        self.kind = kind
+        self.scoreActivation = activation
+        self.maxSequenceLength = try Self.readMaxLength(directory, bert: bert)
+        self.pooling = .mean
+        self.includePrompt = true
+        self.normalizesByDefault = false
+        self.prompts = [:]
+        self.defaultPromptName = nil
+        if kind == .embedding {
+            try readModules(directory)
+        }
+        try readPrompts(directory)
     }
 
-    private static func readPooling(_ directory: URL, _ file: String) throws(ModelError) -> PoolingMode {
-        guard let object = try readObject(directory, file, required: true) else { return .mean }
-        let flags = ["pooling_mode_cls_token", "pooling_mode_mean_tokens", "pooling_mode_max_tokens",
-                     "pooling_mode_mean_sqrt_len_tokens", "pooling_mode_weightedmean_tokens", "pooling_mode_lasttoken"]
-        let enabled = flags.filter { (object[$0] as? Bool) == true }
-        if let mode = object["pooling_mode"] as? String, enabled.isEmpty {
-            switch mode {
-            case "mean": return .mean
-            case "cls": return .cls
-            default: throw ModelError(file: file, "pooling_mode '\(mode)' is not supported; supported: mean, cls")
+    /// The modules of modules.json, by the class name that ends their `type` (old
+    /// `sentence_transformers.models.Pooling` and newer module paths alike). Modules that would change
+    /// the vectors in ways this engine does not compute (Dense, LayerNorm, Router…) are refused.
+    private mutating func readModules(_ directory: URL) throws(ModelError) {
+        guard let modules = try ModelFolder.readArray(directory, "modules.json") else {
+            if ModelFolder.exists(directory, "1_Pooling/config.json") {
+                try readPooling(directory, "1_Pooling/config.json")
+            }
+            return
+        }
+        for module in modules {
+            let type = (module["type"] as? String) ?? ""
+            switch type.split(separator: ".").last.map(String.init) ?? "" {
+            case "Transformer":
+                continue
+            case "Pooling":
+                let path = (module["path"] as? String) ?? "1_Pooling"
+                try readPooling(directory, path.isEmpty ? "config.json" : "\(path)/config.json")
+            case "Normalize":
+                normalizesByDefault = true
+            default:
+                throw ModelError(file: "modules.json", "module '\(type)' is not supported; supported: Transformer, Pooling, Normalize")
             }
         }
-        switch enabled {
-        case ["pooling_mode_mean_tokens"]: return .mean
-        case ["pooling_mode_cls_token"]: return .cls
-        default:
-            throw ModelError(file: file, "pooling \(enabled) is not supported; enable exactly one of pooling_mode_mean_tokens, pooling_mode_cls_token")
+    }
+
+    /// sentence-transformers 6's `pooling_mode` (a name) or the older `pooling_mode_*_token(s)` flags.
+    private mutating func readPooling(_ directory: URL, _ file: String) throws(ModelError) {
+        guard let object = try ModelFolder.readObject(directory, file, required: true) else { return }
+        let legacy: [(String, PoolingMode?)] = [
+            ("pooling_mode_cls_token", .cls), ("pooling_mode_max_tokens", .max), ("pooling_mode_mean_tokens", .mean),
+            ("pooling_mode_mean_sqrt_len_tokens", .meanSqrtLengthTokens), ("pooling_mode_weightedmean_tokens", nil),
+            ("pooling_mode_lasttoken", .lastToken),
+        ]
+        let supported = PoolingMode.allCases.map(\.rawValue).joined(separator: ", ")
+        if let mode = object["pooling_mode"] {
+            // A single mode, or a list of one; several modes would concatenate vectors.
+            let names = (mode as? [String]) ?? (mode as? String).map { [$0] } ?? []
+            guard names.count == 1, let parsed = PoolingMode(rawValue: names[0]) else {
+                throw ModelError(file: file, "pooling_mode \(mode) is not supported; supported: one of \(supported)")
+            }
+            pooling = parsed
+        } else {
+            let enabled = legacy.filter { (object[$0.0] as? Bool) == true }
+            switch enabled.count {
+            case 0:
+                pooling = .mean  // sentence-transformers' default when no flag is set
+            case 1 where enabled[0].1 != nil:
+                pooling = enabled[0].1!
+            default:
+                throw ModelError(file: file, "pooling \(enabled.map(\.0)) is not supported; enable exactly one of \(supported)")
+            }
+        }
+        if let include = object["include_prompt"] {
+            guard let include = include as? Bool else { throw ModelError(file: file, "include_prompt must be true or false") }
+            includePrompt = include
         }
     }
 
-    static func readData(_ directory: URL, _ file: String, required: Bool) throws(ModelError) -> Data? {
-        let url = directory.appendingPathComponent(file)
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            if required { throw ModelError(file: file, "missing from model folder \(directory.path) (run `make model`)") }
-            return nil
+    /// `prompts` and `default_prompt_name` of config_sentence_transformers.json.
+    private mutating func readPrompts(_ directory: URL) throws(ModelError) {
+        let file = "config_sentence_transformers.json"
+        guard let object = try ModelFolder.readObject(directory, file, required: false) else { return }
+        if let prompts = object["prompts"] {
+            guard let prompts = prompts as? [String: String] else {
+                throw ModelError(file: file, "prompts must be an object of strings")
+            }
+            self.prompts = prompts
         }
-        do {
-            return try Data(contentsOf: url)
-        } catch {
-            throw ModelError(file: file, "cannot be read: \(error.localizedDescription)")
+        if let name = object["default_prompt_name"], !(name is NSNull) {
+            guard let name = name as? String, prompts[name] != nil else {
+                throw ModelError(file: file, "default_prompt_name \(name) is not one of the prompts \(prompts.keys.sorted())")
+            }
+            defaultPromptName = name
         }
     }
 
-    static func readObject(_ directory: URL, _ file: String, required: Bool) throws(ModelError) -> [String: Any]? {
-        guard let data = try readData(directory, file, required: required) else { return nil }
-        // Cold path: model configuration read once at load (and SmallyEngine stays free of SmallyJSON), Foundation is simpler here.
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw ModelError(file: file, "is not a JSON object")
+    /// sentence-transformers 6 (`Transformer.__init__`): an explicit `model_max_length` in
+    /// `processor_kwargs` (older `tokenizer_args`) wins, then `max_seq_length`; both are used as they
+    /// are. Otherwise the tokenizer's `model_max_length` (transformers' 1e30 when absent) is capped at
+    /// max_position_embeddings. Anything above max_position_embeddings is refused: it could not run.
+    private static func readMaxLength(_ directory: URL, bert: BertConfiguration) throws(ModelError) -> Int {
+        func checked(_ value: Double?, _ file: String, _ key: String) throws(ModelError) -> Int? {
+            guard let value else { return nil }
+            guard value >= 3, value <= Double(bert.maxPositions), value.rounded() == value else {
+                throw ModelError(file: file, "\(key) \(value) must be an integer between 3 and max_position_embeddings (\(bert.maxPositions))")
+            }
+            return Int(value)
         }
-        return object
+        let stFile = "sentence_bert_config.json"
+        if let st = try ModelFolder.readObject(directory, stFile, required: false) {
+            let kwargs = (st["processor_kwargs"] as? [String: Any]) ?? (st["tokenizer_args"] as? [String: Any])
+            if let value = try checked(ModelFolder.number(kwargs?["model_max_length"]), stFile, "model_max_length") {
+                return value
+            }
+            if let value = try checked(ModelFolder.number(st["max_seq_length"]), stFile, "max_seq_length") {
+                return value
+            }
+        }
+        let tokenizerFile = "tokenizer_config.json"
+        guard let tokenizer = try ModelFolder.readObject(directory, tokenizerFile, required: false),
+              let limit = ModelFolder.number(tokenizer["model_max_length"]) else {
+            return bert.maxPositions
+        }
+        return try checked(min(limit, Double(bert.maxPositions)), tokenizerFile, "model_max_length") ?? bert.maxPositions
     }
 
-    static func readArray(_ directory: URL, _ file: String) throws(ModelError) -> [[String: Any]]? {
-        guard let data = try readData(directory, file, required: false) else { return nil }
-        // Cold path: model configuration read once at load (and SmallyEngine stays free of SmallyJSON), Foundation is simpler here.
-        guard let array = try? JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
-            throw ModelError(file: file, "is not a JSON array of module objects")
+    /// sentence-transformers' `CrossEncoder.get_default_activation_fn`: config.json's
+    /// `sentence_transformers.activation_fn`, else the pre-4.0 `sbert_ce_default_activation_function`,
+    /// else Sigmoid for one label and Identity for several. Paths outside `torch.` are ignored as
+    /// sentence-transformers does without trust_remote_code.
+    private static func readActivation(_ config: [String: Any], labels: Int) throws(ModelError) -> ScoreActivation {
+        let path = ((config["sentence_transformers"] as? [String: Any])?["activation_fn"] as? String)
+            ?? (config["sbert_ce_default_activation_function"] as? String)
+        if let path, path.hasPrefix("torch.") {
+            switch path.split(separator: ".").last {
+            case "Sigmoid": return .sigmoid
+            case "Identity": return .identity
+            default:
+                throw ModelError(file: "config.json", "activation_fn '\(path)' is not supported; supported: torch.nn.Sigmoid, torch.nn.Identity")
+            }
         }
-        return array
+        return labels == 1 ? .sigmoid : .identity
     }
 }

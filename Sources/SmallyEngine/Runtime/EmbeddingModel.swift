@@ -1,8 +1,8 @@
 import Foundation
 import SmallyTokenizer
 
-/// A loaded sentence-transformers model: configuration, tokenizer and weights. Immutable and
-/// shareable; computing embeddings is done by `BertEncoder`s built on it.
+/// A loaded sentence-transformers model (or cross-encoder): configuration, tokenizer and weights.
+/// Immutable and shareable; computing embeddings (or scores) is done by `BertEncoder`s built on it.
 public struct EmbeddingModel: Sendable {
     public let directory: URL
     public let configuration: ModelConfiguration
@@ -35,7 +35,7 @@ public struct EmbeddingModel: Sendable {
             throw ModelError(file: "model.safetensors", "missing from model folder \(directory.path) (only safetensors weights are supported)")
         }
         let file = try SafetensorsFile(path: weightsPath, displayName: "model.safetensors")
-        self.weights = try BertWeights(file: file, configuration: configuration.bert)
+        self.weights = try BertWeights(file: file, configuration: configuration.bert, kind: configuration.kind)
         self.directory = directory
         self.configuration = configuration
         self.tokenizer = tokenizer

@@ -52,41 +52,57 @@ public final class InferenceEngine: Sendable {
         }
     }
 
-    /// Pooled, unnormalised vectors for token-id sequences (as made by the model's tokenizer),
-    /// spread over all CPUs. Spread batches always start on lane 0 (groups k on lane k), so they
-    /// queue behind each other there and a group never waits for a lane that waits for it.
-    public func embed(tokenIDs sequences: [[Int32]]) async throws -> [[Float]] {
-        try await run(sequences, lane: nil)
+    /// Per input, spread over all CPUs: for an embedding model the pooled, unnormalised vector (the
+    /// model's pooling), for a cross-encoder the raw logits (`labelCount` floats). Spread batches always
+    /// start on lane 0 (groups k on lane k), so they queue behind each other there and a group never
+    /// waits for a lane that waits for it.
+    public func run(_ inputs: [EncoderInput]) async throws -> [[Float]] {
+        try await run(inputs, on: nil)
     }
 
     /// The same on lane `lane` (0 ..< ``laneCount``) alone, single-threaded, so other
     /// lanes can run other batches meanwhile.
-    public func embed(tokenIDs sequences: [[Int32]], lane: Int) async throws -> [[Float]] {
+    public func run(_ inputs: [EncoderInput], lane: Int) async throws -> [[Float]] {
         precondition(lanes.indices.contains(lane), "lane \(lane) outside 0..<\(lanes.count)")
-        return try await run(sequences, lane: lane)
-    }
-
-    /// `lane` nil: spread over all CPUs, from lane 0.
-    private func run(_ sequences: [[Int32]], lane: Int?) async throws -> [[Float]] {
-        let pooling = model.configuration.pooling
-        return try await withCheckedThrowingContinuation { continuation in
-            lanes[lane ?? 0].queue.async {
-                continuation.resume(with: Result { try self.forward(sequences, pooling: pooling, lane: lane) })
-            }
-        }
+        return try await run(inputs, on: lane)
     }
 
     /// The spread form, blocking the calling thread; for command-line tools and benchmarks.
-    public func embedSynchronously(tokenIDs sequences: [[Int32]]) throws -> [[Float]] {
+    public func runSynchronously(_ inputs: [EncoderInput]) throws -> [[Float]] {
         let pooling = model.configuration.pooling
-        return try lanes[0].queue.sync { try self.forward(sequences, pooling: pooling, lane: nil) }
+        return try lanes[0].queue.sync { try self.forward(inputs, pooling: pooling, lane: nil) }
+    }
+
+    /// ``run(_:)`` for token-id sequences alone (segment 0, every row pooled).
+    public func embed(tokenIDs sequences: [[Int32]]) async throws -> [[Float]] {
+        try await run(sequences.map { EncoderInput(ids: $0) })
+    }
+
+    /// ``run(_:lane:)`` for token-id sequences alone.
+    public func embed(tokenIDs sequences: [[Int32]], lane: Int) async throws -> [[Float]] {
+        try await run(sequences.map { EncoderInput(ids: $0) }, lane: lane)
+    }
+
+    /// ``runSynchronously(_:)`` for token-id sequences alone.
+    public func embedSynchronously(tokenIDs sequences: [[Int32]]) throws -> [[Float]] {
+        try runSynchronously(sequences.map { EncoderInput(ids: $0) })
+    }
+
+    /// `lane` nil: spread over all CPUs, from lane 0.
+    private func run(_ inputs: [EncoderInput], on lane: Int?) async throws -> [[Float]] {
+        let pooling = model.configuration.pooling
+        return try await withCheckedThrowingContinuation { continuation in
+            lanes[lane ?? 0].queue.async {
+                continuation.resume(with: Result { try self.forward(inputs, pooling: pooling, lane: lane) })
+            }
+        }
     }
 
     /// Runs on `lanes[lane].queue`, or spread (`lane` nil) on lane 0's. A spread batch big enough is split into
     /// groups of about equal cost that run at the same time, one CPU each, group k on lane k: they never
     /// wait for each other. A smaller one (a lone text) is computed by a team: lane 0 and one helper on
     /// each other lane take a share of every step of the same pass and meet at a barrier between steps.
-    private func forward(_ sequences: [[Int32]], pooling: PoolingMode, lane: Int?) throws(EngineError) -> [[Float]] {
+    private func forward(_ sequences: [EncoderInput], pooling: PoolingMode, lane: Int?) throws(EngineError) -> [[Float]] {
         if let lane {
             return try lanes[lane].encoder.forward(sequences, pooling: pooling)
         }
@@ -100,7 +116,7 @@ public final class InferenceEngine: Sendable {
     }
 
     /// One pass computed by all lanes together (see ``BertEncoder/Share``), in lane 0's encoder.
-    private func together(_ sequences: [[Int32]], pooling: PoolingMode) throws(EngineError) -> [[Float]] {
+    private func together(_ sequences: [EncoderInput], pooling: PoolingMode) throws(EngineError) -> [[Float]] {
         let home = lanes[0]
         guard let pass = try home.encoder.prepare(sequences, members: threads) else { return [] }
         // Attention of long sequences runs on BLIS: one thread per member.
@@ -119,14 +135,14 @@ public final class InferenceEngine: Sendable {
         // Every member has passed the last barrier, so the pass is complete; wait for them to leave
         // the encoder before it is used again.
         done.wait()
-        return home.encoder.pool(pass, pooling: pooling)
+        return home.encoder.outputs(pass, sequences, pooling: pooling)
     }
 
     /// A batch split into one group per lane (see ``partition(lengths:into:)``), in the caller's order.
-    private func split(_ sequences: [[Int32]], pooling: PoolingMode) throws(EngineError) -> [[Float]] {
+    private func split(_ sequences: [EncoderInput], pooling: PoolingMode) throws(EngineError) -> [[Float]] {
         let own = lanes[0].encoder
         try BertEncoder.validate(sequences, configuration: model.weights.configuration)
-        let groups = Self.partition(lengths: sequences.map(\.count), into: threads)
+        let groups = Self.partition(lengths: sequences.map(\.ids.count), into: threads)
         let results = GroupResults(count: groups.count)
         let done = DispatchGroup()
         for index in 1..<groups.count where !groups[index].isEmpty {
