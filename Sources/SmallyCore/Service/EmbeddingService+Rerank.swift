@@ -1,4 +1,3 @@
-import Foundation
 import SmallyEngine
 
 /// One scored document of a rerank request.
@@ -60,12 +59,9 @@ extension EmbeddingService {
 }
 
 extension ServedModel {
-    /// A cross-encoder's score from its logit (sigmoid for one label, as sentence-transformers does).
+    /// A cross-encoder's score from its first logit, through the model's activation (as
+    /// sentence-transformers' `CrossEncoder.predict`: sigmoid for one label unless the folder says otherwise).
     public func relevance(logit: Float) -> Float {
-        1 / (1 + (-logit).exp())
+        configuration.scoreActivation.apply(logit)
     }
-}
-
-extension Float {
-    fileprivate func exp() -> Float { Float(Foundation.exp(Double(self))) }
 }
