@@ -1,4 +1,6 @@
+import Foundation
 import SmallyCore
+import SmallyTestSupport
 import Testing
 
 /// `quantize_embeddings`' semantics on vectors worked out by hand.
@@ -32,5 +34,50 @@ struct EmbeddingQuantizationTests {
         #expect(EmbeddingQuantization.quantize([1, 2.55], as: .uint8, ranges: ranges) == [254, 255])
         #expect(EmbeddingQuantization.quantize([-5, 9], as: .int8, ranges: ranges) == [-128, 127])
         #expect(EmbeddingQuantization.quantize([-5, 9], as: .uint8, ranges: ranges) == [0, 255])
+    }
+}
+
+/// The same against sentence-transformers' own `quantize_embeddings` output, written by
+/// scripts/dev/make_fixture_models.py (explicit ranges for int8/uint8).
+@Suite("EmbeddingQuantization against sentence-transformers")
+struct QuantizationFixtureTests {
+    struct Case {
+        let source: String
+        let embeddings: [[Float]]
+        let ranges: [[Float]]
+        let expected: [EmbeddingFormat: [[Int]]]
+    }
+
+    static func cases() throws -> [Case] {
+        let url = RepositoryPaths.fixtures.appendingPathComponent("models/quantization_cases.json")
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        let list = try #require(root["cases"] as? [[String: Any]])
+        return try list.map { item in
+            func floats(_ key: String) throws -> [[Float]] {
+                try #require(item[key] as? [[NSNumber]]).map { $0.map(\.floatValue) }
+            }
+            var expected: [EmbeddingFormat: [[Int]]] = [:]
+            for format in [EmbeddingFormat.binary, .ubinary, .int8, .uint8] {
+                expected[format] = try #require(item[format.rawValue] as? [[Int]])
+            }
+            return Case(source: item["source"] as? String ?? "?", embeddings: try floats("embeddings"), ranges: try floats("ranges"),
+                        expected: expected)
+        }
+    }
+
+    @Test("binary, ubinary, int8 and uint8 equal quantize_embeddings' output, value for value")
+    func equalsSentenceTransformers() throws {
+        let cases = try Self.cases()
+        #expect(cases.count >= 2)
+        for item in cases {
+            // ranges = [minimums, maximums] per dimension, as quantize_embeddings takes them.
+            let ranges = QuantizationRanges(calibration: item.ranges)
+            for (format, rows) in item.expected {
+                for (index, vector) in item.embeddings.enumerated() {
+                    #expect(EmbeddingQuantization.quantize(vector, as: format, ranges: ranges) == rows[index],
+                            "\(item.source) \(format) vector \(index)")
+                }
+            }
+        }
     }
 }
