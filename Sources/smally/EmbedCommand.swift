@@ -33,6 +33,9 @@ struct EmbedCommand: AsyncParsableCommand {
 
     func run() async throws {
         let engine = try modelOptions.loadEngine()
+        guard engine.model.configuration.kind == .embedding else {
+            throw ValidationError("\(engine.model.name) is a cross-encoder: it scores pairs (`smally rerank`), it does not embed")
+        }
         if !jsonl {
             try await emit(texts.map { .success($0) }, engine: engine)
             return

@@ -10,7 +10,7 @@ struct Smally: AsyncParsableCommand {
         commandName: "smally",
         abstract: "Smally: sentence embeddings (all-MiniLM-L6-v2) over HTTP, exact to sentence-transformers.",
         version: SmallyVersion.string,
-        subcommands: [ServeCommand.self, EmbedCommand.self, BenchCommand.self, ModelCommand.self,
+        subcommands: [ServeCommand.self, EmbedCommand.self, RerankCommand.self, BenchCommand.self, ModelCommand.self,
                       OrgsCommand.self, KeysCommand.self, UsageCommand.self, MigrateCommand.self]
     )
 

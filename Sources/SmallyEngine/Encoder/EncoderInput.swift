@@ -4,9 +4,9 @@ public struct EncoderInput: Sendable, Hashable {
     public var ids: [Int32]
     /// BERT token type ids, one per id (0 first text, 1 second text of a pair); empty: all 0.
     public var typeIDs: [Int32]
-    /// Rows before this are left out of mean/max/mean-sqrt-len/last-token pooling: sentence-transformers
-    /// masks a prompt's [CLS] + prompt tokens this way when the pooling has `include_prompt` false.
-    /// CLS pooling still takes row 0. 0: every row.
+    /// Rows before this are left out of pooling: sentence-transformers masks a prompt's [CLS] + prompt
+    /// tokens this way when the pooling has `include_prompt` false (CLS pooling then takes row
+    /// `poolingStart`, as sentence-transformers 6 does). 0: every row.
     public var poolingStart: Int
 
     public init(ids: [Int32], typeIDs: [Int32] = [], poolingStart: Int = 0) {

@@ -31,6 +31,7 @@ public struct ModelConfiguration: Sendable {
     public init(directory: URL) throws(ModelError) {
         let config = try ModelFolder.readObject(directory, "config.json", required: true)!
         let bert = try BertConfiguration(config: config)
+        let stConfig = try ModelFolder.readObject(directory, Self.stConfigFile, required: false) ?? [:]
 
         var kind = ModelKind.embedding
         var activation = ScoreActivation.identity
@@ -38,7 +39,7 @@ public struct ModelConfiguration: Sendable {
             let labels = (config["num_labels"] as? Int) ?? (config["id2label"] as? [String: Any])?.count ?? 2
             guard labels > 0 else { throw ModelError(file: "config.json", "a sequence classifier needs at least one label") }
             kind = .crossEncoder(labelCount: labels)
-            activation = try Self.readActivation(config, labels: labels)
+            activation = try Self.readActivation(stConfig, config, labels: labels)
         }
 
         self.name = directory.lastPathComponent
@@ -54,8 +55,10 @@ public struct ModelConfiguration: Sendable {
         if kind == .embedding {
             try readModules(directory)
         }
-        try readPrompts(directory)
+        try readPrompts(stConfig)
     }
+
+    static let stConfigFile = "config_sentence_transformers.json"
 
     /// The modules of modules.json, by the class name that ends their `type` (old
     /// `sentence_transformers.models.Pooling` and newer module paths alike). Modules that would change
@@ -116,10 +119,10 @@ public struct ModelConfiguration: Sendable {
         }
     }
 
-    /// `prompts` and `default_prompt_name` of config_sentence_transformers.json.
-    private mutating func readPrompts(_ directory: URL) throws(ModelError) {
-        let file = "config_sentence_transformers.json"
-        guard let object = try ModelFolder.readObject(directory, file, required: false) else { return }
+    /// `prompts` and `default_prompt_name` of config_sentence_transformers.json (sentence-transformers 6
+    /// saves empty "query"/"document" prompts by default: an empty prompt adds nothing).
+    private mutating func readPrompts(_ object: [String: Any]) throws(ModelError) {
+        let file = Self.stConfigFile
         if let prompts = object["prompts"] {
             guard let prompts = prompts as? [String: String] else {
                 throw ModelError(file: file, "prompts must be an object of strings")
@@ -164,19 +167,22 @@ public struct ModelConfiguration: Sendable {
         return try checked(min(limit, Double(bert.maxPositions)), tokenizerFile, "model_max_length") ?? bert.maxPositions
     }
 
-    /// sentence-transformers' `CrossEncoder.get_default_activation_fn`: config.json's
-    /// `sentence_transformers.activation_fn`, else the pre-4.0 `sbert_ce_default_activation_function`,
-    /// else Sigmoid for one label and Identity for several. Paths outside `torch.` are ignored as
-    /// sentence-transformers does without trust_remote_code.
-    private static func readActivation(_ config: [String: Any], labels: Int) throws(ModelError) -> ScoreActivation {
-        let path = ((config["sentence_transformers"] as? [String: Any])?["activation_fn"] as? String)
-            ?? (config["sbert_ce_default_activation_function"] as? String)
-        if let path, path.hasPrefix("torch.") {
+    /// sentence-transformers 6's CrossEncoder: `activation_fn` of config_sentence_transformers.json,
+    /// else config.json's `sentence_transformers.activation_fn` (versions 4–5), else the pre-4.0
+    /// `sbert_ce_default_activation_function`, else Sigmoid for one label and Identity for several.
+    /// Paths outside `torch.` are skipped as sentence-transformers does without trust_remote_code.
+    private static func readActivation(_ stConfig: [String: Any], _ config: [String: Any], labels: Int) throws(ModelError) -> ScoreActivation {
+        let candidates: [(String, String?)] = [
+            (stConfigFile, stConfig["activation_fn"] as? String),
+            ("config.json", (config["sentence_transformers"] as? [String: Any])?["activation_fn"] as? String),
+            ("config.json", config["sbert_ce_default_activation_function"] as? String),
+        ]
+        for case let (file, path?) in candidates where path.hasPrefix("torch.") {
             switch path.split(separator: ".").last {
             case "Sigmoid": return .sigmoid
             case "Identity": return .identity
             default:
-                throw ModelError(file: "config.json", "activation_fn '\(path)' is not supported; supported: torch.nn.Sigmoid, torch.nn.Identity")
+                throw ModelError(file: file, "activation_fn '\(path)' is not supported; supported: torch.nn.Sigmoid, torch.nn.Identity")
             }
         }
         return labels == 1 ? .sigmoid : .identity

@@ -10,13 +10,14 @@ public enum PoolingMode: String, Sendable, CaseIterable {
     case lastToken = "lasttoken"
 
     /// Pools `length` rows of `width` floats at `rows` into `out`, leaving rows before `start` out as
-    /// sentence-transformers does with the attention mask zeroed there (CLS still takes row 0).
-    /// With every row left out: zeros for mean/mean-sqrt/last token, -1e9 for max, like sentence-transformers.
+    /// sentence-transformers 6 does with the attention mask zeroed there: CLS then takes the first row
+    /// left in. With every row left out: row 0 for CLS, zeros for mean/mean-sqrt/last token, -∞ for max.
     func pool(_ rows: UnsafePointer<Float>, length: Int, width h: Int, start: Int, into out: UnsafeMutablePointer<Float>) {
         let first = Swift.min(Swift.max(start, 0), length)
         switch self {
         case .cls:
-            for i in 0..<h { out[i] = rows[i] }
+            let row = rows + (first < length ? first : 0) * h
+            for i in 0..<h { out[i] = row[i] }
         case .mean, .meanSqrtLengthTokens:
             for i in 0..<h { out[i] = 0 }
             for r in first..<length {
@@ -29,7 +30,7 @@ public enum PoolingMode: String, Sendable, CaseIterable {
             let divisor = self == .mean ? count : count.squareRoot()
             for i in 0..<h { out[i] /= divisor }
         case .max:
-            for i in 0..<h { out[i] = -1e9 }
+            for i in 0..<h { out[i] = -.infinity }
             for r in first..<length {
                 let row = rows + r * h
                 for i in 0..<h { out[i] = Swift.max(out[i], row[i]) }
