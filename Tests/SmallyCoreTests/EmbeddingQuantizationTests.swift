@@ -15,7 +15,7 @@ struct EmbeddingQuantizationTests {
         #expect(EmbeddingQuantization.quantize(vector, as: .binary, ranges: nil) == [26, 64])
     }
 
-    @Test("int8 and uint8: (v - start) / step truncated toward zero, minus 128 for int8; outside the range saturates")
+    @Test("int8 and uint8: floor((v - start) / step) clipped to 0…255, minus 128 for int8; a step of 0 counts as 1")
     func ranges() {
         let calibration: [[Float]] = [[-1, 0], [1, 2.55]]
         let ranges = QuantizationRanges(calibration: calibration)
@@ -25,9 +25,12 @@ struct EmbeddingQuantizationTests {
         let uint8 = EmbeddingQuantization.quantize([0, 1], as: .uint8, ranges: ranges)
         #expect(uint8[0] == 127)
         #expect((99...100).contains(uint8[1]))
-        let int8 = EmbeddingQuantization.quantize([0, 1], as: .int8, ranges: ranges)
-        #expect(int8[0] == -0)   // 127.5 - 128 = -0.5 → toward zero: 0
-        #expect(int8[1] == uint8[1] - 128 || int8[1] == uint8[1] - 127)
+        // int8 is uint8 − 128 exactly (the level is floored before the offset).
+        #expect(EmbeddingQuantization.quantize([0, 1], as: .int8, ranges: ranges) == uint8.map { $0 - 128 })
+        // A constant dimension (step 0): step 1, as sentence-transformers.
+        let flat = QuantizationRanges(calibration: [[0.5], [0.5]])
+        #expect(EmbeddingQuantization.quantize([2.7], as: .uint8, ranges: flat) == [2])
+        #expect(EmbeddingQuantization.quantize([0.2], as: .uint8, ranges: flat) == [0])
         // The calibration extremes map to the ends (float32 as numpy computes it: 2 / (2/255) is
         // 254.99998, truncated to 254; 2.55 / (2.55/255) is exactly 255); beyond them, saturation.
         #expect(EmbeddingQuantization.quantize([-1, 0], as: .uint8, ranges: ranges) == [0, 0])

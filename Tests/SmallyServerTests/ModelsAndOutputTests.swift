@@ -72,8 +72,8 @@ struct ModelsAndOutputTests {
                 #expect(binary[index] == ubinary[index].map { $0 - 128 })
                 #expect(int8[index].count == 384 && int8[index].allSatisfy { (-128...127).contains($0) })
                 #expect(uint8[index].count == 384 && uint8[index].allSatisfy { (0...255).contains($0) })
-                // Same quantization step: uint8 = int8 + 128, give or take the truncation toward zero around 0.
-                #expect(zip(int8[index], uint8[index]).allSatisfy { abs($1 - 128 - $0) <= 1 })
+                // Same levels: int8 = uint8 - 128.
+                #expect(int8[index] == uint8[index].map { $0 - 128 })
                 let bytes = try #require(Data(base64Encoded: base64[index]))
                 let decoded = bytes.withUnsafeBytes { raw in (0..<384).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) } }
                 #expect(decoded == vector)

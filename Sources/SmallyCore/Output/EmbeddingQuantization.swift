@@ -1,8 +1,7 @@
-/// sentence-transformers' `quantize_embeddings` for one vector, bit for bit on the binary forms:
+/// sentence-transformers' (6.x) `quantize_embeddings` for one vector, value for value:
 /// - `binary` / `ubinary`: `np.packbits(v > 0)` (the last byte zero-padded), minus 128 for `binary`;
-/// - `uint8`: `((v - start) / step)` truncated toward zero; `int8`: the same minus 128.
-/// numpy leaves values outside the calibrated range undefined (the cast wraps); here they are
-/// clamped to the type's range, so a vector beyond the calibration set saturates instead of wrapping.
+/// - `uint8`: `clip(floor((v - start) / step), 0, 255)` in float32 (a step of 0 counts as 1);
+///   `int8`: the same minus 128. A value beyond the calibrated range saturates.
 public enum EmbeddingQuantization {
     /// The quantized values of `vector` as integers (what JSON carries).
     public static func quantize(_ vector: [Float], as format: EmbeddingFormat, ranges: QuantizationRanges?) -> [Int] {
@@ -18,10 +17,10 @@ public enum EmbeddingQuantization {
             }
             let offset = format == .int8 ? 128 : 0
             return vector.indices.map { i in
-                let scaled = (vector[i] - ranges.starts[i]) / ranges.steps[i] - Float(offset)
-                guard scaled.isFinite else { return -offset }   // a constant dimension (step 0)
-                // Truncation toward zero, as numpy's astype does, within the type's range.
-                return Int(Swift.min(Swift.max(scaled, Float(-offset)), Float(255 - offset)).rounded(.towardZero))
+                let step = ranges.steps[i] == 0 ? 1 : ranges.steps[i]
+                let level = ((vector[i] - ranges.starts[i]) / step).rounded(.down)
+                guard !level.isNaN else { return -offset }
+                return Int(Swift.min(Swift.max(level, 0), 255)) - offset
             }
         }
     }
