@@ -9,9 +9,12 @@ PORT=${FUZZ_PORT:-18098}
 ADMIN_TOKEN=$(python3 -c "import secrets; print(secrets.token_hex(24))")
 . scripts/compat/lib/test_server.sh
 # Limits raised so that the fuzzer meets the routes, not 429s; failed-credential throttling off
-# (the fuzzer sends wrong credentials on purpose).
+# (the fuzzer sends wrong credentials on purpose). Three models, so that /v1/rerank and prompts are
+# fuzzed on models that have them: MiniLM (default), a cross-encoder and a model with prompts.
+MODEL=${SMALLY_MODEL_DIR:-models/all-MiniLM-L6-v2}
 start_test_server "$PORT" ADMIN_TOKEN="$ADMIN_TOKEN" AUTH_FAILURES_PER_MINUTE=0 TIER_SCALE_REQUESTS_PER_MINUTE=1000000 \
-  TIER_SCALE_EMBEDDINGS_PER_MONTH=1000000000 SMALLY_MAX_TEXTS=16
+  TIER_SCALE_EMBEDDINGS_PER_MONTH=1000000000 SMALLY_MAX_TEXTS=16 \
+  SMALLY_MODELS="all-MiniLM-L6-v2=$MODEL,reranker=Tests/Fixtures/models/cross-encoder-h32,prompted=Tests/Fixtures/models/bert-h32-prompts-mean"
 pid=$SERVER_PID
 KEY=$(cat "$DATA/dev-api-key")
 MAX_TIME=${SCHEMATHESIS_MAX_TIME:-60}
