@@ -52,6 +52,18 @@ struct CrossEncoderTests {
         #expect(abs(withSegments[0] - withoutSegments[0]) > 1e-4)
     }
 
+    @Test("segment ids of the wrong count or outside the model's types are errors naming the input")
+    func badSegments() async throws {
+        let engine = InferenceEngine(model: try EmbeddingModel(directory: FixtureModel.crossEncoders[0].directory), threads: 1)
+        let good = EncoderInput(ids: [2, 5, 3, 6, 3], typeIDs: [0, 0, 0, 1, 1])
+        await #expect(throws: EngineError.typeIDCountMismatch(index: 1, typeIDs: 2, ids: 3)) {
+            _ = try await engine.run([good, EncoderInput(ids: [2, 5, 3], typeIDs: [0, 0])])
+        }
+        await #expect(throws: EngineError.typeIDOutOfRange(index: 0, typeID: 2, typeVocabularySize: 2)) {
+            _ = try await engine.run([EncoderInput(ids: [2, 5, 3], typeIDs: [0, 2, 0])], lane: 0)
+        }
+    }
+
     @Test("sigmoid is stable at both ends and matches 1/(1+e^-x)")
     func sigmoidValues() {
         #expect(sigmoid(0) == 0.5)

@@ -10,6 +10,15 @@ from the files. Weights are random (fixed seeds), biases and LayerNorm parameter
 initialises those to 0/1, which would hide mistakes), over a trimmed WordPiece vocabulary of a
 few hundred entries so the folders stay a few hundred KB (fp32 safetensors).
 
+expected.json (embedding models): max_length, pooling, include_prompt, normalize, prompts; `cases`
+(text, token_ids, untruncated_count, `embedding` = pooled before Normalize, `sentence_transformers` =
+what encode() returns), `left_truncation` (truncation_side "left" ids at several max lengths),
+`prompt_cases` (prompt_name, prompt_length as sentence-transformers measures it, ids of prompt + text,
+vectors) and `default_prompt_cases`. Cross-encoders: `cases` (query, document, the ids and token type
+ids CrossEncoder feeds the model, raw `logits`, predict()'s `scores`) and `pair_truncation`
+(longest_first ids at many lengths). quantization_cases.json: per case float32 `embeddings`, explicit
+`ranges` ([min row, max row]) and quantize_embeddings' binary/ubinary/int8/uint8 results.
+
 Setup (once, outside the repository; PyPI only, installs nothing by itself):
     python3 -m venv /work/venv-st
     /work/venv-st/bin/pip install torch transformers sentence-transformers
