@@ -94,8 +94,8 @@ public struct CrossEncoderExpectations: Decodable, Sendable {
         public var type_ids: [Int32]
         /// Raw logits (`predict` with Identity).
         public var logits: [Float]
-        /// `predict`'s score (the model's activation applied).
-        public var score: Float
+        /// `predict`'s scores (the model's activation applied; one per label).
+        public var scores: [Float]
     }
 
     public struct PairTruncation: Decodable, Sendable {

@@ -37,8 +37,8 @@ struct CrossEncoderTests {
             #expect(a.count == expected.label_count)
             #expect(TestSupport.maxAbsDiff(a, golden.logits) <= 1e-5, "logits \(a) vs \(golden.logits)")
             #expect(TestSupport.maxAbsDiff(b, golden.logits) <= 1e-5, "lane logits \(b) vs \(golden.logits)")
-            let score = model.configuration.scoreActivation.apply(a[0])
-            #expect(abs(score - golden.score) <= 1e-6, "score \(score) vs \(golden.score)")
+            let scores = model.configuration.scoreActivation.apply(a)
+            #expect(TestSupport.maxAbsDiff(scores, golden.scores) <= 1e-6, "scores \(scores) vs \(golden.scores)")
         }
     }
 
@@ -50,6 +50,18 @@ struct CrossEncoderTests {
         let withSegments = try await engine.run([EncoderInput(ids: golden.token_ids, typeIDs: golden.type_ids)])[0]
         let withoutSegments = try await engine.run([EncoderInput(ids: golden.token_ids)])[0]
         #expect(abs(withSegments[0] - withoutSegments[0]) > 1e-4)
+    }
+
+    @Test("segment ids of the wrong count or outside the model's types are errors naming the input")
+    func badSegments() async throws {
+        let engine = InferenceEngine(model: try EmbeddingModel(directory: FixtureModel.crossEncoders[0].directory), threads: 1)
+        let good = EncoderInput(ids: [2, 5, 3, 6, 3], typeIDs: [0, 0, 0, 1, 1])
+        await #expect(throws: EngineError.typeIDCountMismatch(index: 1, typeIDs: 2, ids: 3)) {
+            _ = try await engine.run([good, EncoderInput(ids: [2, 5, 3], typeIDs: [0, 0])])
+        }
+        await #expect(throws: EngineError.typeIDOutOfRange(index: 0, typeID: 2, typeVocabularySize: 2)) {
+            _ = try await engine.run([EncoderInput(ids: [2, 5, 3], typeIDs: [0, 2, 0])], lane: 0)
+        }
     }
 
     @Test("sigmoid is stable at both ends and matches 1/(1+e^-x)")

@@ -64,19 +64,20 @@ struct FixtureModelTests {
             #expect(model.configuration.prompts[golden.prompt_name] == golden.prompt)
             let encoding = model.tokenizer.encode(golden.prompt + golden.text)
             #expect(encoding.ids == golden.token_ids, "\(fixture) \(golden.prompt_name) \(golden.text.debugDescription)")
-            // sentence-transformers: the prompt alone, tokenized, minus its trailing [SEP].
-            let promptLength = model.tokenizer.encode(golden.prompt, maxLength: .max).count - 1
+            let promptLength = model.promptLength(golden.prompt)
             #expect(promptLength == golden.prompt_length)
             let start = model.configuration.includePrompt ? 0 : promptLength
             let vector = try await engine.run([EncoderInput(ids: encoding.ids, poolingStart: start)])[0]
             check(vector, golden.embedding, golden.sentence_transformers, normalize: expected.normalize,
                   "\(fixture) \(golden.prompt_name) \(golden.text.debugDescription)")
         }
+        // An empty prompt is no prompt: nothing is left out of pooling (the cases ran with prompt "").
+        #expect(model.promptLength("") == 0)
         // encode() without a prompt applies the default prompt.
         if let name = model.configuration.defaultPromptName, let prompt = model.configuration.prompts[name] {
             for golden in expected.default_prompt_cases ?? [] {
                 let ids = model.tokenizer.encode(prompt + golden.text).ids
-                let start = model.configuration.includePrompt ? 0 : model.tokenizer.encode(prompt, maxLength: .max).count - 1
+                let start = model.configuration.includePrompt ? 0 : model.promptLength(prompt)
                 let vector = try await engine.run([EncoderInput(ids: ids, poolingStart: start)])[0]
                 let diff = TestSupport.maxAbsDiff(expected.normalize ? l2Normalized(vector) : vector, golden.sentence_transformers)
                 #expect(diff <= Self.tolerance, "\(fixture) default prompt \(golden.text.debugDescription): \(diff)")

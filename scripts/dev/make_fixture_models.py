@@ -10,6 +10,15 @@ from the files. Weights are random (fixed seeds), biases and LayerNorm parameter
 initialises those to 0/1, which would hide mistakes), over a trimmed WordPiece vocabulary of a
 few hundred entries so the folders stay a few hundred KB (fp32 safetensors).
 
+expected.json (embedding models): max_length, pooling, include_prompt, normalize, prompts; `cases`
+(text, token_ids, untruncated_count, `embedding` = pooled before Normalize, `sentence_transformers` =
+what encode() returns), `left_truncation` (truncation_side "left" ids at several max lengths),
+`prompt_cases` (prompt_name, prompt_length as sentence-transformers measures it, ids of prompt + text,
+vectors) and `default_prompt_cases`. Cross-encoders: `cases` (query, document, the ids and token type
+ids CrossEncoder feeds the model, raw `logits`, predict()'s `scores`) and `pair_truncation`
+(longest_first ids at many lengths). quantization_cases.json: per case float32 `embeddings`, explicit
+`ranges` ([min row, max row]) and quantize_embeddings' binary/ubinary/int8/uint8 results.
+
 Setup (once, outside the repository; PyPI only, installs nothing by itself):
     python3 -m venv /work/venv-st
     /work/venv-st/bin/pip install torch transformers sentence-transformers
@@ -248,16 +257,16 @@ DOCUMENTS = ["paris is the capital city of france", "the quick brown fox", "mach
              "Café 東京", "", long_text(50), long_text(12)]
 
 
-def save_cross_encoder(name, *, hidden, heads, layers, max_length, seed):
+def save_cross_encoder(name, *, hidden, heads, layers, max_length, seed, labels=1):
     folder = OUT / name
     shutil.rmtree(folder, ignore_errors=True)
     with tempfile.TemporaryDirectory() as tmp:
         tokenizer, vocab_size = make_tokenizer(max_length)
-        classifier = BertForSequenceClassification(bert_config(hidden, heads, layers, vocab_size, num_labels=1))
+        classifier = BertForSequenceClassification(bert_config(hidden, heads, layers, vocab_size, num_labels=labels))
         randomize(classifier, seed)
         classifier.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
-        CrossEncoder(tmp, num_labels=1, max_length=max_length, device="cpu").save(str(folder))
+        CrossEncoder(tmp, num_labels=labels, max_length=max_length, device="cpu").save(str(folder))
     for extra in ["README.md", "vocab.txt", "special_tokens_map.json"]:
         (folder / extra).unlink(missing_ok=True)
     return folder
@@ -278,7 +287,7 @@ def cross_encoder_expectations(folder):
         cases.append({"query": query, "document": document,
                       "token_ids": features["input_ids"][0][:length].tolist(),
                       "type_ids": features["token_type_ids"][0][:length].tolist(),
-                      "logits": floats(logit), "score": float(score)})
+                      "logits": floats(logit), "scores": floats(score)})
     return {"max_length": limit, "label_count": model.num_labels, "activation": type(model.activation_fn).__name__,
             "cases": cases, "pair_truncation": pair_truncation_cases(tokenizer)}
 
@@ -345,10 +354,12 @@ def main():
                                                seed=4)),
         ("bert-h32-lasttoken", dict(hidden=32, heads=4, layers=2, pooling="lasttoken", normalize=False, max_length=48, seed=5)),
         ("bert-h32-prompts-mean", dict(hidden=32, heads=4, layers=2, pooling="mean", normalize=True, max_length=32, seed=6,
-                                       prompts={"query": "query: ", "passage": "passage: ", "none": ""},
+                                       prompts={"query": "query: ", "passage": "passage: ", "none": "",
+                                                "long": long_text(40) + ": "},
                                        default_prompt_name="query", include_prompt=False)),
         ("bert-h32-prompts-cls", dict(hidden=32, heads=4, layers=2, pooling="cls", normalize=False, max_length=32, seed=7,
-                                      prompts={"query": "search query: "}, include_prompt=False)),
+                                      prompts={"query": "search query: ", "long": long_text(40) + ": "},
+                                      include_prompt=False)),
     ]
     sample_vectors = []
     for name, settings in specs:
@@ -362,12 +373,15 @@ def main():
             sample_vectors.append((name, vectors))
         print(f"{name}: max_length {expected['max_length']}, pooling {expected['pooling']}, "
               f"normalize {expected['normalize']}, {len(expected['cases'])} cases, {len(expected['prompt_cases'])} prompt cases")
-    folder = save_cross_encoder("cross-encoder-h32", hidden=32, heads=4, layers=2, max_length=40, seed=8)
-    expected = cross_encoder_expectations(folder)
-    expected["model"] = "cross-encoder-h32"
-    (folder / "expected.json").write_text(json.dumps(expected, ensure_ascii=False) + "\n")
-    print(f"cross-encoder-h32: max_length {expected['max_length']}, activation {expected['activation']}, "
-          f"{len(expected['cases'])} pairs, {len(expected['pair_truncation'])} truncation cases")
+    for name, settings in [("cross-encoder-h32", dict(hidden=32, heads=4, layers=2, max_length=40, seed=8)),
+                           ("cross-encoder-h16-3-labels", dict(hidden=16, heads=2, layers=1, max_length=24, seed=9,
+                                                               labels=3))]:
+        folder = save_cross_encoder(name, **settings)
+        expected = cross_encoder_expectations(folder)
+        expected["model"] = name
+        (folder / "expected.json").write_text(json.dumps(expected, ensure_ascii=False) + "\n")
+        print(f"{name}: max_length {expected['max_length']}, activation {expected['activation']}, "
+              f"{len(expected['cases'])} pairs, {len(expected['pair_truncation'])} truncation cases")
     (OUT / "quantization_cases.json").write_text(json.dumps(quantization_cases(sample_vectors)) + "\n")
     (OUT / "VERSIONS.json").write_text(json.dumps({
         "sentence-transformers": sentence_transformers.__version__, "transformers": transformers.__version__,

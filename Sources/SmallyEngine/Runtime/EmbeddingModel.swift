@@ -43,6 +43,14 @@ public struct EmbeddingModel: Sendable {
 
     /// The model's name as clients see it (the folder name, e.g. "all-MiniLM-L6-v2").
     public var name: String { configuration.name }
+
+    /// sentence-transformers' prompt length: the ids of `prompt` alone, truncated to the model's max
+    /// length as it does, without the trailing [SEP] ([CLS] + the prompt's pieces); 0 for an empty
+    /// prompt (which it does not apply). With `include_prompt` false this is the
+    /// ``EncoderInput/poolingStart`` of the ids of prompt + text.
+    public func promptLength(_ prompt: String) -> Int {
+        prompt.isEmpty ? 0 : tokenizer.encode(prompt).count - 1
+    }
 }
 
 /// L2 normalisation as sentence-transformers' `Normalize` module does it: `x / max(‖x‖, 1e-12)`.
