@@ -104,7 +104,7 @@ struct PromptAndRerankTests {
         // Empty documents are the engine tests' business: the API refuses them (400 empty_input).
         let pairs = cases.filter { $0["query"] as? String == query && $0["document"] as? String != "" }.map {
             Pair(document: $0["document"] as? String ?? "", tokens: ($0["token_ids"] as? [Int])?.count ?? 0,
-                 logit: Self.floats($0["logits"]).first ?? .nan, score: ($0["score"] as? NSNumber)?.floatValue ?? .nan)
+                 logit: Self.floats($0["logits"]).first ?? .nan, score: Self.floats($0["scores"]).first ?? .nan)
         }
         let documents = pairs.map(\.document)
         #expect(documents.count >= 3)

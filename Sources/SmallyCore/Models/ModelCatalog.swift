@@ -25,7 +25,12 @@ public struct ModelCatalog: Sendable {
 
     /// The cross-encoder a rerank request names (nil: the default one).
     public func rerankModel(named requested: String?) throws(CoreError) -> ServedModel {
-        try model(named: requested, crossEncoder: true)
+        let model = try model(named: requested, crossEncoder: true)
+        // A relevance score is one number: several labels (e.g. NLI) are classification, not reranking.
+        if case .crossEncoder(let labels) = model.configuration.kind, labels != 1 {
+            throw .wrongModelKind(model: model.name, purpose: "rerank")
+        }
+        return model
     }
 
     private func model(named requested: String?, crossEncoder: Bool) throws(CoreError) -> ServedModel {

@@ -59,7 +59,8 @@ public struct ServedModel: Sendable {
         let encoding = tokenizer.encode((prompt ?? "") + text, maxLength: maxTokens, direction: direction)
         var start = 0
         if let prompt, !configuration.includePrompt {
-            start = min(max(0, tokenizer.encode(prompt, maxLength: maxTokens, direction: .right).count - 1), encoding.count - 1)
+            // Never past the last row (a left-truncated text may have lost part of the prompt).
+            start = min(engine.model.promptLength(prompt), encoding.count - 1)
         }
         return (EncoderInput(ids: encoding.ids, poolingStart: start), encoding)
     }

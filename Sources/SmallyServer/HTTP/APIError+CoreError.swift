@@ -32,7 +32,7 @@ extension APIError {
         case .modelNotFound(let missing):
             self.init(.notFound, type: "invalid_request_error", message: missing.message, param: "model", code: "model_not_found")
         case .wrongModelKind(let model, let purpose):
-            self = .invalidRequest("Model '\(model)' is not a\(purpose == "embedding" ? "n embedding" : " rerank (cross-encoder)") model.",
+            self = .invalidRequest("Model '\(model)' is not a\(purpose == "embedding" ? "n embedding" : " rerank (one-label cross-encoder)") model.",
                                    param: "model", code: "model_not_supported")
         case .unknownPrompt(let unknown):
             self = .invalidRequest(unknown.message, param: "prompt_name", code: "unknown_prompt")
