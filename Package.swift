@@ -127,6 +127,7 @@ let package = Package(
             name: "SmallyCore",
             dependencies: [
                 "SmallyEngine",
+                "SmallyJSON",
                 "SmallyTokenizer",
                 "SmallyCache",
                 .product(name: "Logging", package: "swift-log"),

@@ -1,5 +1,5 @@
 import Foundation
-import SmallyCore
+@testable import SmallyCore
 import SmallyTestSupport
 import Testing
 
@@ -82,5 +82,26 @@ struct QuantizationFixtureTests {
                 }
             }
         }
+    }
+}
+
+@Suite("CalibrationFile")
+struct CalibrationFileTests {
+    @Test("ranges written to a model folder read back exactly; another dimension or a damaged file is ignored")
+    func roundTrip() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("smally-calibration-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = CalibrationFile(modelDirectory: folder)
+        #expect(file.read(dimension: 3) == nil)
+        let ranges = CalibrationBox.Ranges(
+            raw: QuantizationRanges(minimums: [-1.25, 0.1, -3.0000002], maximums: [2.5, 0.3, 1e-7]),
+            normalized: QuantizationRanges(minimums: [-0.5, -0.25, -0.125], maximums: [0.5, 0.25, 0.1234567]))
+        file.write(ranges)
+        let read = try #require(file.read(dimension: 3))
+        #expect(read.raw == ranges.raw && read.normalized == ranges.normalized)
+        #expect(file.read(dimension: 4) == nil)
+        try Data("{\"dimension\": 3, \"raw\": {\"min\": [1]}}".utf8).write(to: file.url)
+        #expect(file.read(dimension: 3) == nil)
     }
 }

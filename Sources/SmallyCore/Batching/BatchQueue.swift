@@ -150,7 +150,9 @@ struct BatchQueue<Waiter> {
     mutating func take(lanes: Int) -> (batch: [Job], spread: Bool) {
         let lanes = max(1, lanes)
         guard let model = nextModel() else { return ([], false) }
-        let batch = nextBatch(of: model, limit: (orders[model].count + lanes - 1) / lanes)
+        // The share counts every model's work: with two models' texts queued, each lane takes one
+        // model's whole share instead of half-sized batches of both.
+        let batch = nextBatch(of: model, limit: (queuedCount + lanes - 1) / lanes)
         guard !batch.isEmpty else { return ([], false) }
         let spread = lanes == 1 || (batch.count == 1 && busyLanes == 0 && queuedCount == 0)
         busyLanes += 1

@@ -12,13 +12,15 @@ public enum EmbeddingQuantization {
             let packed = packedSignBits(vector)
             return format == .binary ? packed.map { Int($0) - 128 } : packed.map { Int($0) }
         case .int8, .uint8:
-            guard let ranges, ranges.starts.count == vector.count else {
+            guard let ranges, ranges.dimension == vector.count else {
                 preconditionFailure("int8/uint8 need ranges of the vector's dimension")
             }
             let offset = format == .int8 ? 128 : 0
+            let starts = ranges.minimums
+            let steps = ranges.steps
             return vector.indices.map { i in
-                let step = ranges.steps[i] == 0 ? 1 : ranges.steps[i]
-                let level = ((vector[i] - ranges.starts[i]) / step).rounded(.down)
+                let step = steps[i] == 0 ? 1 : steps[i]
+                let level = ((vector[i] - starts[i]) / step).rounded(.down)
                 guard !level.isNaN else { return -offset }
                 return Int(Swift.min(Swift.max(level, 0), 255)) - offset
             }

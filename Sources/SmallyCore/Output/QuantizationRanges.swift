@@ -1,14 +1,14 @@
 /// Per-dimension ranges for int8/uint8 outputs, as sentence-transformers' `quantize_embeddings`
-/// takes them from calibration embeddings: `start` = the minimum of each dimension, `step` =
-/// (maximum − minimum) / 255.
+/// takes them (`ranges` = [minimums, maximums]): `start` = the minimum of each dimension, `step` =
+/// (maximum − minimum) / 255, in float32.
 public struct QuantizationRanges: Sendable, Equatable {
-    public var starts: [Float]
-    public var steps: [Float]
+    public let minimums: [Float]
+    public let maximums: [Float]
 
-    public init(starts: [Float], steps: [Float]) {
-        precondition(starts.count == steps.count, "starts and steps differ in length")
-        self.starts = starts
-        self.steps = steps
+    public init(minimums: [Float], maximums: [Float]) {
+        precondition(minimums.count == maximums.count, "minimums and maximums differ in length")
+        self.minimums = minimums
+        self.maximums = maximums
     }
 
     /// The ranges of a set of vectors (all of one dimension; at least one).
@@ -22,8 +22,10 @@ public struct QuantizationRanges: Sendable, Equatable {
                 maximum[i] = Swift.max(maximum[i], vector[i])
             }
         }
-        starts = minimum
-        // float32 as numpy computes it on float32 embeddings.
-        steps = zip(minimum, maximum).map { ($1 - $0) / 255 }
+        self.init(minimums: minimum, maximums: maximum)
     }
+
+    public var dimension: Int { minimums.count }
+    public var starts: [Float] { minimums }
+    public var steps: [Float] { zip(minimums, maximums).map { ($1 - $0) / 255 } }
 }

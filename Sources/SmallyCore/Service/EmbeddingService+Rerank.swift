@@ -44,15 +44,23 @@ extension EmbeddingService {
         return RerankOutcome(model: model, scores: scores, outcome: outcome)
     }
 
-    /// The model's int8/uint8 ranges for stored (`normalized` false) or normalised vectors,
-    /// measured on ``CalibrationCorpus`` through the batcher the first time they are needed (one
-    /// batch of ~100 short texts: the first int8/uint8 request of a model waits for it).
+    /// The model's int8/uint8 ranges for stored (`normalized` false) or normalised vectors: those
+    /// stored in its folder (``CalibrationFile``), else measured on ``CalibrationCorpus`` through the
+    /// batcher the first time they are needed (one batch of ~100 short texts: the first int8/uint8
+    /// request of a model waits for it) and stored there.
     public func quantizationRanges(for model: ServedModel, normalized: Bool) async throws -> QuantizationRanges {
         if let ranges = model.calibration.value { return normalized ? ranges.normalized : ranges.raw }
-        let inputs = CalibrationCorpus.texts.map { model.encode($0, prompt: nil, direction: .right).input }
-        let vectors = try await batcher.run(inputs, model: model.index).map(\.0)
-        let ranges = CalibrationBox.Ranges(raw: QuantizationRanges(calibration: vectors),
+        let file = CalibrationFile(modelDirectory: model.engine.model.directory)
+        let ranges: CalibrationBox.Ranges
+        if let stored = file.read(dimension: model.dimension) {
+            ranges = stored
+        } else {
+            let inputs = CalibrationCorpus.texts.map { model.encode($0, prompt: nil, direction: .right).input }
+            let vectors = try await batcher.run(inputs, model: model.index).map(\.0)
+            ranges = CalibrationBox.Ranges(raw: QuantizationRanges(calibration: vectors),
                                            normalized: QuantizationRanges(calibration: vectors.map(l2Normalized)))
+            file.write(ranges)
+        }
         model.calibration.store(ranges)
         return normalized ? ranges.normalized : ranges.raw
     }
