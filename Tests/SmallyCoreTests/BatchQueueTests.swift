@@ -117,6 +117,20 @@ struct BatchQueueModelTests {
         #expect(queue.isEmpty)
     }
 
+    @Test("a lane's share counts every model's queued texts: two lanes take one model's four texts each")
+    func laneShareAcrossModels() {
+        var queue = BatchQueue<String>(maxQueuedJobs: 100, maxBatchSize: 64, maxBatchTokens: 1_000)
+        for i in 0..<4 {
+            _ = queue.submit(BatchItem(model: 0, input: EncoderInput(ids: [Int32(i)])), ticket: UInt64(i), waiter: "a")
+            _ = queue.submit(BatchItem(model: 1, input: EncoderInput(ids: [Int32(100 + i)])), ticket: UInt64(10 + i), waiter: "b")
+        }
+        let first = queue.take(lanes: 2)
+        let second = queue.take(lanes: 2)
+        #expect(first.batch.map(\.model) == [0, 0, 0, 0] && !first.spread)
+        #expect(second.batch.map(\.model) == [1, 1, 1, 1] && !second.spread)
+        #expect(queue.isEmpty)
+    }
+
     @Test("the same tokens for two models, or with another pooling start, are different jobs")
     func identityIncludesModelAndInput() {
         var queue = BatchQueue<String>(maxQueuedJobs: 100, maxBatchSize: 8, maxBatchTokens: 1_000)
