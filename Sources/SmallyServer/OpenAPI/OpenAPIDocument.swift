@@ -7,6 +7,17 @@ enum OpenAPIDocument {
     static func json(version: String, models: [String], maxTexts: Int, maxTextBytes: Int) -> String {
         let model = models.first ?? ""
         let names = models.joined(separator: ", ")
+        // The options both embedding routes take, spelled into each request schema (an `allOf` of a
+        // shared schema made schemathesis' generator hit a CPython 3.11 AST recursion error).
+        let outputOptions = #"""
+                "model": {"type": "string", "description": "A served model (\#(names)); default \#(model). Unknown: 404 model_not_found."},
+                "prompt_name": {"type": "string", "description": "One of the model's prompts (see /v1/models); prepended to every text, its tokens count in usage. Unknown: 400 unknown_prompt. Default: the model's default prompt, if any."},
+                "input_type": {"enum": ["query", "document"], "description": "Picks the model's query, or document/passage, prompt (none if it has none). Not with prompt_name."},
+                "truncate": {"type": "boolean", "default": true, "description": "false: a text over the model's max tokens is refused with 400 input_too_long."},
+                "truncation_direction": {"enum": ["right", "left"], "default": "right", "description": "Which end of a long text is cut off."},
+                "encoding_format": {"enum": ["float", "base64", "int8", "uint8", "binary", "ubinary"], "default": "float", "description": "base64: little-endian float32 bytes. int8/uint8: one byte per dimension over the model's ranges calibrated on a fixed corpus, clip(floor((v - min) / step), 0, 255), minus 128 for int8 (sentence-transformers' quantize_embeddings). binary/ubinary: sign bits packed 8 per byte, first dimension in the high bit (binary = ubinary − 128)."},
+                "embedding_types": {"type": "array", "items": {"enum": ["float", "base64", "int8", "uint8", "binary", "ubinary"]}, "minItems": 1, "description": "Several output types at once (Cohere); each vector becomes an object keyed by type. Not with encoding_format."}
+        """#
         return #"""
         {
           "openapi": "3.1.0",
@@ -213,20 +224,12 @@ enum OpenAPIDocument {
                 "max_tokens": {"type": "integer"}, "pooling": {"type": "string"}, "precision": {"type": "string"},
                 "normalized_by_model": {"type": "boolean"}, "prompts": {"type": "object", "additionalProperties": {"type": "string"}},
                 "default_prompt_name": {"type": ["string", "null"]}}},
-              "OutputOptions": {"type": "object", "properties": {
-                "model": {"type": "string", "description": "A served model (\#(names)); default \#(model). Unknown: 404 model_not_found."},
-                "prompt_name": {"type": "string", "description": "One of the model's prompts (see /v1/models); prepended to every text, its tokens count in usage. Unknown: 400 unknown_prompt. Default: the model's default prompt, if any."},
-                "input_type": {"enum": ["query", "document"], "description": "Picks the model's query, or document/passage, prompt (none if it has none). Not with prompt_name."},
-                "truncate": {"type": "boolean", "default": true, "description": "false: a text over the model's max tokens is refused with 400 input_too_long."},
-                "truncation_direction": {"enum": ["right", "left"], "default": "right", "description": "Which end of a long text is cut off."},
-                "encoding_format": {"enum": ["float", "base64", "int8", "uint8", "binary", "ubinary"], "default": "float", "description": "base64: little-endian float32 bytes. int8/uint8: one byte per dimension over the model's ranges calibrated on a fixed corpus, clip(floor((v - min) / step), 0, 255), minus 128 for int8 (sentence-transformers' quantize_embeddings). binary/ubinary: sign bits packed 8 per byte, first dimension in the high bit (binary = ubinary − 128)."},
-                "embedding_types": {"type": "array", "items": {"enum": ["float", "base64", "int8", "uint8", "binary", "ubinary"]}, "minItems": 1, "description": "Several output types at once (Cohere); each vector becomes an object keyed by type. Not with encoding_format."}}},
               "Text": {"type": "string", "minLength": 1, "description": "At most \#(maxTextBytes) UTF-8 bytes (413 beyond)."},
               "EmbedRequest": {
                 "type": "object",
-                "description": "Exactly one of text / texts, plus the options of OutputOptions.",
-                "allOf": [{"$ref": "#/components/schemas/OutputOptions"}],
+                "description": "Exactly one of text / texts.",
                 "properties": {
+                  \#(outputOptions),
                   "text": {"$ref": "#/components/schemas/Text"},
                   "texts": {"type": "array", "items": {"$ref": "#/components/schemas/Text"}, "minItems": 1, "maxItems": \#(maxTexts)},
                   "normalize": {"type": "boolean", "default": false}
@@ -264,8 +267,8 @@ enum OpenAPIDocument {
               "OpenAIEmbeddingsRequest": {
                 "type": "object",
                 "required": ["input"],
-                "allOf": [{"$ref": "#/components/schemas/OutputOptions"}],
                 "properties": {
+                  \#(outputOptions),
                   "input": {"oneOf": [
                     {"$ref": "#/components/schemas/Text"},
                     {"type": "array", "items": {"$ref": "#/components/schemas/Text"}, "minItems": 1, "maxItems": \#(maxTexts)},
