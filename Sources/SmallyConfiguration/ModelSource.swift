@@ -15,13 +15,13 @@ public struct ModelSource: Sendable, Hashable {
     public static func parse(_ text: String) -> Result<ModelSource, ModelSourceError> {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard let equals = trimmed.firstIndex(of: "=") else {
-            return trimmed.isEmpty ? .failure(.init("an empty model entry")) : .success(ModelSource(directory: trimmed))
+            return trimmed.isEmpty ? .failure(.init("an empty entry")) : .success(ModelSource(directory: trimmed))
         }
         let name = String(trimmed[..<equals])
         let directory = String(trimmed[trimmed.index(after: equals)...])
-        guard !directory.isEmpty else { return .failure(.init("'\(trimmed)' has no folder after '='")) }
+        guard !directory.isEmpty else { return .failure(.init("an entry '\(trimmed)' without a folder after '='")) }
         guard isValidName(name) else {
-            return .failure(.init("'\(name)' is not a model name (1–100 of A–Z a–z 0–9 . _ - / :)"))
+            return .failure(.init("an entry named '\(name)', which is not a model name (1–100 of A–Z a–z 0–9 . _ - / :)"))
         }
         return .success(ModelSource(name: name, directory: directory))
     }

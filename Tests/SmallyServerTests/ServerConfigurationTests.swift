@@ -38,6 +38,23 @@ struct ServerConfigurationTests {
         }
     }
 
+    @Test("SMALLY_MODELS lists NAME=DIR or DIR entries in order; a malformed entry stops the start naming it")
+    func models() throws {
+        let single = try ServerConfiguration(environment: ["SMALLY_MODEL_DIR": "models/x"])
+        #expect(single.engine.sources == [ModelSource(directory: "models/x")])
+        let several = try ServerConfiguration(environment: ["SMALLY_MODELS": "mini=models/a, rerank=models/b ,models/c"])
+        #expect(several.engine.sources == [ModelSource(name: "mini", directory: "models/a"), ModelSource(name: "rerank", directory: "models/b"),
+                                           ModelSource(directory: "models/c")])
+        for (value, fragment) in [("a=", "without a folder"), ("a b=x", "not a model name"), ("x,,y", "an empty entry"),
+                                  ("\(String(repeating: "n", count: 101))=x", "not a model name")] {
+            #expect {
+                _ = try ServerConfiguration(environment: ["SMALLY_MODELS": value])
+            } throws: { error in
+                "\(error)".contains("SMALLY_MODELS") && "\(error)".contains(fragment)
+            }
+        }
+    }
+
     @Test("security settings: defaults, values, and refusals that name the variable")
     func securitySettings() throws {
         let defaults = try ServerConfiguration(environment: [:])
