@@ -1,4 +1,5 @@
-// Checks the packed-product kernels of Sources/CPackedGEMM across architectures. Built twice by
+// Checks the packed-product kernels of Sources/CPackedGEMM across architectures (and, through
+// encoder_check.c, the encoder passes' kernels). Built twice by
 // scripts/arm64/check_kernels.sh: natively (x86-64), where `--write FILE` stores the portable
 // reference kernel's outputs for a set of shapes, and for aarch64 (run under qemu-user), where
 // `--check FILE` computes the same products with the NEON kernel and the portable one and compares
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "packed_gemm.h"
+#include "check_values.h"
 
 typedef struct { long m, n, k; int accumulate; } shape_t;
 static const shape_t shapes[] = {
@@ -19,18 +21,9 @@ static const shape_t shapes[] = {
 };
 #define SHAPES (sizeof shapes / sizeof shapes[0])
 
-static uint64_t state;
-static float next_value(void) {  // SplitMix64, then a float in [-1, 1)
-    uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    z ^= z >> 31;
-    return (float)(z >> 40) / (float)(1 << 23) - 1.0f;
-}
-
 // Fills a, w, c0 for a shape and returns the packed weights (caller frees all four).
 static void make(const shape_t *s, float **a, float **packed, float **c0, float **w) {
-    state = (uint64_t)(s->m * 1000003 + s->n * 1009 + s->k);
+    check_seed((uint64_t)(s->m * 1000003 + s->n * 1009 + s->k));
     *a = malloc(sizeof(float) * s->m * s->k);
     *w = malloc(sizeof(float) * s->n * s->k);
     *c0 = malloc(sizeof(float) * s->m * s->n);
@@ -88,6 +81,7 @@ int main(int argc, char **argv) {
         }
         free(a); free(packed); free(c0); free(w); free(c);
     }
+    failures += check_encoder_kernels(file, writing);
     fclose(file);
     if (!writing) printf("%s: %d failure(s)\n", failures ? "FAILED" : "passed", failures);
     return failures ? 1 : 0;

@@ -28,6 +28,8 @@ public final class BertEncoder {
 
     /// The compiled kernel for the packed products (chosen once per process, at start).
     public let kernel: PackedKernel
+    /// The element-wise passes and short attention, on the same kernel.
+    private var kernels: Kernels { Kernels(kernel: kernel) }
 
     public init(weights: BertWeights, kernel: PackedKernel = .best) {
         self.weights = weights
@@ -166,7 +168,7 @@ public final class BertEncoder {
                 row += 1
             }
         }
-        Kernels.addBiasLayerNorm(hidden.pointer, rows: row, width: h, bias: nil,
+        kernels.addBiasLayerNorm(hidden.pointer, rows: row, width: h, bias: nil,
                                  gamma: weights.embeddingNormWeight, beta: weights.embeddingNormBias,
                                  epsilon: c.layerNormEpsilon)
     }
@@ -208,7 +210,7 @@ public final class BertEncoder {
         if !heads.isEmpty {
             for part in 0..<3 {
                 let column = part * h + heads.lowerBound * c.headSize
-                Kernels.addBias(qkv.pointer + column, rows: t, width: heads.count * c.headSize, stride: 3 * h,
+                kernels.addBias(qkv.pointer + column, rows: t, width: heads.count * c.headSize, stride: 3 * h,
                                 bias: w.qkvBias + column)
             }
             for s in 0..<pass.sequenceCount {
@@ -221,20 +223,20 @@ public final class BertEncoder {
         linear(context.pointer, rows: t, w.attentionOutput, into: hidden.pointer, accumulate: true,
                products: products, share: share)
         share.sync()
-        Kernels.addBiasLayerNorm(hidden.pointer + rows.lowerBound * h, rows: rows.count, width: h, bias: w.attentionOutputBias,
+        kernels.addBiasLayerNorm(hidden.pointer + rows.lowerBound * h, rows: rows.count, width: h, bias: w.attentionOutputBias,
                                  gamma: w.attentionNormWeight, beta: w.attentionNormBias, epsilon: eps)
         share.sync()
 
         // Feed-forward; GELU on the columns this member computed.
         let columns = linear(hidden.pointer, rows: t, w.intermediate, into: intermediate.pointer, accumulate: false,
                              products: products, share: share)
-        Kernels.addBiasGELU(intermediate.pointer + columns.lowerBound, rows: t, width: columns.count, stride: inner,
+        kernels.addBiasGELU(intermediate.pointer + columns.lowerBound, rows: t, width: columns.count, stride: inner,
                             bias: w.intermediateBias + columns.lowerBound)
         share.sync()
         linear(intermediate.pointer, rows: t, w.output, into: hidden.pointer, accumulate: true,
                products: products, share: share)
         share.sync()
-        Kernels.addBiasLayerNorm(hidden.pointer + rows.lowerBound * h, rows: rows.count, width: h, bias: w.outputBias,
+        kernels.addBiasLayerNorm(hidden.pointer + rows.lowerBound * h, rows: rows.count, width: h, bias: w.outputBias,
                                  gamma: w.outputNormWeight, beta: w.outputNormBias, epsilon: eps)
         share.sync()
     }
@@ -249,40 +251,23 @@ public final class BertEncoder {
         let base = qkv.pointer + start * stride
         let out = context.pointer + start * h
 
-        if l >= Self.blasAttentionThreshold || dh % 8 != 0 {
+        if l >= Self.blasAttentionThreshold {
             for head in heads {
                 let q = base + head * dh
                 let k = base + h + head * dh
                 let v = base + 2 * h + head * dh
                 BLAS.gemmTransposedB(m: l, n: l, k: dh, a: q, lda: stride, b: k, ldb: stride, c: p, ldc: l, beta: 0)
-                Kernels.scaledSoftmax(p, rows: l, width: l, stride: l, scale: scale)
+                kernels.scaledSoftmax(p, rows: l, width: l, stride: l, scale: scale)
                 BLAS.gemm(m: l, n: dh, k: l, a: p, lda: l, b: v, ldb: stride, c: out + head * dh, ldc: h)
             }
             return
         }
 
+        assert(Kernels.attentionScratch(length: l, headSize: dh) <= weights.configuration.maxPositions * weights.configuration.maxPositions)
         for head in heads {
-            for i in 0..<l {
-                let q = base + i * stride + head * dh
-                for j in 0..<l {
-                    let k = base + j * stride + h + head * dh
-                    var acc = Vector8()
-                    var d = 0
-                    while d < dh { acc += load8(q + d) * load8(k + d); d += 8 }
-                    p[j] = acc.sum()
-                }
-                Kernels.scaledSoftmax(p, rows: 1, width: l, stride: l, scale: scale)
-                let o = out + i * h + head * dh
-                var d = 0
-                while d < dh {
-                    var acc = Vector8()
-                    for j in 0..<l {
-                        acc += Vector8(repeating: p[j]) * load8(base + j * stride + 2 * h + head * dh + d)
-                    }
-                    store8(acc, o + d)
-                    d += 8
-                }
-            }
+            kernels.attentionHead(length: l, headSize: dh, q: base + head * dh, k: base + h + head * dh,
+                                  v: base + 2 * h + head * dh, stride: stride, scale: scale,
+                                  out: out + head * dh, outStride: h, scratch: p)
         }
     }
 
