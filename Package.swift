@@ -1,18 +1,18 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// Swift has no per-function CPU targets, so the Swift hot path (tokenizer, encoder loops) is built
-// for one CPU level: Haswell (AVX2+FMA) by default on x86-64 — without it `a * b + c` on SIMD
-// vectors becomes libm `fmaf` calls (see toolchain notes). `SMALLY_TARGET_CPU=x86-64 swift build`
-// makes a binary for any x86-64 CPU (slower Swift loops; the C kernels still pick AVX2/AVX-512 at
-// run time). Nothing is set on other architectures (ARM64 has NEON and FMA in its baseline).
-#if arch(x86_64)
-let targetCPU: String? = Context.environment["SMALLY_TARGET_CPU"] ?? "haswell"
-#else
+// The hot loops are C kernels that pick their instruction set at run time (CPackedGEMM: products,
+// element-wise passes, short attention), so the Swift code is built for the architecture's baseline
+// and one binary runs on any x86-64 CPU. `SMALLY_TARGET_CPU=haswell swift build` (or a later LLVM CPU
+// name) builds the hot Swift targets for that CPU instead; measured, it gains nothing now
+// (docs/performance-log.md, "All hot loops on the chosen path"). Such a binary checks at start that
+// the CPU has at least AVX2 and FMA, instead of dying of SIGILL.
 let targetCPU: String? = Context.environment["SMALLY_TARGET_CPU"]
+#if arch(x86_64)
+let cpuRequirement: [SwiftSetting] = targetCPU.map { $0 != "x86-64" } == true ? [.define("SMALLY_NEEDS_AVX2_FMA")] : []
+#else
+let cpuRequirement: [SwiftSetting] = []
 #endif
-/// Binaries whose Swift code needs AVX2+FMA check the CPU first and say so (instead of SIGILL).
-let cpuRequirement: [SwiftSetting] = targetCPU == "haswell" ? [.define("SMALLY_NEEDS_AVX2_FMA")] : []
 let hotPathSettings: [SwiftSetting] = [
     .unsafeFlags((targetCPU.map { ["-target-cpu", $0] } ?? []) + ["-O"]),
 ]
@@ -55,8 +55,8 @@ let package = Package(
             name: "CBLAS",
             providers: [.apt(["libblis-dev"])]
         ),
-        // The lanes' single-threaded products against weights packed once at load time (AVX2/FMA,
-        // like the rest of the hot path).
+        // The encoder's kernels: single-threaded products against weights packed once at load time,
+        // the element-wise passes and short attention (portable C, AVX2+FMA, AVX-512F, NEON).
         .target(
             name: "CPackedGEMM",
             // No -m flags: each kernel file names its instruction set in function attributes, and

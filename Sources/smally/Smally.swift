@@ -25,14 +25,16 @@ struct Smally: AsyncParsableCommand {
     }
 }
 
-/// What the CPU must have for this build's Swift code (`SMALLY_TARGET_CPU` at build time).
+/// What the CPU must have for this build's Swift code. A default build runs on any CPU of its
+/// architecture (the kernels pick their instruction set at run time); one built with
+/// `SMALLY_TARGET_CPU` (e.g. `haswell`) needs at least AVX2 and FMA.
 enum CPURequirement {
     static var problem: String? {
         #if SMALLY_NEEDS_AVX2_FMA
         if smally_kernel_available(Int32(SMALLY_KERNEL_AVX2)) == 0 {
-            return "this binary's Swift code was built for x86-64 CPUs with AVX2 and FMA (Haswell, Zen or newer), "
-                + "and this CPU lacks them. Build one for any x86-64 CPU with `SMALLY_TARGET_CPU=x86-64 swift build -c release` "
-                + "(the matrix kernels still pick AVX2 or AVX-512 at run time where present)."
+            return "this binary's Swift code was built with SMALLY_TARGET_CPU for x86-64 CPUs with AVX2 and FMA "
+                + "(Haswell, Zen or newer), and this CPU lacks them. A default build (`swift build -c release`, "
+                + "without SMALLY_TARGET_CPU) runs on any x86-64 CPU and picks its kernels at run time."
         }
         #endif
         return nil
