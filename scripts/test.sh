@@ -32,6 +32,10 @@ timeout --kill-after=30 1200 swift test --skip-build --disable-xctest --no-paral
 echo "==> the official openai Python client against a live server"
 scripts/compat/run_openai_client_test.sh
 
+echo "==> two models in one server under a k6 mix: every vector is its own model's (no cross-talk)"
+SMALLY_BIN=.build/debug/smally CROSS_TALK_ONLY=1 VUS=4 DURATION=5s RESULTS_DIR="$(mktemp -d)" \
+  scripts/performance/models/two_models.sh Tests/Fixtures/models/bert-h64-max-normalize-legacy
+
 echo "==> the ARM64 kernels: cross-compiled, run under qemu-user, checked against x86-64's outputs"
 scripts/arm64/check_kernels.sh
 
