@@ -5,7 +5,10 @@ import Synchronization
 
 /// Requests that arrive while the engine is busy are coalesced into one forward pass. Admission
 /// is non-blocking: when the queue is full, `embed` throws ``CoreError/overloaded(queued:)`` at once
-/// (the HTTP layer answers 429 with Retry-After), so memory stays bounded.
+/// (the HTTP layer answers 429 with Retry-After), so memory stays bounded. With a queue deadline
+/// (`maxQueueWait`, `SMALLY_MAX_QUEUE_MS`), texts that have waited longer when a lane would start
+/// them are refused with ``CoreError/queueTimeout(waitedMilliseconds:limitMilliseconds:)`` (503)
+/// instead of being computed late, so what is admitted keeps a bounded latency under overload.
 ///
 /// Batches run on the engine's lanes, one per inference CPU, each fed by its own loop: under load
 /// every lane computes its own batch on one CPU, so no CPU waits for another at the end of a
@@ -42,26 +45,29 @@ public final class Batcher: Service, Sendable {
     public let lanes: Int
     private let logger: Logger
     private let observer: (any BatchObserver)?
+    /// Longest a text may wait for a lane; nil = no deadline.
+    public let maxQueueWait: Duration?
 
     /// - Parameter lanes: batches run at the same time, at most the engine's ``InferenceEngine/laneCount``
     ///   (default); 1 runs one batch at a time, always spread over all CPUs.
     public convenience init(engine: InferenceEngine, maxQueuedTexts: Int, maxBatchSize: Int, maxBatchTokens: Int,
-                            lanes: Int? = nil, logger: Logger, observer: (any BatchObserver)? = nil) {
+                            maxQueueWait: Duration? = nil, lanes: Int? = nil, logger: Logger, observer: (any BatchObserver)? = nil) {
         self.init(engines: [engine], maxQueuedTexts: maxQueuedTexts, maxBatchSize: maxBatchSize, maxBatchTokens: maxBatchTokens,
-                  lanes: lanes, logger: logger, observer: observer)
+                  maxQueueWait: maxQueueWait, lanes: lanes, logger: logger, observer: observer)
     }
 
     /// - Parameter engines: one per model, all with the same lanes (``InferenceEngine/init(model:lanes:splitMinimumTexts:kernel:)``).
     public init(engines: [InferenceEngine], maxQueuedTexts: Int, maxBatchSize: Int, maxBatchTokens: Int,
-                lanes: Int? = nil, logger: Logger, observer: (any BatchObserver)? = nil) {
+                maxQueueWait: Duration? = nil, lanes: Int? = nil, logger: Logger, observer: (any BatchObserver)? = nil) {
         precondition(!engines.isEmpty, "a batcher needs at least one engine")
         self.engines = engines
         let laneCount = engines.map(\.laneCount).min()!
         self.lanes = min(max(1, lanes ?? laneCount), laneCount)
         self.logger = logger
         self.observer = observer
+        self.maxQueueWait = maxQueueWait
         self.state = Mutex(State(queue: BatchQueue(maxQueuedJobs: maxQueuedTexts, maxBatchSize: maxBatchSize,
-                                                   maxBatchTokens: maxBatchTokens)))
+                                                   maxBatchTokens: maxBatchTokens, maxWait: maxQueueWait)))
     }
 
     /// Texts waiting for a forward pass.
@@ -166,12 +172,16 @@ public final class Batcher: Service, Sendable {
     private func nextBatch() async -> (batch: [BatchQueue<Submitted>.Job], spread: Bool)? {
         let lanes = self.lanes
         while true {
-            let (batch, spread, wake, depth) = state.withLock { state in
+            let now = ContinuousClock.now
+            let (shed, batch, spread, wake, depth) = state.withLock { state in
+                // Work that waited past the deadline is refused before a lane spends time on it.
+                let shed = state.queue.shedExpired(now: now)
                 let (batch, spread) = state.queue.take(lanes: lanes)
                 // What is left is another lane's share: wake one if it sleeps.
-                return (batch, spread, state.queue.isEmpty ? nil : state.idleWaiters.popLast(), state.queue.queuedCount)
+                return (shed, batch, spread, state.queue.isEmpty ? nil : state.idleWaiters.popLast(), state.queue.queuedCount)
             }
             wake?.resume()
+            if !shed.isEmpty { refuse(shed, now: now) }
             if !batch.isEmpty {
                 observer?.queueDepthChanged(depth)
                 return (batch, spread)
@@ -186,6 +196,25 @@ public final class Batcher: Service, Sendable {
                 if resumeNow { continuation.resume() }
             }
         }
+    }
+
+    /// Answers the waiters of shed jobs with ``CoreError/queueTimeout(waitedMilliseconds:limitMilliseconds:)``.
+    private func refuse(_ jobs: [BatchQueue<Submitted>.Job], now: ContinuousClock.Instant) {
+        let limit = Self.milliseconds(maxQueueWait ?? .zero)
+        for job in jobs {
+            for (_, waiter) in job.waiters {
+                waiter.continuation.resume(throwing: CoreError.queueTimeout(waitedMilliseconds: Self.milliseconds(now - waiter.enqueued),
+                                                                            limitMilliseconds: limit))
+            }
+        }
+        for (model, count) in Dictionary(jobs.map { ($0.model, $0.waiters.count) }, uniquingKeysWith: +) {
+            observer?.shed(model: engines[model].model.name, texts: count)
+        }
+        logger.debug("queue deadline: texts shed", metadata: ["jobs": "\(jobs.count)"])
+    }
+
+    private static func milliseconds(_ duration: Duration) -> Int {
+        Int(duration.components.seconds * 1_000 + duration.components.attoseconds / 1_000_000_000_000_000)
     }
 
     private func process(_ batch: [BatchQueue<Submitted>.Job], lane: Int, spread: Bool) async {

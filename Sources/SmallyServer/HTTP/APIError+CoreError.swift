@@ -20,6 +20,8 @@ extension APIError {
             self = .quotaUnavailable
         case .overloaded:
             self = .overloaded(retryAfterSeconds: 1)
+        case .queueTimeout(let waited, let limit):
+            self = .queueTimeout(waitedMilliseconds: waited, limitMilliseconds: limit, retryAfterSeconds: 1)
         case .shuttingDown:
             self = .unavailable("The server is shutting down; retry on another node.")
         case .invalidInput(let input):

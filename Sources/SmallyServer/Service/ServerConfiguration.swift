@@ -29,6 +29,10 @@ public struct ServerConfiguration: Sendable {
     public var inferenceLanes: Int?
     /// `SMALLY_MAX_QUEUE`, default 2,048: texts waiting for inference before 429.
     public var maxQueuedTexts = 2_048
+    /// `SMALLY_MAX_QUEUE_MS`, default 500: texts that have waited longer than this for inference
+    /// when a lane would start them are answered 503 `queue_timeout` (+ Retry-After) instead of
+    /// late; 0 = no deadline.
+    public var maxQueueMilliseconds = 500
     /// `L1_CACHE_SIZE`, default 10,000 entries (~16 MiB of vectors); 0 disables it.
     public var l1CacheSize = 10_000
     /// `L1_JSON_CACHE_SIZE`, default 1,000: hot cached vectors kept as written JSON, per form (as
@@ -120,6 +124,7 @@ public struct ServerConfiguration: Sendable {
         maxBatchSize = try reader.int("SMALLY_BATCH_SIZE", default: maxBatchSize, in: 1...100_000)
         maxBatchTokens = try reader.int("SMALLY_BATCH_TOKENS", default: maxBatchTokens, in: 1...100_000_000)
         maxQueuedTexts = try reader.int("SMALLY_MAX_QUEUE", default: maxQueuedTexts, in: 1...100_000_000)
+        maxQueueMilliseconds = try reader.int("SMALLY_MAX_QUEUE_MS", default: maxQueueMilliseconds, in: 0...3_600_000)
         maxTextsPerRequest = try reader.int("SMALLY_MAX_TEXTS", default: maxTextsPerRequest, in: 1...1_000_000)
         maxTextBytes = try reader.int("SMALLY_MAX_TEXT_BYTES", default: maxTextBytes, in: 1...(1 << 30))
         maxBodyBytes = try reader.int("SMALLY_MAX_BODY_BYTES", default: maxBodyBytes, in: 1024...(1 << 30))
