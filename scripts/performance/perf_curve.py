@@ -30,8 +30,8 @@ for name in sorted(os.listdir(out)):
     rows.append({
         "hit_ratio": ratio, "step_pct": step, "capacity_rps": capacity,
         "offered_rps": round(capacity * step / 100), "achieved_rps": f["rps"], "requests": sent,
-        "hit_p50": f["cached_latency_ms"]["p50"], "hit_p95": f["cached_latency_ms"]["p95"], "hit_p99": f["cached_latency_ms"]["p99"],
-        "miss_p50": f["uncached_latency_ms"]["p50"], "miss_p95": f["uncached_latency_ms"]["p95"], "miss_p99": f["uncached_latency_ms"]["p99"],
+        "hit_p50": f["cached_latency_ms"].get("p50"), "hit_p95": f["cached_latency_ms"].get("p95"), "hit_p99": f["cached_latency_ms"].get("p99"),
+        "miss_p50": f["uncached_latency_ms"].get("p50"), "miss_p95": f["uncached_latency_ms"].get("p95"), "miss_p99": f["uncached_latency_ms"].get("p99"),
         "refused": refused, "refused_429": f["rate_limited_429"], "refused_503": f["queue_timeout_503"],
         "refused_p99": f.get("refused_latency_ms", {}).get("p99"),
         "error_pct": 100 * f["error_rate"], "other_errors": f["failures"] - refused,
@@ -51,8 +51,8 @@ def ms(v):
 
 env = open(os.path.join(out, "environment.txt")).read().strip()
 lines = ["```", env, "```", "",
-         f"Unloaded single text (1 VU, misses): p50 {ms(unloaded['uncached_latency_ms']['p50'])} ms, "
-         f"p95 {ms(unloaded['uncached_latency_ms']['p95'])} ms, p99 {ms(unloaded['uncached_latency_ms']['p99'])} ms", "",
+         f"Unloaded single text (1 VU, misses): p50 {ms(unloaded['uncached_latency_ms'].get('p50'))} ms, "
+         f"p95 {ms(unloaded['uncached_latency_ms'].get('p95'))} ms, p99 {ms(unloaded['uncached_latency_ms'].get('p99'))} ms", "",
          "| hits | offered | req/s offered → done | hits p50 / p95 / p99 ms | misses p50 / p95 / p99 ms | refused (429 / 503), p99 ms | errors | not sent |",
          "|---:|---:|---:|---|---|---|---:|---:|"]
 for r in rows:

@@ -60,7 +60,7 @@ cat "$OUT/environment.txt"
 k6run() { # name env...
   local name=$1; shift
   env "$@" RESULTS_DIR="$OUT" SUMMARY_PREFIX="$name" "$K6" run --quiet --no-color "$PERF/k6_test.js" > "$OUT/$name.log" 2>&1 || true
-  python3 -c 'import json,sys; f=json.load(open(sys.argv[1]))["figures"]; print(f"   {sys.argv[2]}: {f[\"requests\"]} requests, {f[\"rps\"]} req/s, errors {100*f[\"error_rate\"]:.2f}%")' \
+  python3 -c 'import json,sys; f=json.load(open(sys.argv[1]))["figures"]; print("   %s: %d requests, %.1f req/s, errors %.2f%%" % (sys.argv[2], f["requests"], f["rps"], 100*f["error_rate"]))' \
     "$OUT/$name-summary.json" "$name" || { echo "k6 run $name failed:" >&2; tail -20 "$OUT/$name.log" >&2; exit 1; }
 }
 
