@@ -3,6 +3,7 @@
 # in alternating order (ABBA…) within one run: `saturation_abba.sh [rounds=2] [seconds=30]`.
 #   VARIABLE=SMALLY_INFERENCE_NICE VALUES="0 10"   the setting and its values (default shown)
 #   VUS=50 CACHE_HIT_RATIO=0.8                     the load: the plateau of the ramping scenario
+#   SCENARIO=open RATE=900                         open loop instead: the same offered rate for every value
 # Each run starts the release server (SMALLY_AUTH=off, port 8018) with VARIABLE=value, runs k6's
 # constant scenario, stops the server. Prints one line per run and the per-value totals.
 set -euo pipefail
@@ -12,6 +13,8 @@ SECONDS_PER_RUN=${2:-30}
 VARIABLE=${VARIABLE:-SMALLY_INFERENCE_NICE}
 read -r -a VALUES <<< "${VALUES:-0 10}"
 VUS=${VUS:-50}
+SCENARIO=${SCENARIO:-constant}
+RATE=${RATE:-100}
 RATIO=${CACHE_HIT_RATIO:-0.8}
 BIN=${SMALLY_BIN:-.build/release/smally}
 PORT=${PERF_PORT:-8018}
@@ -20,14 +23,14 @@ mkdir -p "$OUT/data"
 SERVER_PID=""
 trap '[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; true' EXIT
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$OUT/environment.txt"
-echo "$VARIABLE in (${VALUES[*]}), $ROUNDS rounds, $VUS VUs, CACHE_HIT_RATIO=$RATIO, ${SECONDS_PER_RUN}s each" | tee -a "$OUT/environment.txt"
+echo "$VARIABLE in (${VALUES[*]}), $ROUNDS rounds, $SCENARIO ($([ "$SCENARIO" = constant ] && echo "$VUS VUs" || echo "$RATE req/s")), CACHE_HIT_RATIO=$RATIO, ${SECONDS_PER_RUN}s each" | tee -a "$OUT/environment.txt"
 
 run() { # value index
   local value=$1 name="run$2-$VARIABLE=$1"
   env "$VARIABLE=$value" SMALLY_AUTH=off SMALLY_DATA_DIR="$OUT/data" "$BIN" serve --port "$PORT" > "$OUT/$name.server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 120); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/ready" && break; sleep 0.5; done
-  BASE_URL=http://127.0.0.1:$PORT SCENARIO=constant VUS=$VUS DURATION=${SECONDS_PER_RUN}s CACHE_HIT_RATIO=$RATIO \
+  BASE_URL=http://127.0.0.1:$PORT SCENARIO=$SCENARIO RATE=$RATE VUS=$VUS DURATION=${SECONDS_PER_RUN}s CACHE_HIT_RATIO=$RATIO \
     RESULTS_DIR="$OUT" SUMMARY_PREFIX="$name" scripts/performance/k6.sh run --quiet --no-color scripts/performance/k6_test.js \
     > "$OUT/$name.log" 2>&1 || true
   kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
