@@ -85,7 +85,7 @@ struct BatcherTests {
                             Issue.record("unexpected error \(error)")
                             continue
                         }
-                        #expect(waited > 30 && limit == 30)
+                        #expect(waited >= 30 && limit == 30)   // whole milliseconds, rounded down
                         refused += 1
                     }
                 }
@@ -96,8 +96,8 @@ struct BatcherTests {
         #expect(served.count + refused == ids.count)
         #expect(refused > 0 && !served.isEmpty)
         #expect(observer.shed == refused)
-        // Checked when the lane takes the batch, which starts right after: a few ms of slack.
-        #expect(served.max()! <= deadline + .milliseconds(15), "a served text waited \(served.max()!)")
+        // Checked when the lane takes the batch, which starts right after: slack for a busy machine.
+        #expect(served.max()! <= deadline + .milliseconds(30), "a served text waited \(served.max()!)")
         #expect(batcher.queueDepth == 0)
     }
 

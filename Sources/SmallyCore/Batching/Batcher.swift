@@ -116,7 +116,7 @@ public final class Batcher: Service, Sendable {
                     // first and found nothing to remove, so it must not be queued now. Checked
                     // under the lock that `onCancel` takes, so no cancellation falls in between.
                     if Task.isCancelled { return (nil, CancellationError(), 0) }
-                    _ = state.queue.submit(item, ticket: ticket, waiter: submitted)
+                    _ = state.queue.submit(item, ticket: ticket, waiter: submitted, at: submitted.enqueued)
                     return (state.idleWaiters.popLast(), nil, state.queue.queuedCount)
                 }
                 if let rejection {
