@@ -76,6 +76,7 @@ struct BatchQueueTests {
         // A job is as old as its first waiter: one who joined it late goes with it.
         #expect(shed.map { $0.waiters.map(\.waiter) } == [["old0", "joined"], ["old1"]])
         #expect(queue.queuedCount == 2 && queue.hasRoom(for: 98))
+        #expect(queue.queuedTokens == 2)                                      // [3] and [4] remain
         #expect(queue.cancel(ticket: 0) == nil)                               // no longer queued
         #expect(queue.submit([1], ticket: 5, waiter: "again", at: start + .milliseconds(160)) == .queued)
         #expect(queue.nextBatch().map(\.tokens) == [[3], [1]])

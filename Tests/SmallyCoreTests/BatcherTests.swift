@@ -81,6 +81,7 @@ struct BatcherTests {
                     switch result {
                     case .success(let queue): served.append(queue)
                     case .failure(let error):
+                        if case .queueBehind? = error as? CoreError { refused += 1; continue }   // refused at admission
                         guard case .queueTimeout(let waited, let limit)? = error as? CoreError else {
                             Issue.record("unexpected error \(error)")
                             continue
@@ -98,6 +99,39 @@ struct BatcherTests {
         #expect(observer.shed == refused)
         // Checked when the lane takes the batch, which starts right after: slack for a busy machine.
         #expect(served.max()! <= deadline + .milliseconds(30), "a served text waited \(served.max()!)")
+        #expect(batcher.queueDepth == 0)
+    }
+
+    @Test("once the cost per token is known, work that would wait past the deadline is refused at admission, at once")
+    func deadlineRefusesAtAdmission() async throws {
+        let single = try CoreTestSupport.engine()
+        let observer = ShedCounter()
+        let batcher = Batcher(engine: InferenceEngine(model: single.model, threads: 1), maxQueuedTexts: 1_000, maxBatchSize: 4,
+                              maxBatchTokens: 1_000, maxQueueWait: .milliseconds(30), logger: CoreTestSupport.logger, observer: observer)
+        let ids = (0..<300).map { single.model.tokenizer.encode("admission text number \($0) about a parcel").ids }
+        let services = ServiceGroup(configuration: .init(services: [batcher], logger: CoreTestSupport.logger))
+        var atAdmission: [Duration] = []
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await services.run() }
+            _ = try await batcher.embed([ids[0]])   // measures the cost per token
+            await withTaskGroup(of: (Bool, Duration).self) { requests in
+                for sequence in ids.dropFirst() {
+                    requests.addTask {
+                        let start = ContinuousClock.now
+                        do { _ = try await batcher.embed([sequence]) } catch {
+                            if case .queueBehind? = error as? CoreError { return (true, ContinuousClock.now - start) }
+                        }
+                        return (false, .zero)
+                    }
+                }
+                for await (refused, took) in requests where refused { atAdmission.append(took) }
+            }
+            await services.triggerGracefulShutdown()
+            try await group.waitForAll()
+        }
+        #expect(!atAdmission.isEmpty, "300 texts on one lane never looked more than 30 ms behind")
+        #expect(atAdmission.max()! < .milliseconds(30), "a refusal at admission took \(atAdmission.max()!)")
+        #expect(observer.shed >= atAdmission.count)
         #expect(batcher.queueDepth == 0)
     }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Latency against offered load (open loop): `make perf-curve`.
 #
-# 1. Starts the release server (SMALLY_AUTH=off, its own port and data folder) unless BASE_URL
+# 1. Starts the release server (SMALLY_AUTH=off, SMALLY_MAX_QUEUE_MS=500 unless set, its own port
+#    and data folder) unless BASE_URL
 #    names one already running (then API_KEY as for k6_test.js).
 # 2. Per hit ratio (RATIOS, default "0 0.8"): measures capacity with a short closed-loop run
 #    (CAPACITY_VUS=64 VUs for CAPACITY_SECONDS=10 s: requests/s when the server is saturated),
@@ -40,6 +41,7 @@ if [ -z "${BASE_URL:-}" ]; then
   [ -x "$BIN" ] || { echo "no $BIN: make build (or set SMALLY_BIN)" >&2; exit 1; }
   mkdir -p "$OUT/data"
   say "starting $BIN serve on port $PORT (SMALLY_AUTH=off; log: $OUT/server.log)"
+  export SMALLY_MAX_QUEUE_MS=${SMALLY_MAX_QUEUE_MS:-500}   # the curve shows the deadline at work
   SMALLY_AUTH=off SMALLY_DATA_DIR="$OUT/data" "$BIN" serve --host 127.0.0.1 --port "$PORT" --model "$MODEL_DIR" \
     > "$OUT/server.log" 2>&1 &
   SERVER_PID=$!

@@ -46,6 +46,8 @@ struct BatchQueue<Waiter> {
     /// The model whose turn it is to form the next batch (if it has work).
     private var turn = 0
     private(set) var queuedCount = 0
+    /// Tokens of the queued jobs: what the lanes still have to compute before a new arrival.
+    private(set) var queuedTokens = 0
     private var nextJobID: UInt64 = 0
     /// Lanes running a batch taken with `take(lanes:)` and not yet `release`d.
     private(set) var busyLanes = 0
@@ -83,6 +85,7 @@ struct BatchQueue<Waiter> {
         while orders.count <= item.model { orders.append([]) }
         orders[item.model].append(id)
         queuedCount += 1
+        queuedTokens += item.input.ids.count
         return .queued
     }
 
@@ -104,6 +107,7 @@ struct BatchQueue<Waiter> {
                 queued[id] = nil
                 queuedByItem[job.item] = nil
                 queuedCount -= 1
+                queuedTokens -= job.tokens.count
                 shed.append(job)
             }
         }
@@ -121,6 +125,7 @@ struct BatchQueue<Waiter> {
                 queuedByItem[job.item] = nil
                 orders[job.model].removeAll { $0 == id }
                 queuedCount -= 1
+                queuedTokens -= job.tokens.count
             }
             return waiter
         }
@@ -161,6 +166,7 @@ struct BatchQueue<Waiter> {
             if !batch.isEmpty, tokens + job.tokens.count > maxBatchTokens { break }
             orders[model].removeFirst()
             queuedCount -= 1
+            queuedTokens -= job.tokens.count
             queued[id] = nil
             queuedByItem[job.item] = nil
             running[id] = job

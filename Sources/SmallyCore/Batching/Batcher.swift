@@ -34,9 +34,13 @@ public final class Batcher: Service, Sendable {
         var nextTicket: UInt64 = 0
         /// Slots promised to admitted requests whose sequences are not yet submitted.
         var reserved = 0
+        /// Their tokens (counted with the queue's when estimating its wait).
+        var reservedTokens = 0
         /// Lane loops waiting for work.
         var idleWaiters: [CheckedContinuation<Void, Never>] = []
         var shuttingDown = false
+        /// Lane-time one token costs (moving average over finished batches); nil before the first.
+        var costPerToken: Duration?
     }
 
     private let state: Mutex<State>
@@ -84,12 +88,29 @@ public final class Batcher: Service, Sendable {
     public func run(_ inputs: [EncoderInput], model: Int) async throws -> [([Float], BatchTiming)] {
         precondition(engines.indices.contains(model), "model \(model) outside 0..<\(engines.count)")
         let sequences = inputs
-        try state.withLock { state in
-            if state.shuttingDown { throw CoreError.shuttingDown }
+        let maxQueueWait = self.maxQueueWait
+        let lanes = self.lanes
+        let tokens = sequences.reduce(0) { $0 + $1.ids.count }
+        let refusal = state.withLock { state -> CoreError? in
+            if state.shuttingDown { return .shuttingDown }
             guard state.queue.hasRoom(for: sequences.count + state.reserved) else {
-                throw CoreError.overloaded(queued: state.queue.queuedCount)
+                return .overloaded(queued: state.queue.queuedCount)
+            }
+            // With a deadline: refuse at once what would wait past it anyway (the queue's tokens at
+            // the measured cost, spread over the lanes), so that a refusal is fast, not ≥ the deadline.
+            if let maxWait = maxQueueWait, let cost = state.costPerToken {
+                let expected = cost * (state.queue.queuedTokens + state.reservedTokens) / lanes
+                if expected > maxWait {
+                    return .queueBehind(expectedMilliseconds: Self.milliseconds(expected), limitMilliseconds: Self.milliseconds(maxWait))
+                }
             }
             state.reserved += sequences.count
+            state.reservedTokens += tokens
+            return nil
+        }
+        if let refusal {
+            if case .queueBehind = refusal { observer?.shed(model: engines[model].model.name, texts: sequences.count) }
+            throw refusal
         }
         return try await withThrowingTaskGroup(of: (Int, ([Float], BatchTiming)).self) { group in
             for (index, input) in sequences.enumerated() {
@@ -111,6 +132,7 @@ public final class Batcher: Service, Sendable {
                 let submitted = Submitted(continuation: continuation, enqueued: .now)
                 let (wake, rejection, depth) = state.withLock { state -> (CheckedContinuation<Void, Never>?, (any Error)?, Int) in
                     state.reserved -= 1
+                    state.reservedTokens -= item.input.ids.count
                     if state.shuttingDown { return (nil, CoreError.shuttingDown, 0) }
                     // Cancelled before it was queued (its client gone already): `onCancel` ran
                     // first and found nothing to remove, so it must not be queued now. Checked
@@ -232,7 +254,13 @@ public final class Batcher: Service, Sendable {
         let inference = ContinuousClock.now - started
         observer?.batchCompleted(model: engines[batch[0].model].model.name, size: batch.count, tokens: batch.reduce(0) { $0 + $1.tokens.count }, duration: inference)
         let jobIDs = batch.map(\.id)
+        let tokens = batch.reduce(0) { $0 + $1.tokens.count }
+        // Lane-time per token: a spread batch used every lane for its duration.
+        let sample = tokens > 0 && result.isSuccess ? inference * (spread ? lanes : 1) / tokens : nil
         let waiters = state.withLock { state in
+            if let sample {
+                state.costPerToken = state.costPerToken.map { $0 * 0.8 + sample * 0.2 } ?? sample
+            }
             state.queue.release()
             return jobIDs.map { state.queue.finish(jobID: $0) }
         }
@@ -246,5 +274,12 @@ public final class Batcher: Service, Sendable {
             }
         }
         observer?.queueDepthChanged(queueDepth)
+    }
+}
+
+extension Result {
+    fileprivate var isSuccess: Bool {
+        if case .success = self { return true }
+        return false
     }
 }
