@@ -98,9 +98,11 @@ public final class Batcher: Service, Sendable {
             }
             // With a deadline: refuse at once what would wait past it anyway (the queue's tokens at
             // the measured cost, spread over the lanes), so that a refusal is fast, not ≥ the deadline.
+            // At half the deadline: the estimate leaves out the batches already running and the
+            // scheduler's noise; admitting up to the full deadline shed much of what it admitted.
             if let maxWait = maxQueueWait, let cost = state.costPerToken {
                 let expected = cost * (state.queue.queuedTokens + state.reservedTokens) / lanes
-                if expected > maxWait {
+                if expected > maxWait / 2 {
                     return .queueBehind(expectedMilliseconds: Self.milliseconds(expected), limitMilliseconds: Self.milliseconds(maxWait))
                 }
             }
