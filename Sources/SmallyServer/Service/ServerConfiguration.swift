@@ -31,8 +31,8 @@ public struct ServerConfiguration: Sendable {
     public var maxQueuedTexts = 2_048
     /// `SMALLY_MAX_QUEUE_MS`, default 0 (no deadline): texts that have waited longer than this for
     /// inference when a lane would start them are answered 503 `queue_timeout` (+ Retry-After) instead
-    /// of late, and a request is refused at once when the queue ahead of it already holds more work
-    /// than that. Off by default because a request's own texts count as waiting: a limit below what the
+    /// of late, and a request is refused at once when the queue ahead of it already holds more than
+    /// half that much work. Off by default because a request's own texts count as waiting: a limit below what the
     /// largest request takes to compute would refuse it even on an idle server.
     public var maxQueueMilliseconds = 0
     /// `L1_CACHE_SIZE`, default 10,000 entries (~16 MiB of vectors); 0 disables it.
