@@ -18,7 +18,7 @@ K6 := scripts/performance/k6.sh
 BIN_DEBUG := .build/debug/smally
 BIN := .build/$(CONFIG)/smally
 
-.PHONY: help setup setup-test model build build-debug run test services-up services-down bench bench-cache bench-tokenizer bench-inference bench-engine bench-baseline bench-compare bench-engine-vs-onnx quick-test load-test perf-test clean
+.PHONY: help setup setup-test model build build-debug run test services-up services-down bench bench-cache bench-tokenizer bench-inference bench-engine bench-baseline bench-compare bench-engine-vs-onnx quick-test load-test perf-test perf-curve clean
 
 help:
 	@echo "make run        set up everything and start the server on embedded defaults (http://127.0.0.1:8000)"
@@ -32,6 +32,8 @@ help:
 	@echo "make bench-engine   engine latency/throughput on bench/scenarios.json (smally bench)"
 	@echo "make quick-test NUM_REQUESTS=1000 NUM_USERS=10   k6 against a running server"
 	@echo "make load-test SCENARIO=constant|ramping|spike CACHE_HIT_RATIO=0   k6 scenario with thresholds + HTML report"
+	@echo "make load-test SCENARIO=open|open-ramp RATE=300   open loop: RATE requests/s arrive whatever the latency"
+	@echo "make perf-curve latency vs offered load (10-120% of capacity, hit ratios 0 and 0.8) -> results/perf-curve-*/curve.png"
 	@echo "make perf-test  everything: micro-benchmarks, server start, k6 scenarios, dated results folder"
 	@echo "make bench-engine-vs-onnx ONNX=path/to/model.onnx   side-by-side with ONNX Runtime"
 	@echo "make clean      remove build products"
@@ -95,13 +97,18 @@ quick-test: setup-test
 
 load-test: setup-test
 	@mkdir -p results
-	SCENARIO=$(SCENARIO) CACHE_HIT_RATIO=$(CACHE_HIT_RATIO) BASE_URL=$(BASE_URL) RESULTS_DIR=results \
+	SCENARIO=$(SCENARIO) CACHE_HIT_RATIO=$(CACHE_HIT_RATIO) BASE_URL=$(BASE_URL) RESULTS_DIR=results $(if $(RATE),RATE=$(RATE)) \
 	  K6_WEB_DASHBOARD=true K6_WEB_DASHBOARD_PORT=-1 K6_WEB_DASHBOARD_PERIOD=1s \
 	  K6_WEB_DASHBOARD_EXPORT=results/k6-$(SCENARIO).html \
 	  $(K6) run scripts/performance/k6_test.js
 
 perf-test: setup-test model
 	@scripts/performance/run_benchmarks.sh
+
+# Open-loop latency curve; starts its own release server (SMALLY_AUTH=off) on port 8019.
+perf-curve: setup-test model
+	@$(PYTHON) -c 'import matplotlib' 2>/dev/null || $(PYTHON) -m pip install --quiet matplotlib
+	@scripts/performance/perf_curve.sh
 
 bench-engine-vs-onnx: setup model
 	@scripts/performance/engine_vs_onnx.sh "$(ONNX)"

@@ -13,6 +13,10 @@ public struct EngineSettings: Sendable, Hashable {
     /// `SMALLY_KERNEL`, default `auto`: the compiled kernel of the linear layers (`auto`, `avx512`,
     /// `avx2`, `portable`, `neon`); one this CPU cannot run stops the start.
     public var kernel = "auto"
+    /// `SMALLY_INFERENCE_NICE`, default 10 (0…19): niceness of the inference threads. Above 0, the
+    /// threads that parse requests, look up the cache and write answers take the CPU first when
+    /// inference keeps every CPU busy, so cached answers do not queue behind forward passes.
+    public var inferenceNice = 10
 
     public init() {}
 
@@ -40,6 +44,7 @@ public struct EngineSettings: Sendable, Hashable {
         }
         threads = try reader.optionalInt("SMALLY_THREADS", in: 1...4_096)
         splitMinimumTexts = try reader.int("SMALLY_SPLIT_MIN_TEXTS", default: splitMinimumTexts, in: 0...1_000_000)
+        inferenceNice = try reader.int("SMALLY_INFERENCE_NICE", default: inferenceNice, in: 0...19)
         kernel = try reader.choice("SMALLY_KERNEL", default: kernel,
                                    ["auto": "auto", "avx512": "avx512", "avx2": "avx2", "portable": "portable", "neon": "neon"])
     }

@@ -51,7 +51,7 @@ struct ModelOptions: ParsableArguments {
         } catch {
             throw ValidationError("configuration: SMALLY_KERNEL=\(settings.kernel): \(error)")
         }
-        let lanes = InferenceLanes(threads: settings.threads)
+        let lanes = InferenceLanes(threads: settings.threads, nice: settings.inferenceNice)
         var engines: [(name: String, engine: InferenceEngine)] = []
         for source in settings.sources {
             let model: EmbeddingModel

@@ -62,6 +62,32 @@ struct BatchQueueTests {
         #expect(queue.take(lanes: 1).batch.count == 2)
     }
 
+    @Test("jobs older than the deadline are shed from every model's queue, with all their waiters; younger ones stay")
+    func deadline() {
+        let start = ContinuousClock.now
+        var queue = BatchQueue<String>(maxQueuedJobs: 100, maxBatchSize: 8, maxBatchTokens: 1_000, maxWait: .milliseconds(100))
+        _ = queue.submit(BatchItem(model: 0, input: EncoderInput(ids: [1])), ticket: 0, waiter: "old0", at: start)
+        _ = queue.submit(BatchItem(model: 1, input: EncoderInput(ids: [2])), ticket: 1, waiter: "old1", at: start + .milliseconds(10))
+        _ = queue.submit(BatchItem(model: 0, input: EncoderInput(ids: [1])), ticket: 2, waiter: "joined", at: start + .milliseconds(150))
+        _ = queue.submit(BatchItem(model: 0, input: EncoderInput(ids: [3])), ticket: 3, waiter: "young0", at: start + .milliseconds(60))
+        _ = queue.submit(BatchItem(model: 1, input: EncoderInput(ids: [4])), ticket: 4, waiter: "young1", at: start + .milliseconds(90))
+        #expect(queue.shedExpired(now: start + .milliseconds(100)).isEmpty)   // waited exactly the limit: kept
+        let shed = queue.shedExpired(now: start + .milliseconds(160))
+        // A job is as old as its first waiter: one who joined it late goes with it.
+        #expect(shed.map { $0.waiters.map(\.waiter) } == [["old0", "joined"], ["old1"]])
+        #expect(queue.queuedCount == 2 && queue.hasRoom(for: 98))
+        #expect(queue.queuedTokens == 2)                                      // [3] and [4] remain
+        #expect(queue.cancel(ticket: 0) == nil)                               // no longer queued
+        #expect(queue.submit([1], ticket: 5, waiter: "again", at: start + .milliseconds(160)) == .queued)
+        #expect(queue.nextBatch().map(\.tokens) == [[3], [1]])
+        #expect(queue.nextBatch().map(\.tokens) == [[4]])
+
+        var unbounded = BatchQueue<String>(maxQueuedJobs: 10, maxBatchSize: 8, maxBatchTokens: 100)
+        _ = unbounded.submit([1], ticket: 0, waiter: "a", at: start)
+        #expect(unbounded.shedExpired(now: start + .seconds(3_600)).isEmpty)
+        #expect(unbounded.queuedCount == 1)
+    }
+
     @Test("identical sequences queued or running are computed once")
     func singleFlight() {
         var queue = BatchQueue<String>(maxQueuedJobs: 10, maxBatchSize: 8, maxBatchTokens: 100)

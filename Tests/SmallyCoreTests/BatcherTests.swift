@@ -57,6 +57,84 @@ struct BatcherTests {
         await #expect(throws: CoreError.shuttingDown) { _ = try await batcher.embed([[101, 102]]) }
     }
 
+    @Test("with a queue deadline, texts that waited too long are refused, none is lost, and what is served waited at most the deadline")
+    func deadlineShedsLateWork() async throws {
+        let single = try CoreTestSupport.engine()
+        let observer = ShedCounter()
+        let deadline = Duration.milliseconds(30)
+        // One lane and small batches: 300 texts take far longer than 30 ms, so most wait past it.
+        let batcher = Batcher(engine: InferenceEngine(model: single.model, threads: 1), maxQueuedTexts: 1_000, maxBatchSize: 4,
+                              maxBatchTokens: 1_000, maxQueueWait: deadline, logger: CoreTestSupport.logger, observer: observer)
+        let ids = (0..<300).map { single.model.tokenizer.encode("deadline text number \($0) about a parcel").ids }
+        let services = ServiceGroup(configuration: .init(services: [batcher], logger: CoreTestSupport.logger))
+        var served: [Duration] = []
+        var refused = 0
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await services.run() }
+            await withTaskGroup(of: Result<Duration, any Error>.self) { requests in
+                for sequence in ids {
+                    requests.addTask {
+                        do { return .success(try await batcher.embed([sequence])[0].1.queue) } catch { return .failure(error) }
+                    }
+                }
+                for await result in requests {
+                    switch result {
+                    case .success(let queue): served.append(queue)
+                    case .failure(let error):
+                        if case .queueBehind? = error as? CoreError { refused += 1; continue }   // refused at admission
+                        guard case .queueTimeout(let waited, let limit)? = error as? CoreError else {
+                            Issue.record("unexpected error \(error)")
+                            continue
+                        }
+                        #expect(waited >= 30 && limit == 30)   // whole milliseconds, rounded down
+                        refused += 1
+                    }
+                }
+            }
+            await services.triggerGracefulShutdown()
+            try await group.waitForAll()
+        }
+        #expect(served.count + refused == ids.count)
+        #expect(refused > 0 && !served.isEmpty)
+        #expect(observer.shed == refused)
+        // Checked when the lane takes the batch, which starts right after: slack for a busy machine.
+        #expect(served.max()! <= deadline + .milliseconds(30), "a served text waited \(served.max()!)")
+        #expect(batcher.queueDepth == 0)
+    }
+
+    @Test("once the cost per token is known, work that would wait past the deadline is refused at admission, at once")
+    func deadlineRefusesAtAdmission() async throws {
+        let single = try CoreTestSupport.engine()
+        let observer = ShedCounter()
+        let batcher = Batcher(engine: InferenceEngine(model: single.model, threads: 1), maxQueuedTexts: 1_000, maxBatchSize: 4,
+                              maxBatchTokens: 1_000, maxQueueWait: .milliseconds(30), logger: CoreTestSupport.logger, observer: observer)
+        let ids = (0..<300).map { single.model.tokenizer.encode("admission text number \($0) about a parcel").ids }
+        let services = ServiceGroup(configuration: .init(services: [batcher], logger: CoreTestSupport.logger))
+        var atAdmission: [Duration] = []
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await services.run() }
+            _ = try await batcher.embed([ids[0]])   // measures the cost per token
+            await withTaskGroup(of: (Bool, Duration).self) { requests in
+                for sequence in ids.dropFirst() {
+                    requests.addTask {
+                        let start = ContinuousClock.now
+                        do { _ = try await batcher.embed([sequence]) } catch {
+                            if case .queueBehind? = error as? CoreError { return (true, ContinuousClock.now - start) }
+                        }
+                        return (false, .zero)
+                    }
+                }
+                for await (refused, took) in requests where refused { atAdmission.append(took) }
+            }
+            await services.triggerGracefulShutdown()
+            try await group.waitForAll()
+        }
+        #expect(!atAdmission.isEmpty, "300 texts on one lane never looked more than 30 ms behind")
+        #expect(atAdmission.max()! < .milliseconds(30), "a refusal at admission took \(atAdmission.max()!)")
+        #expect(observer.shed >= atAdmission.count)
+        #expect(batcher.queueDepth == 0)
+    }
+
     @Test("a request that does not fit the queue is refused whole, before anything is queued")
     func overloaded() async throws {
         // Not running: nothing leaves the queue, so what fits stays there.

@@ -15,7 +15,8 @@ import Glibc
 struct ClientGoneTests {
     @Test("a queued request whose client closes is never computed, and counted as 499")
     func droppedBeforeInference() async throws {
-        let configuration = ServerTestSupport.configuration { $0.l1CacheSize = 0 }
+        // No queue deadline: the queued request waits for a long batch, longer than the default in a debug build.
+        let configuration = ServerTestSupport.configuration { $0.l1CacheSize = 0; $0.maxQueueMilliseconds = 0 }
         try await ServerTestSupport.app(configuration).test(.live) { client in
             let port = try #require(client.port)
             // Keep the engine busy with one long batch, so the next request has to wait in the queue.

@@ -1,4 +1,5 @@
 import Foundation
+import ServiceLifecycle
 import SmallyAccounts
 import SmallyCache
 import SmallyCore
@@ -78,5 +79,34 @@ struct RequestMeterTests {
         #expect(limiter.used(organizationID: organization, now: now) == 0)
         // The key's organization scopes the cache.
         #expect(meter.cacheScopeID == organization)
+    }
+
+    @Test("texts shed at the queue deadline fail the request with 503 queue_timeout + Retry-After, and nothing is charged")
+    func shedIsNotCharged() async throws {
+        let now = Date()
+        let limiter = InProcessQuotaLimiter(seed: nil)
+        let meter = Self.meter(limit: 1_000, limiter: limiter, now: now)
+        let engine = try ServerTestSupport.engine()
+        // One lane, one text per batch, a 1 ms deadline: the request's later texts wait past it.
+        let batcher = Batcher(engine: engine, maxQueuedTexts: 1_000, maxBatchSize: 1, maxBatchTokens: 100,
+                              maxQueueWait: .milliseconds(1), lanes: 1, logger: ServerTestSupport.logger)
+        let service = EmbeddingService(engine: engine, batcher: batcher, cache: TieredEmbeddingCache(l1: LRUCache(capacity: 10), l2: nil))
+        let services = ServiceGroup(configuration: .init(services: [batcher], logger: ServerTestSupport.logger))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await services.run() }
+            do {
+                _ = try await service.embed(texts: (0..<64).map { "shed text \($0) for the meter" }, meter: meter)
+                Issue.record("64 texts on one lane all started within 1 ms")
+            } catch {
+                let answer = APIError(try #require(error as? CoreError))
+                #expect(answer.status == .serviceUnavailable && answer.code == "queue_timeout" && answer.type == "overloaded_error")
+                #expect(answer.headers[.retryAfter] == "1")
+            }
+            await services.triggerGracefulShutdown()
+            try await group.waitForAll()
+        }
+        let (served, _) = await meter.settle()
+        #expect(served.embeddings == 0)
+        #expect(limiter.used(organizationID: meter.principal.organization.id, now: now) == 0)
     }
 }

@@ -2,6 +2,12 @@
 //   constant  10 VUs for 30 s
 //   ramping   0 → 20 → 50 → 0 VUs over 3.5 min
 //   spike     100 VUs for 10 s
+// Open loop (requests arrive at a set rate whatever the latency, as real traffic does; latency is
+// then measured against *offered* load, not VUs ÷ throughput):
+//   open       constant-arrival-rate: RATE requests/s (default 100) for DURATION (default 30s)
+//   open-ramp  ramping-arrival-rate: 0 → RATE over RAMP (default 1m), RATE for DURATION, → 0 over 10 s
+//   VUs are allocated as needed up to MAX_VUS (default: RATE × 0.6 s of latency, 50…1500); an arrival
+//   that finds no free VU is not sent and is counted as dropped_iterations (client-side).
 // Thresholds (k6 exits 99 when one is missed): p95 < 50 ms, p99 < 100 ms, errors < 10 %,
 // failed HTTP requests < 5 %.
 //
@@ -47,6 +53,29 @@ const SCENARIOS = {
     vus: 100,
     duration: '10s',
   },
+};
+
+const RATE = parseInt(__ENV.RATE || '100', 10);
+const MAX_VUS = parseInt(__ENV.MAX_VUS || String(Math.min(1500, Math.max(50, Math.ceil(RATE * 0.6)))), 10);
+SCENARIOS.open = {
+  executor: 'constant-arrival-rate',
+  rate: RATE,
+  timeUnit: '1s',
+  duration: __ENV.DURATION || '30s',
+  preAllocatedVUs: Math.min(MAX_VUS, Math.max(10, Math.ceil(RATE * 0.05))),
+  maxVUs: MAX_VUS,
+};
+SCENARIOS['open-ramp'] = {
+  executor: 'ramping-arrival-rate',
+  startRate: 0,
+  timeUnit: '1s',
+  stages: [
+    { duration: __ENV.RAMP || '1m', target: RATE },
+    { duration: __ENV.DURATION || '30s', target: RATE },
+    { duration: '10s', target: 0 },
+  ],
+  preAllocatedVUs: Math.min(MAX_VUS, Math.max(10, Math.ceil(RATE * 0.05))),
+  maxVUs: MAX_VUS,
 };
 
 const SCENARIO = __ENV.SCENARIO || 'constant';

@@ -55,6 +55,21 @@ void smally_gemm_neon(long m, long n, long k, const float *a, long lda, const fl
                       float *c, long ldc, int accumulate);
 
 /// A spin-wait hint for threads that meet at a barrier between the products of one pass.
+#if defined(__linux__)
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
+/// The calling thread's kernel id (Linux; 0 elsewhere): Swift's Glibc module has no `gettid`, and
+/// `syscall` is variadic, which Swift cannot call. The inference lanes set their niceness with it.
+static inline int smally_thread_id(void) {
+#if defined(__linux__)
+    return (int)syscall(SYS_gettid);
+#else
+    return 0;
+#endif
+}
+
 static inline void smally_spin_pause(void) {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();

@@ -10,11 +10,17 @@ import SmallyEngine
 /// Each model has its own arrival order and a batch holds one model's jobs; the models take turns
 /// (round robin over those with work), so a burst on one model delays another's batch by one batch
 /// at most instead of queueing it behind the whole burst.
+///
+/// With a queue deadline (`maxWait`), a job that has waited longer than it when a lane looks
+/// for work is shed (``shedExpired(now:)``) rather than computed late: its callers get an error
+/// they can retry elsewhere, and the work behind it starts sooner.
 struct BatchQueue<Waiter> {
     struct Job {
         let id: UInt64
         let item: BatchItem
         var waiters: [(ticket: UInt64, waiter: Waiter)]
+        /// When the job was queued (its first waiter); the deadline counts from here.
+        let enqueued: ContinuousClock.Instant
 
         var tokens: [Int32] { item.input.ids }
         var model: Int { item.model }
@@ -28,6 +34,8 @@ struct BatchQueue<Waiter> {
     let maxQueuedJobs: Int
     let maxBatchSize: Int
     let maxBatchTokens: Int
+    /// Longest a job may wait for a lane before it is shed; nil = no deadline.
+    let maxWait: Duration?
 
     private(set) var queued: [UInt64: Job] = [:]
     /// Arrival order per model (index = model).
@@ -38,14 +46,17 @@ struct BatchQueue<Waiter> {
     /// The model whose turn it is to form the next batch (if it has work).
     private var turn = 0
     private(set) var queuedCount = 0
+    /// Tokens of the queued jobs: what the lanes still have to compute before a new arrival.
+    private(set) var queuedTokens = 0
     private var nextJobID: UInt64 = 0
     /// Lanes running a batch taken with `take(lanes:)` and not yet `release`d.
     private(set) var busyLanes = 0
 
-    init(maxQueuedJobs: Int, maxBatchSize: Int, maxBatchTokens: Int) {
+    init(maxQueuedJobs: Int, maxBatchSize: Int, maxBatchTokens: Int, maxWait: Duration? = nil) {
         self.maxQueuedJobs = maxQueuedJobs
         self.maxBatchSize = max(1, maxBatchSize)
         self.maxBatchTokens = max(1, maxBatchTokens)
+        self.maxWait = maxWait
     }
 
     var isEmpty: Bool { queuedCount == 0 }
@@ -57,7 +68,8 @@ struct BatchQueue<Waiter> {
     }
 
     /// Adds a waiter for `item`, joining an identical queued or running job when there is one.
-    mutating func submit(_ item: BatchItem, ticket: UInt64, waiter: Waiter) -> SubmitResult {
+    mutating func submit(_ item: BatchItem, ticket: UInt64, waiter: Waiter,
+                         at now: ContinuousClock.Instant = .now) -> SubmitResult {
         if let id = queuedByItem[item] {
             queued[id]!.waiters.append((ticket, waiter))
             return .joined
@@ -68,17 +80,38 @@ struct BatchQueue<Waiter> {
         }
         let id = nextJobID
         nextJobID += 1
-        queued[id] = Job(id: id, item: item, waiters: [(ticket, waiter)])
+        queued[id] = Job(id: id, item: item, waiters: [(ticket, waiter)], enqueued: now)
         queuedByItem[item] = id
         while orders.count <= item.model { orders.append([]) }
         orders[item.model].append(id)
         queuedCount += 1
+        queuedTokens += item.input.ids.count
         return .queued
     }
 
     /// `submit` for model 0's plain token sequence.
-    mutating func submit(_ tokens: [Int32], ticket: UInt64, waiter: Waiter) -> SubmitResult {
-        submit(BatchItem(model: 0, input: EncoderInput(ids: tokens)), ticket: ticket, waiter: waiter)
+    mutating func submit(_ tokens: [Int32], ticket: UInt64, waiter: Waiter,
+                         at now: ContinuousClock.Instant = .now) -> SubmitResult {
+        submit(BatchItem(model: 0, input: EncoderInput(ids: tokens)), ticket: ticket, waiter: waiter, at: now)
+    }
+
+    /// Removes every queued job that has waited longer than `maxWait` at `now` and returns them
+    /// (their waiters are to be refused). Each model's queue is in arrival order, so the expired
+    /// jobs are at its front. Nothing when there is no deadline.
+    mutating func shedExpired(now: ContinuousClock.Instant) -> [Job] {
+        guard let maxWait else { return [] }
+        var shed: [Job] = []
+        for model in orders.indices {
+            while let id = orders[model].first, let job = queued[id], now - job.enqueued > maxWait {
+                orders[model].removeFirst()
+                queued[id] = nil
+                queuedByItem[job.item] = nil
+                queuedCount -= 1
+                queuedTokens -= job.tokens.count
+                shed.append(job)
+            }
+        }
+        return shed
     }
 
     /// Removes a waiter whose caller has gone. A queued job left with no waiters is dropped
@@ -92,6 +125,7 @@ struct BatchQueue<Waiter> {
                 queuedByItem[job.item] = nil
                 orders[job.model].removeAll { $0 == id }
                 queuedCount -= 1
+                queuedTokens -= job.tokens.count
             }
             return waiter
         }
@@ -132,6 +166,7 @@ struct BatchQueue<Waiter> {
             if !batch.isEmpty, tokens + job.tokens.count > maxBatchTokens { break }
             orders[model].removeFirst()
             queuedCount -= 1
+            queuedTokens -= job.tokens.count
             queued[id] = nil
             queuedByItem[job.item] = nil
             running[id] = job

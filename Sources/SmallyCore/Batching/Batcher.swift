@@ -5,7 +5,10 @@ import Synchronization
 
 /// Requests that arrive while the engine is busy are coalesced into one forward pass. Admission
 /// is non-blocking: when the queue is full, `embed` throws ``CoreError/overloaded(queued:)`` at once
-/// (the HTTP layer answers 429 with Retry-After), so memory stays bounded.
+/// (the HTTP layer answers 429 with Retry-After), so memory stays bounded. With a queue deadline
+/// (`maxQueueWait`, `SMALLY_MAX_QUEUE_MS`), texts that have waited longer when a lane would start
+/// them are refused with ``CoreError/queueTimeout(waitedMilliseconds:limitMilliseconds:)`` (503)
+/// instead of being computed late, so what is admitted keeps a bounded latency under overload.
 ///
 /// Batches run on the engine's lanes, one per inference CPU, each fed by its own loop: under load
 /// every lane computes its own batch on one CPU, so no CPU waits for another at the end of a
@@ -31,9 +34,13 @@ public final class Batcher: Service, Sendable {
         var nextTicket: UInt64 = 0
         /// Slots promised to admitted requests whose sequences are not yet submitted.
         var reserved = 0
+        /// Their tokens (counted with the queue's when estimating its wait).
+        var reservedTokens = 0
         /// Lane loops waiting for work.
         var idleWaiters: [CheckedContinuation<Void, Never>] = []
         var shuttingDown = false
+        /// Lane-time one token costs (moving average over finished batches); nil before the first.
+        var costPerToken: Duration?
     }
 
     private let state: Mutex<State>
@@ -42,26 +49,29 @@ public final class Batcher: Service, Sendable {
     public let lanes: Int
     private let logger: Logger
     private let observer: (any BatchObserver)?
+    /// Longest a text may wait for a lane; nil = no deadline.
+    public let maxQueueWait: Duration?
 
     /// - Parameter lanes: batches run at the same time, at most the engine's ``InferenceEngine/laneCount``
     ///   (default); 1 runs one batch at a time, always spread over all CPUs.
     public convenience init(engine: InferenceEngine, maxQueuedTexts: Int, maxBatchSize: Int, maxBatchTokens: Int,
-                            lanes: Int? = nil, logger: Logger, observer: (any BatchObserver)? = nil) {
+                            maxQueueWait: Duration? = nil, lanes: Int? = nil, logger: Logger, observer: (any BatchObserver)? = nil) {
         self.init(engines: [engine], maxQueuedTexts: maxQueuedTexts, maxBatchSize: maxBatchSize, maxBatchTokens: maxBatchTokens,
-                  lanes: lanes, logger: logger, observer: observer)
+                  maxQueueWait: maxQueueWait, lanes: lanes, logger: logger, observer: observer)
     }
 
     /// - Parameter engines: one per model, all with the same lanes (``InferenceEngine/init(model:lanes:splitMinimumTexts:kernel:)``).
     public init(engines: [InferenceEngine], maxQueuedTexts: Int, maxBatchSize: Int, maxBatchTokens: Int,
-                lanes: Int? = nil, logger: Logger, observer: (any BatchObserver)? = nil) {
+                maxQueueWait: Duration? = nil, lanes: Int? = nil, logger: Logger, observer: (any BatchObserver)? = nil) {
         precondition(!engines.isEmpty, "a batcher needs at least one engine")
         self.engines = engines
         let laneCount = engines.map(\.laneCount).min()!
         self.lanes = min(max(1, lanes ?? laneCount), laneCount)
         self.logger = logger
         self.observer = observer
+        self.maxQueueWait = maxQueueWait
         self.state = Mutex(State(queue: BatchQueue(maxQueuedJobs: maxQueuedTexts, maxBatchSize: maxBatchSize,
-                                                   maxBatchTokens: maxBatchTokens)))
+                                                   maxBatchTokens: maxBatchTokens, maxWait: maxQueueWait)))
     }
 
     /// Texts waiting for a forward pass.
@@ -78,12 +88,31 @@ public final class Batcher: Service, Sendable {
     public func run(_ inputs: [EncoderInput], model: Int) async throws -> [([Float], BatchTiming)] {
         precondition(engines.indices.contains(model), "model \(model) outside 0..<\(engines.count)")
         let sequences = inputs
-        try state.withLock { state in
-            if state.shuttingDown { throw CoreError.shuttingDown }
+        let maxQueueWait = self.maxQueueWait
+        let lanes = self.lanes
+        let tokens = sequences.reduce(0) { $0 + $1.ids.count }
+        let refusal = state.withLock { state -> CoreError? in
+            if state.shuttingDown { return .shuttingDown }
             guard state.queue.hasRoom(for: sequences.count + state.reserved) else {
-                throw CoreError.overloaded(queued: state.queue.queuedCount)
+                return .overloaded(queued: state.queue.queuedCount)
+            }
+            // With a deadline: refuse at once what would wait past it anyway (the queue's tokens at
+            // the measured cost, spread over the lanes), so that a refusal is fast, not ≥ the deadline.
+            // At half the deadline: the estimate leaves out the batches already running and the
+            // scheduler's noise; admitting up to the full deadline shed much of what it admitted.
+            if let maxWait = maxQueueWait, let cost = state.costPerToken {
+                let expected = cost * (state.queue.queuedTokens + state.reservedTokens) / lanes
+                if expected > maxWait / 2 {
+                    return .queueBehind(expectedMilliseconds: Self.milliseconds(expected), limitMilliseconds: Self.milliseconds(maxWait))
+                }
             }
             state.reserved += sequences.count
+            state.reservedTokens += tokens
+            return nil
+        }
+        if let refusal {
+            if case .queueBehind = refusal { observer?.shed(model: engines[model].model.name, texts: sequences.count) }
+            throw refusal
         }
         return try await withThrowingTaskGroup(of: (Int, ([Float], BatchTiming)).self) { group in
             for (index, input) in sequences.enumerated() {
@@ -105,12 +134,13 @@ public final class Batcher: Service, Sendable {
                 let submitted = Submitted(continuation: continuation, enqueued: .now)
                 let (wake, rejection, depth) = state.withLock { state -> (CheckedContinuation<Void, Never>?, (any Error)?, Int) in
                     state.reserved -= 1
+                    state.reservedTokens -= item.input.ids.count
                     if state.shuttingDown { return (nil, CoreError.shuttingDown, 0) }
                     // Cancelled before it was queued (its client gone already): `onCancel` ran
                     // first and found nothing to remove, so it must not be queued now. Checked
                     // under the lock that `onCancel` takes, so no cancellation falls in between.
                     if Task.isCancelled { return (nil, CancellationError(), 0) }
-                    _ = state.queue.submit(item, ticket: ticket, waiter: submitted)
+                    _ = state.queue.submit(item, ticket: ticket, waiter: submitted, at: submitted.enqueued)
                     return (state.idleWaiters.popLast(), nil, state.queue.queuedCount)
                 }
                 if let rejection {
@@ -166,12 +196,16 @@ public final class Batcher: Service, Sendable {
     private func nextBatch() async -> (batch: [BatchQueue<Submitted>.Job], spread: Bool)? {
         let lanes = self.lanes
         while true {
-            let (batch, spread, wake, depth) = state.withLock { state in
+            let now = ContinuousClock.now
+            let (shed, batch, spread, wake, depth) = state.withLock { state in
+                // Work that waited past the deadline is refused before a lane spends time on it.
+                let shed = state.queue.shedExpired(now: now)
                 let (batch, spread) = state.queue.take(lanes: lanes)
                 // What is left is another lane's share: wake one if it sleeps.
-                return (batch, spread, state.queue.isEmpty ? nil : state.idleWaiters.popLast(), state.queue.queuedCount)
+                return (shed, batch, spread, state.queue.isEmpty ? nil : state.idleWaiters.popLast(), state.queue.queuedCount)
             }
             wake?.resume()
+            if !shed.isEmpty { refuse(shed, now: now) }
             if !batch.isEmpty {
                 observer?.queueDepthChanged(depth)
                 return (batch, spread)
@@ -186,6 +220,25 @@ public final class Batcher: Service, Sendable {
                 if resumeNow { continuation.resume() }
             }
         }
+    }
+
+    /// Answers the waiters of shed jobs with ``CoreError/queueTimeout(waitedMilliseconds:limitMilliseconds:)``.
+    private func refuse(_ jobs: [BatchQueue<Submitted>.Job], now: ContinuousClock.Instant) {
+        let limit = Self.milliseconds(maxQueueWait ?? .zero)
+        for job in jobs {
+            for (_, waiter) in job.waiters {
+                waiter.continuation.resume(throwing: CoreError.queueTimeout(waitedMilliseconds: Self.milliseconds(now - waiter.enqueued),
+                                                                            limitMilliseconds: limit))
+            }
+        }
+        for (model, count) in Dictionary(jobs.map { ($0.model, $0.waiters.count) }, uniquingKeysWith: +) {
+            observer?.shed(model: engines[model].model.name, texts: count)
+        }
+        logger.debug("queue deadline: texts shed", metadata: ["jobs": "\(jobs.count)"])
+    }
+
+    private static func milliseconds(_ duration: Duration) -> Int {
+        Int(duration.components.seconds * 1_000 + duration.components.attoseconds / 1_000_000_000_000_000)
     }
 
     private func process(_ batch: [BatchQueue<Submitted>.Job], lane: Int, spread: Bool) async {
@@ -203,7 +256,13 @@ public final class Batcher: Service, Sendable {
         let inference = ContinuousClock.now - started
         observer?.batchCompleted(model: engines[batch[0].model].model.name, size: batch.count, tokens: batch.reduce(0) { $0 + $1.tokens.count }, duration: inference)
         let jobIDs = batch.map(\.id)
+        let tokens = batch.reduce(0) { $0 + $1.tokens.count }
+        // Lane-time per token: a spread batch used every lane for its duration.
+        let sample = tokens > 0 && result.isSuccess ? inference * (spread ? lanes : 1) / tokens : nil
         let waiters = state.withLock { state in
+            if let sample {
+                state.costPerToken = state.costPerToken.map { $0 * 0.8 + sample * 0.2 } ?? sample
+            }
             state.queue.release()
             return jobIDs.map { state.queue.finish(jobID: $0) }
         }
@@ -217,5 +276,12 @@ public final class Batcher: Service, Sendable {
             }
         }
         observer?.queueDepthChanged(queueDepth)
+    }
+}
+
+extension Result {
+    fileprivate var isSuccess: Bool {
+        if case .success = self { return true }
+        return false
     }
 }

@@ -7,6 +7,13 @@ public enum CoreError: Error, Sendable, Equatable {
     case quotaUnavailable
     /// The batch queue has no room for the request's texts (`queued` texts wait already).
     case overloaded(queued: Int)
+    /// The request's work waited longer for a lane than the queue deadline (`SMALLY_MAX_QUEUE_MS`)
+    /// and was refused instead of computed late; nothing of it was served.
+    case queueTimeout(waitedMilliseconds: Int, limitMilliseconds: Int)
+    /// Refused at admission: the work already queued would take the lanes longer than the queue
+    /// deadline (`expectedMilliseconds`, from the measured cost per token), so the request's texts
+    /// would be shed anyway; refusing now answers at once instead of after the deadline.
+    case queueBehind(expectedMilliseconds: Int, limitMilliseconds: Int)
     /// The batcher is draining for shutdown and takes no new work.
     case shuttingDown
     /// Token-id input the model cannot take.

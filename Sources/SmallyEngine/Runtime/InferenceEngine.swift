@@ -22,7 +22,7 @@ public final class InferenceEngine: Sendable {
     /// except by the helpers of a pass that lane 0 computes with the other lanes (`together`), which
     /// lane 0 waits for.
     private struct Lane: @unchecked Sendable {
-        let queue: DispatchQueue
+        let queue: LaneThread
         let encoder: BertEncoder
     }
 

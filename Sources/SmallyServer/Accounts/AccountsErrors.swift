@@ -27,12 +27,10 @@ extension APIError {
 
     static func rateLimited(_ decision: LimitDecision, now: Date) -> APIError {
         let seconds = decision.secondsUntilReset(from: now)
-        var headers = HTTPFields()
-        headers[.retryAfter] = String(seconds)
-        return APIError(.tooManyRequests, type: "rate_limit_error",
-                        message: "Rate limit reached: \(decision.limit) requests per minute for this API key. "
-                            + "Retry after \(seconds) s (resets at \(JSONValue.format(decision.resetAt))).",
-                        code: "rate_limit_exceeded", headers: headers)
+        return .retryable(.tooManyRequests, type: "rate_limit_error",
+                          message: "Rate limit reached: \(decision.limit) requests per minute for this API key. "
+                              + "Retry after \(seconds) s (resets at \(JSONValue.format(decision.resetAt))).",
+                          code: "rate_limit_exceeded", retryAfterSeconds: seconds)
     }
 
     /// `QUOTA_FALLBACK=closed` while Redis (which holds the shared counters) does not answer.

@@ -20,6 +20,13 @@ extension APIError {
             self = .quotaUnavailable
         case .overloaded:
             self = .overloaded(retryAfterSeconds: 1)
+        case .queueTimeout(let waited, let limit):
+            self = .queueTimeout(waitedMilliseconds: waited, limitMilliseconds: limit, retryAfterSeconds: 1)
+        case .queueBehind(let expected, let limit):
+            self = .retryable(.serviceUnavailable, type: "overloaded_error",
+                              message: "Inference is about \(expected) ms behind, longer than this server's limit of \(limit) ms "
+                                  + "for waiting; retry after 1 s.",
+                              code: "queue_timeout", retryAfterSeconds: 1)
         case .shuttingDown:
             self = .unavailable("The server is shutting down; retry on another node.")
         case .invalidInput(let input):

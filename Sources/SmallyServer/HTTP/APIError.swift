@@ -26,6 +26,14 @@ public struct APIError: HTTPResponseError, Sendable {
         self.headers = headers
     }
 
+    /// A refusal the client may retry after `seconds` (a `Retry-After` header).
+    public static func retryable(_ status: HTTPResponse.Status, type: String, message: String, code: String,
+                                 retryAfterSeconds seconds: Int) -> APIError {
+        var headers = HTTPFields()
+        headers[.retryAfter] = String(seconds)
+        return APIError(status, type: type, message: message, code: code, headers: headers)
+    }
+
     public static func invalidRequest(_ message: String, param: String? = nil, code: String = "invalid_request") -> APIError {
         APIError(.badRequest, type: "invalid_request_error", message: message, param: param, code: code)
     }
@@ -39,20 +47,24 @@ public struct APIError: HTTPResponseError, Sendable {
     }
 
     public static func overloaded(retryAfterSeconds: Int) -> APIError {
-        var headers = HTTPFields()
-        headers[.retryAfter] = String(retryAfterSeconds)
-        return APIError(.tooManyRequests, type: "overloaded_error",
-                        message: "The server is at capacity; retry after \(retryAfterSeconds) s.",
-                        code: "server_overloaded", headers: headers)
+        retryable(.tooManyRequests, type: "overloaded_error", message: "The server is at capacity; retry after \(retryAfterSeconds) s.",
+                  code: "server_overloaded", retryAfterSeconds: retryAfterSeconds)
+    }
+
+    /// Work that waited past the queue deadline (`SMALLY_MAX_QUEUE_MS`): 503, so that a client or a
+    /// load balancer retries (elsewhere) instead of waiting for a late answer.
+    public static func queueTimeout(waitedMilliseconds: Int, limitMilliseconds: Int, retryAfterSeconds: Int) -> APIError {
+        retryable(.serviceUnavailable, type: "overloaded_error",
+                  message: "The request waited \(waitedMilliseconds) ms for inference, longer than this server's limit of "
+                      + "\(limitMilliseconds) ms; retry after \(retryAfterSeconds) s.",
+                  code: "queue_timeout", retryAfterSeconds: retryAfterSeconds)
     }
 
     /// An address that sent too many wrong credentials (``AuthFailureThrottle``).
     public static func tooManyFailedAttempts(retryAfterSeconds: Int) -> APIError {
-        var headers = HTTPFields()
-        headers[.retryAfter] = String(retryAfterSeconds)
-        return APIError(.tooManyRequests, type: "rate_limit_error",
-                        message: "Too many failed authentication attempts from this address; retry after \(retryAfterSeconds) s.",
-                        code: "too_many_failed_attempts", headers: headers)
+        retryable(.tooManyRequests, type: "rate_limit_error",
+                  message: "Too many failed authentication attempts from this address; retry after \(retryAfterSeconds) s.",
+                  code: "too_many_failed_attempts", retryAfterSeconds: retryAfterSeconds)
     }
 
     public static func unavailable(_ message: String) -> APIError {

@@ -87,6 +87,11 @@ public struct ServerMetrics: Sendable, BatchObserver, EmbeddingObserver {
         queueDepth.record(depth)
     }
 
+    /// Texts refused with 503 `queue_timeout` (`SMALLY_MAX_QUEUE_MS`), per model.
+    public func shed(model: String, texts: Int) {
+        modelHandles.handles(model: model).shed.increment(by: texts)
+    }
+
     /// The Prometheus text exposition of everything registered.
     func exposition() -> [UInt8] {
         var bytes: [UInt8] = []

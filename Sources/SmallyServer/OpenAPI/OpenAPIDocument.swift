@@ -47,7 +47,8 @@ enum OpenAPIDocument {
                   "404": {"$ref": "#/components/responses/ModelNotFound"},
                   "413": {"$ref": "#/components/responses/TooLarge"},
                   "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
-                  "429": {"$ref": "#/components/responses/Overloaded"}
+                  "429": {"$ref": "#/components/responses/Overloaded"},
+                  "503": {"$ref": "#/components/responses/QueueTimeout"}
                 }
               }
             },
@@ -65,7 +66,8 @@ enum OpenAPIDocument {
                   "404": {"$ref": "#/components/responses/ModelNotFound"},
                   "413": {"$ref": "#/components/responses/TooLarge"},
                   "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
-                  "429": {"$ref": "#/components/responses/Overloaded"}
+                  "429": {"$ref": "#/components/responses/Overloaded"},
+                  "503": {"$ref": "#/components/responses/QueueTimeout"}
                 }
               }
             },
@@ -82,7 +84,8 @@ enum OpenAPIDocument {
                   "404": {"$ref": "#/components/responses/ModelNotFound"},
                   "413": {"$ref": "#/components/responses/TooLarge"},
                   "415": {"$ref": "#/components/responses/UnsupportedMediaType"},
-                  "429": {"$ref": "#/components/responses/Overloaded"}
+                  "429": {"$ref": "#/components/responses/Overloaded"},
+                  "503": {"$ref": "#/components/responses/QueueTimeout"}
                 }
               }
             },
@@ -358,6 +361,7 @@ enum OpenAPIDocument {
               "TooLarge": {"description": "A text or the body exceeds its byte limit.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
               "UnsupportedMediaType": {"description": "Content-Type is not application/json.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
               "Unauthorized": {"description": "Missing, malformed, unknown, revoked or expired key (code invalid_api_key); WWW-Authenticate: Bearer.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+              "QueueTimeout": {"description": "The request's texts waited longer for inference than the server's queue deadline (SMALLY_MAX_QUEUE_MS) and were dropped instead of computed late (code queue_timeout, type overloaded_error; nothing is charged); retry after Retry-After seconds. Also 503 (code unavailable) while the server shuts down or the quota cannot be checked.", "headers": {"Retry-After": {"schema": {"type": "integer"}}}, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
               "Overloaded": {"description": "The inference queue is full (server_overloaded), the key's per-minute limit (rate_limit_exceeded) or the organization's monthly quota (quota_exceeded) is reached; retry after Retry-After seconds. Rate-limit headers: x-ratelimit-limit-requests, x-ratelimit-remaining-requests, x-ratelimit-reset-requests, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset.", "headers": {"Retry-After": {"schema": {"type": "integer"}}}, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
             }
           }

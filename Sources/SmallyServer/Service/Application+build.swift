@@ -76,6 +76,7 @@ public func buildApplication(
 
     let batcher = Batcher(engines: catalog.engines, maxQueuedTexts: configuration.maxQueuedTexts,
                           maxBatchSize: configuration.maxBatchSize, maxBatchTokens: configuration.maxBatchTokens,
+                          maxQueueWait: configuration.maxQueueMilliseconds > 0 ? .milliseconds(configuration.maxQueueMilliseconds) : nil,
                           lanes: configuration.inferenceLanes, logger: logger, observer: metrics)
     services.append(batcher)
     let service = EmbeddingService(catalog: catalog, batcher: batcher, cache: cache, cacheScope: configuration.cacheScope,
@@ -147,7 +148,7 @@ public func buildApplication(
     }
     logger.info("configuration", metadata: [
         "cache": "\(configuration.l1CacheSize > 0 ? "L1 \(configuration.l1CacheSize) entries" : "L1 off")\(l2 != nil ? " + L2 Redis (ttl \(configuration.l2TTLSeconds) s)" : ", no L2"), JSON of \(rendered.capacity) hot vectors",
-        "batching": "\(configuration.maxBatchSize) texts / \(configuration.maxBatchTokens) tokens per pass, queue \(configuration.maxQueuedTexts), \(batcher.lanes) lane(s)",
+        "batching": "\(configuration.maxBatchSize) texts / \(configuration.maxBatchTokens) tokens per pass, queue \(configuration.maxQueuedTexts) (deadline \(configuration.maxQueueMilliseconds > 0 ? "\(configuration.maxQueueMilliseconds) ms" : "off")), \(batcher.lanes) lane(s) at nice \(configuration.engine.inferenceNice)",
         "store": "\(accounts.map { $0.store.backend } ?? "none (auth off)")",
         "cache_scope": "\(configuration.cacheScope.rawValue)",
         "admin_api": "\(accounts?.adminToken == nil ? "off" : configuration.adminPort.map { "\(configuration.adminHost):\($0)" } ?? "public listener")",

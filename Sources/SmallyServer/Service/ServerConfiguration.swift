@@ -29,6 +29,12 @@ public struct ServerConfiguration: Sendable {
     public var inferenceLanes: Int?
     /// `SMALLY_MAX_QUEUE`, default 2,048: texts waiting for inference before 429.
     public var maxQueuedTexts = 2_048
+    /// `SMALLY_MAX_QUEUE_MS`, default 0 (no deadline): texts that have waited longer than this for
+    /// inference when a lane would start them are answered 503 `queue_timeout` (+ Retry-After) instead
+    /// of late, and a request is refused at once when the queue ahead of it already holds more than
+    /// half that much work. Off by default because a request's own texts count as waiting: a limit below what the
+    /// largest request takes to compute would refuse it even on an idle server.
+    public var maxQueueMilliseconds = 0
     /// `L1_CACHE_SIZE`, default 10,000 entries (~16 MiB of vectors); 0 disables it.
     public var l1CacheSize = 10_000
     /// `L1_JSON_CACHE_SIZE`, default 1,000: hot cached vectors kept as written JSON, per form (as
@@ -120,6 +126,7 @@ public struct ServerConfiguration: Sendable {
         maxBatchSize = try reader.int("SMALLY_BATCH_SIZE", default: maxBatchSize, in: 1...100_000)
         maxBatchTokens = try reader.int("SMALLY_BATCH_TOKENS", default: maxBatchTokens, in: 1...100_000_000)
         maxQueuedTexts = try reader.int("SMALLY_MAX_QUEUE", default: maxQueuedTexts, in: 1...100_000_000)
+        maxQueueMilliseconds = try reader.int("SMALLY_MAX_QUEUE_MS", default: maxQueueMilliseconds, in: 0...3_600_000)
         maxTextsPerRequest = try reader.int("SMALLY_MAX_TEXTS", default: maxTextsPerRequest, in: 1...1_000_000)
         maxTextBytes = try reader.int("SMALLY_MAX_TEXT_BYTES", default: maxTextBytes, in: 1...(1 << 30))
         maxBodyBytes = try reader.int("SMALLY_MAX_BODY_BYTES", default: maxBodyBytes, in: 1024...(1 << 30))

@@ -112,6 +112,8 @@ export const metrics = {
   inferenceTime: new Trend('server_inference_ms', true), // x-inference-time (misses only, like x-queue-time)
   durationHit: new Trend('http_duration_cached', true), // client-side duration of cache hits
   durationMiss: new Trend('http_duration_uncached', true), // ... and of misses
+  durationRefused: new Trend('http_duration_refused', true), // ... of refusals under load (429 full queue, 503 queue deadline)
+  queueTimeouts: new Counter('queue_timeout_503'), // 503 queue_timeout: waited past SMALLY_MAX_QUEUE_MS
   embedRequests: new Counter('embed_requests'),
   rateLimited: new Counter('rate_limited_429'),
   unauthorized: new Counter('unauthorized_401_403'),
@@ -145,6 +147,8 @@ export function embedOnce(text) {
       typeof body.cached === 'boolean';
   }
   if (res.status === 429) metrics.rateLimited.add(1);
+  if (res.status === 503) metrics.queueTimeouts.add(1);
+  if (res.status === 429 || res.status === 503) metrics.durationRefused.add(res.timings.duration);
   if (res.status === 401 || res.status === 403) metrics.unauthorized.add(1);
   metrics.errors.add(!ok);
   if (ok) {
@@ -215,6 +219,7 @@ export function figures(data, vus) {
   const server = values(data, 'server_latency_ms');
   const hit = values(data, 'http_duration_cached');
   const miss = values(data, 'http_duration_uncached');
+  const refused = values(data, 'http_duration_refused');
   return {
     requests,
     seconds: Number(seconds.toFixed(3)),
@@ -223,6 +228,9 @@ export function figures(data, vus) {
     error_rate: errors.rate || 0,
     http_failed_rate: failed.rate || 0,
     rate_limited_429: values(data, 'rate_limited_429').count || 0,
+    queue_timeout_503: values(data, 'queue_timeout_503').count || 0,
+    // Open-loop scenarios: arrivals k6 could not send because every VU was busy (client-side).
+    dropped_iterations: values(data, 'dropped_iterations').count || 0,
     unauthorized: values(data, 'unauthorized_401_403').count || 0,
     cache_hit_rate: hits.rate === undefined ? null : hits.rate,
     cache_hit_ratio_requested: CACHE_HIT_RATIO,
@@ -232,6 +240,7 @@ export function figures(data, vus) {
     },
     cached_latency_ms: { count: hit.count || 0, p50: hit.med, p95: hit['p(95)'], p99: hit['p(99)'] },
     uncached_latency_ms: { count: miss.count || 0, p50: miss.med, p95: miss['p(95)'], p99: miss['p(99)'] },
+    refused_latency_ms: { count: refused.count || 0, p50: refused.med, p95: refused['p(95)'], p99: refused['p(99)'] },
     server_latency_ms: { avg: server.avg, p50: server.med, p95: server['p(95)'], p99: server['p(99)'] },
     server_queue_ms: { p50: values(data, 'server_queue_ms').med, p95: values(data, 'server_queue_ms')['p(95)'] },
     server_inference_ms: { p50: values(data, 'server_inference_ms').med, p95: values(data, 'server_inference_ms')['p(95)'] },
@@ -263,10 +272,15 @@ export function textReport(title, data, f) {
   lines.push(`requests          ${f.requests} in ${f.seconds.toFixed(1)} s   (${f.rps.toFixed(1)} req/s${f.vus_max ? `, up to ${f.vus_max} VUs` : ''})`);
   if (f.requests === 0) lines.push('NO REQUEST WAS MEASURED (test aborted in setup? see the error below)');
   lines.push(`failures          ${f.failures} (${pct(f.error_rate)}; non-2xx or bad body)` +
-    (f.rate_limited_429 ? `; 429 rate-limited: ${f.rate_limited_429}` : '') + (f.unauthorized ? `; 401/403: ${f.unauthorized}` : ''));
+    (f.rate_limited_429 ? `; 429 rate-limited: ${f.rate_limited_429}` : '') + (f.unauthorized ? `; 401/403: ${f.unauthorized}` : '') +
+    (f.queue_timeout_503 ? `; 503 queue deadline: ${f.queue_timeout_503}` : '') +
+    (f.dropped_iterations ? `; not sent (no free VU): ${f.dropped_iterations}` : ''));
   lines.push(`latency (2xx)     min ${ms(l.min)}  avg ${ms(l.avg)}  p50 ${ms(l.p50)}  p95 ${ms(l.p95)}  p99 ${ms(l.p99)}  max ${ms(l.max)}`);
   lines.push(`  cache hits      n=${f.cached_latency_ms.count}  p50 ${ms(f.cached_latency_ms.p50)}  p95 ${ms(f.cached_latency_ms.p95)}  p99 ${ms(f.cached_latency_ms.p99)}`);
   lines.push(`  cache misses    n=${f.uncached_latency_ms.count}  p50 ${ms(f.uncached_latency_ms.p50)}  p95 ${ms(f.uncached_latency_ms.p95)}  p99 ${ms(f.uncached_latency_ms.p99)}`);
+  if (f.refused_latency_ms.count) {
+    lines.push(`  refusals        n=${f.refused_latency_ms.count}  p50 ${ms(f.refused_latency_ms.p50)}  p95 ${ms(f.refused_latency_ms.p95)}  p99 ${ms(f.refused_latency_ms.p99)}   (429/503)`);
+  }
   lines.push(`server latency_ms p50 ${ms(f.server_latency_ms.p50)}  p95 ${ms(f.server_latency_ms.p95)}  p99 ${ms(f.server_latency_ms.p99)}` +
     `   (misses: queue p95 ${ms(f.server_queue_ms.p95)}, inference p50 ${ms(f.server_inference_ms.p50)})`);
   lines.push(`cache hit rate    ${pct(f.cache_hit_rate)}   (CACHE_HIT_RATIO=${f.cache_hit_ratio_requested})`);
