@@ -18,6 +18,10 @@ public struct ModelCatalog: Sendable {
 
     public var engines: [InferenceEngine] { models.map(\.engine) }
 
+    /// The model of requests that name none: the first embedding model (the first model when
+    /// every one is a cross-encoder, so single-model callers always have one).
+    public var defaultModel: ServedModel { models.first { !$0.isCrossEncoder } ?? models[0] }
+
     /// The embedding model a request names (nil: the default one).
     public func embeddingModel(named requested: String?) throws(CoreError) -> ServedModel {
         try model(named: requested, crossEncoder: false)

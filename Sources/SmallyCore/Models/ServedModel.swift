@@ -52,17 +52,21 @@ public struct ServedModel: Sendable {
         return configuration.defaultPromptName.flatMap { prompts[$0] }
     }
 
+    /// Where pooling starts for texts given `prompt`: after the prompt's tokens ([CLS] and the
+    /// prompt, as sentence-transformers counts them) when the model leaves it out (`include_prompt`
+    /// false), else 0.
+    func poolingStart(prompt: String?) -> Int {
+        guard let prompt, !configuration.includePrompt else { return 0 }
+        return engine.model.promptLength(prompt)
+    }
+
     /// Tokenizes one text as the model's pipeline does: the prompt prepended, truncated at the
-    /// model's max length from `direction`; with `include_prompt` false, pooling starts after the
-    /// prompt's tokens ([CLS] and the prompt, as sentence-transformers counts them).
-    func encode(_ text: String, prompt: String?, direction: TruncationDirection) -> (input: EncoderInput, encoding: TokenEncoding) {
+    /// model's max length from `direction`, pooled from `poolingStart` (``poolingStart(prompt:)``).
+    func encode(_ text: String, prompt: String?, poolingStart: Int, direction: TruncationDirection)
+        -> (input: EncoderInput, encoding: TokenEncoding) {
         let encoding = tokenizer.encode((prompt ?? "") + text, maxLength: maxTokens, direction: direction)
-        var start = 0
-        if let prompt, !configuration.includePrompt {
-            // Never past the last row (a left-truncated text may have lost part of the prompt).
-            start = min(engine.model.promptLength(prompt), encoding.count - 1)
-        }
-        return (EncoderInput(ids: encoding.ids, poolingStart: start), encoding)
+        // Never past the last row (a left-truncated text may have lost part of the prompt).
+        return (EncoderInput(ids: encoding.ids, poolingStart: min(poolingStart, encoding.count - 1)), encoding)
     }
 }
 

@@ -55,7 +55,7 @@ extension EmbeddingService {
         if let stored = file.read(dimension: model.dimension) {
             ranges = stored
         } else {
-            let inputs = CalibrationCorpus.texts.map { model.encode($0, prompt: nil, direction: .right).input }
+            let inputs = CalibrationCorpus.texts.map { model.encode($0, prompt: nil, poolingStart: 0, direction: .right).input }
             let vectors = try await batcher.run(inputs, model: model.index).map(\.0)
             ranges = CalibrationBox.Ranges(raw: QuantizationRanges(calibration: vectors),
                                            normalized: QuantizationRanges(calibration: vectors.map(l2Normalized)))

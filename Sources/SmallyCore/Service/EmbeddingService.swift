@@ -35,7 +35,7 @@ public struct EmbeddingService: Sendable {
     }
 
     /// The default embedding model (the first), for callers that serve one.
-    public var defaultModel: ServedModel { catalog.models.first { !$0.isCrossEncoder } ?? catalog.models[0] }
+    public var defaultModel: ServedModel { catalog.defaultModel }
     public var engine: InferenceEngine { defaultModel.engine }
     public var tokenizer: WordPieceTokenizer { defaultModel.tokenizer }
     public var modelName: String { defaultModel.name }
@@ -71,10 +71,11 @@ public struct EmbeddingService: Sendable {
                       meter: (any EmbeddingMeter)?, client: @autoclosure () -> ClientWatch? = nil) async throws -> Outcome {
         let model = model ?? defaultModel
         let prompt = try model.prompt(named: options.promptName, inputType: options.inputType)
+        let poolingStart = model.poolingStart(prompt: prompt)   // once per request, not per text
         var inputs: [Prepared] = []
         inputs.reserveCapacity(texts.count)
         for (index, text) in texts.enumerated() {
-            let (input, encoding) = model.encode(text, prompt: prompt, direction: options.direction)
+            let (input, encoding) = model.encode(text, prompt: prompt, poolingStart: poolingStart, direction: options.direction)
             if encoding.truncated, !options.truncate {
                 throw CoreError.inputTooLong(InputTooLong(index: texts.count == 1 ? nil : index,
                                                           tokens: encoding.untruncatedCount, maximum: model.maxTokens))

@@ -11,6 +11,8 @@ struct OpenAIRoutes {
     let limits: ServerConfiguration
     /// Open connections, so that a request whose client has gone is dropped before inference.
     var connections: ConnectionWatches?
+    /// Vectors here are computed (normalised, maybe shortened), never kept JSON: an empty cache, made once.
+    private let rendered = RenderedVectors(capacity: 0)
 
     enum Input {
         case text(String)
@@ -96,7 +98,7 @@ struct OpenAIRoutes {
                                           code: "invalid_value")
         }
         let output = try await VectorOutput(options: body.options, model: model, normalized: true, service: service,
-                                            rendered: RenderedVectors(capacity: 0))
+                                            rendered: rendered)
 
         let outcome: EmbeddingService.Outcome
         func client() -> ClientWatch? { connections?.watch(for: context.connection) }
