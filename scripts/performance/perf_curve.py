@@ -8,6 +8,8 @@ import os
 import re
 import sys
 
+from queue_floor import floor_ms
+
 out = sys.argv[1]
 
 
@@ -17,6 +19,8 @@ def load(name):
 
 
 unloaded = load("unloaded-summary.json")
+env = open(os.path.join(out, "environment.txt")).read().strip()
+cpus = int(re.search(r"(\d+) CPUs", env).group(1))
 rows = []
 for name in sorted(os.listdir(out)):
     m = re.fullmatch(r"step-hit([0-9.]+)-(\d+)-summary\.json", name)
@@ -37,6 +41,11 @@ for name in sorted(os.listdir(out)):
         "error_pct": 100 * f["error_rate"], "other_errors": f["failures"] - refused,
         "not_sent": f.get("dropped_iterations", 0),
     })
+    # Misses only: every request costs about the same, so an ideal queue on this capacity gives the floor
+    # (queue_floor.py). With hits mixed in, requests cost very different amounts and no such floor is drawn.
+    floor = (floor_ms(capacity, cpus, unloaded["uncached_latency_ms"]["p50"], step)
+             if ratio == 0 and step < 100 else (None, None, None))
+    rows[-1].update({"ideal_p50": floor[0], "ideal_p95": floor[1], "ideal_p99": floor[2]})
 rows.sort(key=lambda r: (r["hit_ratio"], r["step_pct"]))
 
 with open(os.path.join(out, "curve.csv"), "w", newline="") as f:
@@ -49,18 +58,20 @@ def ms(v):
     return "-" if v is None else f"{v:.1f}"
 
 
-env = open(os.path.join(out, "environment.txt")).read().strip()
 lines = ["```", env, "```", "",
          f"Unloaded single text (1 VU, misses): p50 {ms(unloaded['uncached_latency_ms'].get('p50'))} ms, "
          f"p95 {ms(unloaded['uncached_latency_ms'].get('p95'))} ms, p99 {ms(unloaded['uncached_latency_ms'].get('p99'))} ms", "",
-         "| hits | offered | req/s offered → done | hits p50 / p95 / p99 ms | misses p50 / p95 / p99 ms | refused (429 / 503), p99 ms | errors | not sent |",
-         "|---:|---:|---:|---|---|---|---:|---:|"]
+         "| hits | offered | req/s offered → done | hits p50 / p95 / p99 ms | misses p50 / p95 / p99 ms | floor p50 / p95 / p99 ms | refused (429 / 503), p99 ms | errors | not sent |",
+         "|---:|---:|---:|---|---|---|---|---:|---:|"]
 for r in rows:
     refused = f"{r['refused_429']} / {r['refused_503']}" + (f", {ms(r['refused_p99'])}" if r["refused"] else "")
     lines.append(f"| {r['hit_ratio']:g} | {r['step_pct']}% of {r['capacity_rps']:.0f} | {r['offered_rps']} → {r['achieved_rps']:.0f} | "
                  f"{ms(r['hit_p50'])} / {ms(r['hit_p95'])} / {ms(r['hit_p99'])} | "
-                 f"{ms(r['miss_p50'])} / {ms(r['miss_p95'])} / {ms(r['miss_p99'])} | {refused} | "
+                 f"{ms(r['miss_p50'])} / {ms(r['miss_p95'])} / {ms(r['miss_p99'])} | "
+                 f"{ms(r['ideal_p50'])} / {ms(r['ideal_p95'])} / {ms(r['ideal_p99'])} | {refused} | "
                  f"{r['error_pct']:.2f}% | {r['not_sent']} |")
+lines += ["", "Floor (misses only): the unloaded p50 plus the wait in an ideal queue with this capacity on "
+          f"{cpus} CPUs (no variance, no overhead; queue_floor.py): no scheduler does better at that offered load."]
 table = "\n".join(lines) + "\n"
 open(os.path.join(out, "curve.md"), "w").write(table)
 print(table)
@@ -85,6 +96,9 @@ for ax, ratio in zip(axes[0], ratios):
                 continue
             ax.plot(x, [float("nan") if v is None else v for v in y], style, color=color, marker="o", ms=3,
                     label=f"{'hits' if kind == 'hit' else 'misses'} {q}")
+    if any(r["ideal_p95"] is not None for r in sel):
+        ax.plot(x, [float("nan") if r["ideal_p95"] is None else r["ideal_p95"] for r in sel], "--", color="grey",
+                label="misses p95 floor (ideal queue)")
     ax.set_yscale("log")
     ax.set_xlabel(f"offered load, % of capacity ({sel[0]['capacity_rps']:.0f} req/s)")
     ax.set_ylabel("latency (ms)")
