@@ -39,6 +39,9 @@ SMALLY_BIN=.build/debug/smally CROSS_TALK_ONLY=1 VUS=4 DURATION=5s RESULTS_DIR="
 echo "==> the ARM64 kernels: cross-compiled, run under qemu-user, checked against x86-64's outputs"
 scripts/arm64/check_kernels.sh
 
+echo "==> the web console in headless Chromium: sign in, chart, create a key, use it, revoke it (screenshots in results/console)"
+scripts/console/run_browser_check.sh
+
 echo "==> schemathesis against the live server's /openapi.json: no 5xx, the process stays up"
 scripts/compat/run_schemathesis.sh
 t2=$(date +%s)
