@@ -17,6 +17,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 BASE = os.environ["BASE_URL"]
 ADMIN_KEY = os.environ["ADMIN_KEY"]
@@ -31,6 +32,14 @@ def step(text):
 
 def check(condition, message):
     if not condition:
+        raise AssertionError(message)
+
+
+def wait_for(driver, condition, message, seconds=10):
+    """Waits for a condition on the page (a click's navigation may still be under way)."""
+    try:
+        WebDriverWait(driver, seconds).until(lambda d: condition(d))
+    except Exception:
         raise AssertionError(message)
 
 
@@ -71,6 +80,7 @@ def main():
         options.add_argument(argument)
     driver = webdriver.Chrome(service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")), options=options)
     driver.set_page_load_timeout(30)
+    driver.implicitly_wait(5)
     try:
         driver.get(f"{BASE}/console")
         check(driver.current_url.endswith("/console/sign-in"), f"not sent to sign in: {driver.current_url}")
@@ -79,7 +89,7 @@ def main():
         check(field.get_attribute("type") == "password", "the key field is not a password field")
         field.send_keys(ADMIN_KEY)
         driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-        check(driver.current_url.endswith(f"/console/orgs/{ORG}"), f"not on the overview: {driver.current_url}")
+        wait_for(driver, lambda d: d.current_url.endswith(f"/console/orgs/{ORG}"), f"not on the overview: {driver.current_url}")
         check(ADMIN_KEY not in driver.current_url and ADMIN_KEY not in driver.page_source, "the key is echoed")
         step("signed in with an admin key")
 
@@ -88,10 +98,10 @@ def main():
         check(driver.find_element(By.CSS_SELECTOR, "svg.chart").size["width"] > 300, "the chart is not drawn wide")
         before = embeddings_used(driver)
         step(f"overview: chart of 30 days, {before} embeddings this month")
-        shoot(driver, "overview", 1440)
-        shoot(driver, "overview", 360)
+        shoot(driver, "overview-before", 1440)
 
         driver.find_element(By.LINK_TEXT, "Keys").click()
+        wait_for(driver, lambda d: d.current_url.endswith("/keys"), "the Keys link did not open the keys page")
         driver.find_element(By.ID, "name").send_keys("browser-check")
         driver.find_element(By.CSS_SELECTOR, "input[name=role][value=embed]").click()
         driver.find_element(By.CSS_SELECTOR, "form[action$='/keys'] button[type=submit]").click()
@@ -108,15 +118,17 @@ def main():
         after = embeddings_used(driver)
         check(after == before + 2, f"usage did not move by 2: {before} -> {after}")
         step(f"used it on /v1/embed: usage moved {before} -> {after}")
+        shoot(driver, "overview", 1440)
+        shoot(driver, "overview", 360)
 
         driver.get(f"{BASE}/console/orgs/{ORG}/keys")
         check(secret not in driver.page_source, "the key is shown again")
         driver.find_element(By.CSS_SELECTOR, "a[aria-label='Revoke browser-check']").click()
-        check("Revoke key" in driver.find_element(By.TAG_NAME, "h1").text, "no confirmation step")
+        wait_for(driver, lambda d: "Revoke key" in d.find_element(By.TAG_NAME, "h1").text, "no confirmation step")
         shoot(driver, "revoke-confirm", 360)
         check(embed(secret) == 200, "the confirmation page revoked the key already")
         driver.find_element(By.CSS_SELECTOR, "button.danger").click()
-        check("is revoked" in driver.page_source, "no revocation message")
+        wait_for(driver, lambda d: "is revoked" in d.page_source, "no revocation message")
         check(embed(secret) == 401, "the revoked key still works")
         step("revoked it after the confirmation page; /v1/embed refuses it (401)")
 
@@ -127,7 +139,7 @@ def main():
         step("keyboard: Tab reaches the skip link, with a visible focus outline")
 
         driver.find_element(By.CSS_SELECTOR, "form.sign-out button").click()
-        check(driver.current_url.endswith("/console/sign-in"), "sign-out did not end on the sign-in page")
+        wait_for(driver, lambda d: d.current_url.endswith("/console/sign-in"), "sign-out did not end on the sign-in page")
         driver.get(f"{BASE}/console/orgs/{ORG}")
         check(driver.current_url.endswith("/console/sign-in"), "the session outlived sign-out")
         step("signed out; the pages ask to sign in again")

@@ -320,18 +320,36 @@ public final class PostgresAccountStore: AccountStore {
 
 extension PostgresAccountStore {
     public func dailyUsage(organizationID: String, from: Date, to: Date) async throws -> [DailyUsage] {
-        let rows = try await client.query("""
-            SELECT date_trunc('day', minute AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day, SUM(requests)::bigint,
-                   SUM(embeddings)::bigint, SUM(tokens)::bigint, SUM(cache_hits)::bigint
-            FROM usage_minutes
-            WHERE organization_id = \(organizationID) AND minute >= \(from) AND minute < \(to)
-            GROUP BY 1 ORDER BY 1
-            """, logger: logger)
-        var result: [DailyUsage] = []
-        for try await (day, requests, embeddings, tokens, hits) in rows.decode((Date, Int, Int, Int, Int).self) {
-            result.append(DailyUsage(day: day, counts: UsageCounts(requests: requests, embeddings: embeddings, tokens: tokens, cacheHits: hits)))
+        guard from < to else { return [] }
+        let firstDay = Int((from.timeIntervalSince1970 / 86_400).rounded(.down))
+        let lastDay = Int(((to.timeIntervalSince1970 - 0.001) / 86_400).rounded(.down))
+        let logger = self.logger
+        // One index range scan and sum per day: a GROUP BY on the day sorted every minute row of
+        // the window first (~45,000 for a month, spilling to disk at the default work_mem) and
+        // took twice as long. JIT off: the planner's estimate for the 31 scans crosses
+        // jit_above_cost, and compiling took longer (~23 ms) than the query.
+        return try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("SET LOCAL jit = off", logger: logger)
+            let rows = try await connection.query("""
+                SELECT d.day, s.r, s.e, s.t, s.h
+                FROM generate_series(\(firstDay)::bigint, \(lastDay)::bigint) AS d(day)
+                CROSS JOIN LATERAL (
+                    SELECT SUM(requests)::bigint AS r, SUM(embeddings)::bigint AS e, SUM(tokens)::bigint AS t, SUM(cache_hits)::bigint AS h
+                    FROM usage_minutes
+                    WHERE organization_id = \(organizationID)
+                      AND minute >= to_timestamp(d.day * 86400) AND minute < to_timestamp((d.day + 1) * 86400)
+                      AND minute >= \(from) AND minute < \(to)
+                ) AS s
+                WHERE s.r IS NOT NULL
+                ORDER BY d.day
+                """, logger: logger)
+            var result: [DailyUsage] = []
+            for try await (day, requests, embeddings, tokens, hits) in rows.decode((Int, Int, Int, Int, Int).self) {
+                result.append(DailyUsage(day: Date(timeIntervalSince1970: TimeInterval(day * 86_400)),
+                                         counts: UsageCounts(requests: requests, embeddings: embeddings, tokens: tokens, cacheHits: hits)))
+            }
+            return result
         }
-        return result
     }
 
     // MARK: Console sessions

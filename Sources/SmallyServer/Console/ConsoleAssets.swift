@@ -16,7 +16,7 @@ enum ConsoleAssets {
     nav a[aria-current="page"] { font-weight: 700; color: var(--ink); text-decoration-thickness: 3px; }
     .sign-out { margin-left: auto; display: flex; flex-wrap: wrap; align-items: center; gap: .5rem; }
     .who { color: var(--muted); font-size: .9rem; }
-    main { max-width: 72rem; margin: 0 auto; padding: 1rem; }
+    main { max-width: 84rem; margin: 0 auto; padding: 1rem; }
     h1 { font-size: 1.6rem; margin: .5rem 0 1rem; } h2 { font-size: 1.2rem; margin: 1.5rem 0 .5rem; }
     .tag { font-size: .9rem; font-weight: 400; border: 1px solid var(--line); border-radius: 1rem; padding: .1rem .6rem; vertical-align: middle; }
     .muted, .hint { color: var(--muted); } .hint { font-size: .9rem; }
@@ -31,16 +31,16 @@ enum ConsoleAssets {
     .error { color: var(--danger); font-weight: 600; }
     .notice { background: var(--panel); border-left: 4px solid var(--bar); padding: .75rem 1rem; }
     .copy { display: flex; flex-wrap: wrap; gap: .5rem; } .secret { font-family: ui-monospace, monospace; flex: 1 1 20rem; min-width: 0; }
-    .stats { display: grid; grid-template-columns: repeat(auto-fit, minmax(10rem, 1fr)); gap: .75rem; margin: 1rem 0; }
+    .stats { display: grid; grid-template-columns: repeat(auto-fit, minmax(9rem, 1fr)); gap: .75rem; margin: 1rem 0; }
     .stats div { background: var(--panel); padding: .6rem .8rem; border-radius: .3rem; }
     .stats dt { color: var(--muted); font-size: .9rem; } .stats dd { margin: 0; font-size: 1.3rem; font-weight: 600; }
     .quota { width: 100%; height: 1.25rem; display: block; }
     .quota .track { fill: #e3e7ed; stroke: var(--muted); stroke-width: 1; } .quota .fill { fill: var(--bar); } .quota .fill.over { fill: var(--danger); }
-    .chart-figure { margin: 0; } .chart { width: 100%; height: auto; display: block; }
+    .chart-figure { margin: 0; max-width: 48rem; } .chart { width: 100%; height: auto; display: block; }
     .chart .bar { fill: var(--bar); } .chart .grid { stroke: #d5d9e0; stroke-width: 1; } .chart .baseline { stroke: var(--ink); stroke-width: 1.5; }
-    .chart .axis { font-size: 12px; fill: var(--muted); }
+    .chart .axis { font-size: 13px; fill: var(--muted); }
     figcaption { color: var(--muted); font-size: .9rem; }
-    .scroll { overflow-x: auto; } table { border-collapse: collapse; width: 100%; font-size: .95rem; }
+    .scroll { overflow-x: auto; position: relative; } table { border-collapse: collapse; width: 100%; font-size: .95rem; }
     caption { text-align: left; color: var(--muted); padding: .25rem 0; }
     th, td { text-align: left; padding: .4rem .5rem; border-bottom: 1px solid var(--line); white-space: nowrap; vertical-align: middle; }
     thead th { border-bottom: 2px solid var(--ink); } th a { color: var(--ink); } .num { text-align: right; }

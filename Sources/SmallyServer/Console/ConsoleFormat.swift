@@ -27,6 +27,7 @@ enum ConsoleFormat {
     static func percent(_ part: Int, of whole: Int) -> String {
         guard whole > 0 else { return part > 0 ? "100" : "0" }
         let share = Double(part) / Double(whole) * 100
+        if share > 0 && share < 0.1 { return "< 0.1" }
         return share > 0 && share < 1 ? String(format: "%.1f", share) : String(Int(share.rounded(.down)))
     }
 
@@ -50,15 +51,10 @@ enum ConsoleFormat {
         return String(format: "%02d-%02d", c.month ?? 0, c.day ?? 0)
     }
 
-    /// "2026-12-06 14:03 UTC", or "—" for none.
+    /// "2026-12-06 14:03" (UTC, as the pages say), or "—" for none.
     static func time(_ date: Date?) -> String {
         guard let date else { return "—" }
         let c = components(date)
-        return String(format: "%04d-%02d-%02d %02d:%02d UTC", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0)
-    }
-
-    /// ISO 8601 for `<time datetime>`.
-    static func iso(_ date: Date?) -> String? {
-        date.map { ISO8601DateFormatter().string(from: $0) }
+        return String(format: "%04d-%02d-%02d %02d:%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0)
     }
 }

@@ -145,16 +145,16 @@ struct ConsoleRoutes: Sendable {
         let signedIn = try signedIn(context)
         guard let organization = try await organization(context, signedIn) else { return notFound(signedIn) }
         let overview = try await ConsoleOverview.load(organization, admin: admin)
-        let report = overview.report
-        let used = report.totals.embeddings, quota = report.limits.embeddingsPerMonth
+        let totals = overview.totals
+        let used = totals.embeddings, quota = overview.limits.embeddingsPerMonth
         let values: [String: Any] = [
-            "org": organization.name, "tier": organization.tier.rawValue, "month": QuotaPeriod.label(of: report.month.start),
+            "org": organization.name, "tier": organization.tier.rawValue, "month": QuotaPeriod.label(of: overview.month.start),
             "used": ConsoleFormat.number(used), "quota": ConsoleFormat.number(quota), "percent": ConsoleFormat.percent(used, of: quota),
             "over": quota > 0 && used >= quota, "remaining": ConsoleFormat.number(max(0, quota - used)),
             "quotaBar": UsageChart.quota(used: used, limit: quota),
-            "requests": ConsoleFormat.number(report.totals.requests), "tokens": ConsoleFormat.number(report.totals.tokens),
-            "hitRate": ConsoleFormat.percent(report.totals.cacheHits, of: report.totals.embeddings),
-            "perMinute": ConsoleFormat.number(report.limits.requestsPerMinute),
+            "requests": ConsoleFormat.number(totals.requests), "tokens": ConsoleFormat.number(totals.tokens),
+            "hitRate": ConsoleFormat.percent(totals.cacheHits, of: totals.embeddings),
+            "perMinute": ConsoleFormat.number(overview.limits.requestsPerMinute),
             "chart": UsageChart.daily(overview.days), "dayCount": overview.days.count,
             "days": overview.days.reversed().map { day -> [String: Any] in
                 ["day": ConsoleFormat.day(day.day), "embeddings": ConsoleFormat.number(day.counts.embeddings),

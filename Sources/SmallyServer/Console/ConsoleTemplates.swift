@@ -111,14 +111,14 @@ enum ConsoleTemplates {
     <button type="button" class="copy-button" data-copy="new-key" hidden>Copy</button>
     </div>
     <p class="copy-status" role="status" aria-live="polite"></p>
-    {{#replaces}}<p>The key it replaces keeps working until {{replaces}}.</p>{{/replaces}}
+    {{#replaces}}<p>The key it replaces keeps working until {{replaces}} UTC.</p>{{/replaces}}
     </section>
     {{/created}}
     {{#message}}<p class="notice" role="status">{{message}}</p>{{/message}}
     {{#error}}<p class="error" role="alert">{{error}}</p>{{/error}}
     <div class="scroll" role="region" aria-label="Keys" tabindex="0">
     <table class="keys">
-    <caption>{{keyCount}} keys; usage is this month's ({{month}}, UTC)</caption>
+    <caption>{{keyCount}} keys; times in UTC; usage is this month's ({{month}})</caption>
     <thead><tr><th scope="col">Name</th><th scope="col">Role</th><th scope="col">Prefix</th><th scope="col">Status</th><th scope="col">Created</th><th scope="col">Last used</th><th scope="col">Expires</th><th scope="col" class="num">Embeddings</th><th scope="col" class="num">Requests</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
     <tbody>
     {{#keys}}

@@ -5,8 +5,9 @@ import SmallyAccounts
 /// Readable without colour: one dark fill on white, labelled axes and gridlines, and each bar's
 /// value in its `<title>`; the page puts the same figures in a table beside it.
 enum UsageChart {
-    static let width = 720.0, height = 240.0
-    static let left = 56.0, right = 8.0, top = 12.0, bottom = 36.0
+    // A narrow drawing, so that its labels stay legible when a 360 px screen scales it down.
+    static let width = 480.0, height = 220.0
+    static let left = 40.0, right = 8.0, top = 10.0, bottom = 28.0
 
     /// Bars of `days` (oldest first).
     static func daily(_ days: [DailyUsage]) -> String {
@@ -35,7 +36,9 @@ enum UsageChart {
             svg += "<rect class=\"bar\" x=\"\(f(x))\" y=\"\(f(y))\" width=\"\(f(slot * 0.7))\" height=\"\(f(max(barHeight, value > 0 ? 1 : 0)))\">"
             svg += "<title>\(ConsoleFormat.day(day.day)): \(ConsoleFormat.number(value)) embeddings</title></rect>\n"
             if index % 5 == 0 || index == days.count - 1 {
-                svg += "<text class=\"axis\" x=\"\(f(left + slot * (Double(index) + 0.5)))\" y=\"\(f(height - bottom + 16))\" text-anchor=\"middle\">\(ConsoleFormat.monthDay(day.day))</text>\n"
+                let last = index == days.count - 1
+                let x = last ? width - right : left + slot * (Double(index) + 0.5)
+                svg += "<text class=\"axis\" x=\"\(f(x))\" y=\"\(f(height - bottom + 17))\" text-anchor=\"\(last ? "end" : "middle")\">\(ConsoleFormat.monthDay(day.day))</text>\n"
             }
         }
         svg += "<line class=\"baseline\" x1=\"\(f(left))\" x2=\"\(f(width - right))\" y1=\"\(f(top + plotHeight))\" y2=\"\(f(top + plotHeight))\"/>\n"
