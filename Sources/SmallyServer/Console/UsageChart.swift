@@ -62,7 +62,8 @@ enum UsageChart {
         guard value > 4 else { return 4 }
         var magnitude = 1
         while magnitude * 10 <= value { magnitude *= 10 }
-        for factor in [1, 2, 4, 5, 8, 10] where factor * magnitude >= value { return factor * magnitude }
+        // Divisible by 4: the gridlines at quarters then carry whole numbers.
+        for factor in [1, 2, 4, 5, 8, 10] where factor * magnitude >= value && (factor * magnitude) % 4 == 0 { return factor * magnitude }
         return 10 * magnitude
     }
 
