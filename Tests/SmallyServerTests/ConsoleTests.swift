@@ -2,7 +2,10 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import InMemoryLogging
+import Logging
 import NIOCore
+import Prometheus
 import SmallyAccounts
 @testable import SmallyServer
 import Testing
@@ -289,5 +292,52 @@ struct ConsoleTests {
             let answer = try await ConsoleBrowser(client).signIn(RouteAccessTests.adminToken)
             #expect(answer.status == .unauthorized)
         }
+    }
+}
+
+/// The console never logs a key, a session id or a CSRF token, at any level.
+@Suite("web console logs")
+struct ConsoleLogTests {
+    @Test("sign-in (refused and accepted), key creation, rotation and sign-out log no secret, even at trace level")
+    func noSecretsInLogs() async throws {
+        let directory = NSTemporaryDirectory() + "smally-console-logs-\(UInt64.random(in: 0...UInt64.max))"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let capture = InMemoryLogHandler()
+        var logger = Logger(label: "console-logs") { _ in capture }
+        logger.logLevel = .trace
+        let configuration = ServerTestSupport.configuration {
+            $0.auth = .enabled
+            $0.accounts.dataDirectory = directory
+            $0.adminToken = RouteAccessTests.adminToken
+        }
+        let app = try buildApplication(configuration: configuration, engine: try ServerTestSupport.engine(),
+                                       metrics: ServerMetrics(registry: PrometheusCollectorRegistry()), logger: logger)
+        var secrets: [String] = [RouteAccessTests.adminToken]
+        let found = SecretList()
+        try await app.test(.live) { client in
+            let (adminKey, _) = try await ConsoleTests.makeKey(client, org: "acme", role: "admin")
+            let (embedKey, _) = try await ConsoleTests.makeKey(client, org: "acme", role: "embed", create: false)
+            let browser = ConsoleBrowser(client)
+            #expect(try await browser.signIn(embedKey).status == .unauthorized)
+            #expect(try await browser.signIn("sk_" + String(repeating: "x", count: 43)).status == .unauthorized)
+            #expect(try await browser.signIn(adminKey).status == .seeOther)
+            let page = try await browser.get("/console/orgs/acme/keys")
+            let token = try #require(ConsoleBrowser.csrf(page))
+            let created = try await browser.post("/console/orgs/acme/keys", [("csrf", token), ("name", "logged"), ("role", "admin")])
+            let html = created.text
+            let secret = try #require(html.range(of: #"readonly value=""#).map { String(html[$0.upperBound...].prefix { $0 != "\"" }) })
+            let operatorBrowser = ConsoleBrowser(client)
+            #expect(try await operatorBrowser.signIn(RouteAccessTests.adminToken).status == .seeOther)
+            #expect(try await browser.post("/console/sign-out", [("csrf", token)]).status == .seeOther)
+            found.values = [adminKey, embedKey, secret, token, try #require(operatorBrowser.cookies["smally_session"])]
+        }
+        secrets += found.values
+        let logs = capture.entries.map { "\($0.message) \($0.metadata)" }.joined(separator: "\n")
+        #expect(logs.contains("console sign-in refused") && logs.contains("console sign-in"), "the sign-ins are logged")
+        for secret in secrets { #expect(!logs.contains(secret), "a secret (\(secret.prefix(6))…) is in the log") }
+    }
+
+    final class SecretList: @unchecked Sendable {
+        var values: [String] = []
     }
 }
