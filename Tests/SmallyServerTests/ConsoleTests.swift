@@ -286,11 +286,25 @@ struct ConsoleTests {
         }
     }
 
-    @Test("the operator cannot sign in on the public listener when the admin API has its own port")
+    @Test("with ADMIN_PORT the operator signs in on the admin listener only")
     func operatorOnlyWhereAdminIs() async throws {
-        try await Self.withServer({ $0.adminPort = 18_599 }) { client in
+        let adminPort = try HardeningTests.freePort()
+        try await Self.withServer({ $0.adminPort = adminPort }) { client in
             let answer = try await ConsoleBrowser(client).signIn(RouteAccessTests.adminToken)
             #expect(answer.status == .unauthorized)
+            // The admin listener: the sign-in form, then the token, then the list of organizations.
+            let form = try await HardeningTests.retryingConnect { try await RawHTTP.request(port: adminPort, method: "GET", target: "/console/sign-in") }
+            #expect(form.status == 200)
+            let cookie = try #require(form.header("set-cookie")?.split(separator: ";").first.map(String.init))
+            let token = try #require(form.body.range(of: #"name="csrf" value=""#).map { String(form.body[$0.upperBound...].prefix { $0 != "\"" }) })
+            let signedIn = try await RawHTTP.request(port: adminPort, method: "POST", target: "/console/sign-in", headers: ["Cookie": cookie],
+                                                     body: "csrf=\(token)&credential=\(RouteAccessTests.adminToken)")
+            #expect(signedIn.status == 303)
+            let session = try #require(signedIn.head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("set-cookie: smally_session=") }
+                .map { String($0.dropFirst("set-cookie: ".count).split(separator: ";")[0]) })
+            let list = try await RawHTTP.request(port: adminPort, method: "GET", target: "/console/orgs", headers: ["Cookie": session])
+            #expect(list.status == 200 && list.body.contains(">default</a>"))
+            #expect(try await RawHTTP.request(port: adminPort, method: "GET", target: "/console/orgs").status == 303)
         }
     }
 }

@@ -115,8 +115,13 @@ public func buildApplication(
         let adminRouter = Router(context: AppRequestContext.self)
         adminRouter.add(middleware: MetricsMiddleware(metrics: metrics))
         adminRouter.add(middleware: ErrorAndRequestIDMiddleware(metrics: metrics))
-        let adminRoutes = AccessRouter(router: adminRouter, keyCheck: nil, adminCheck: adminCheck, serving: [.adminToken])
+        // The console comes along: the operator signs in here (ADMIN_TOKEN), not on the public listener.
+        let adminRoutes = AccessRouter(router: adminRouter, keyCheck: nil, adminCheck: adminCheck,
+                                       consoleCheck: ConsoleSessionMiddleware(sessions: accounts.consoleSessions, cookies: consoleCookies),
+                                       serving: [.adminToken, .consoleSession, .open])
         accounts.install(on: adminRoutes)
+        ConsoleRoutes(runtime: accounts, sessions: accounts.consoleSessions, views: try ConsoleViews(), cookies: consoleCookies,
+                      operatorSignIn: true).register(on: adminRoutes)
         MethodNotAllowedRoutes.register(on: adminRoutes, routes: adminRouter.routes)
         services.append(Application(router: adminRouter,
                                     server: .http1(configuration: configuration.http1Configuration()),
