@@ -12,8 +12,11 @@ APT_PACKAGES=(libblis-dev libsqlite3-dev sqlite3)
 PIP_MODULES=()
 if [ "${1:-}" = "--test" ]; then
   APT_PACKAGES+=(redis-server postgresql wrk gcc-aarch64-linux-gnu qemu-user-static file)
+  # The web console's browser check: Debian's headless Chromium and its WebDriver, driven by selenium.
+  APT_PACKAGES+=(chromium chromium-driver)
   # module name=pip package
   PIP_MODULES+=(openai=openai openapi_spec_validator=openapi-spec-validator schemathesis=schemathesis)
+  PIP_MODULES+=(selenium=selenium)
 fi
 
 as_root() {

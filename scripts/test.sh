@@ -42,6 +42,9 @@ scripts/arm64/check_kernels.sh
 echo "==> the load curve's ideal-queue floor: its simulation against the closed form"
 python3 scripts/performance/queue_floor.py --self-test
 
+echo "==> the web console in headless Chromium: sign in, chart, create a key, use it, revoke it (screenshots in results/console)"
+scripts/console/run_browser_check.sh
+
 echo "==> schemathesis against the live server's /openapi.json: no 5xx, the process stays up"
 scripts/compat/run_schemathesis.sh
 t2=$(date +%s)

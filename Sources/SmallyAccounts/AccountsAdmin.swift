@@ -109,18 +109,21 @@ public struct AccountsAdmin: Sendable {
     }
 
     /// - Parameter expiresIn: seconds from now, 1 s to ``DurationParser/maximumSeconds``.
-    public func createKey(organization name: String, name keyName: String? = nil, expiresIn: TimeInterval? = nil) async throws -> CreatedKey {
+    /// - Parameter role: `embed` (the API only, the default) or `admin` (the console too).
+    public func createKey(organization name: String, name keyName: String? = nil, expiresIn: TimeInterval? = nil,
+                          role: KeyRole = .embed) async throws -> CreatedKey {
         if let expiresIn { try DurationParser.validate(expiresIn, field: "expires_in", minimum: 1) }
         try Self.validate(keyName: keyName ?? "default")
         let organization = try await store.requireOrganization(named: name)
-        return try await createKey(in: organization, name: keyName ?? "default", expiresAt: expiresIn.map { Timestamps.truncate(now().addingTimeInterval($0)) })
+        return try await createKey(in: organization, name: keyName ?? "default",
+                                   expiresAt: expiresIn.map { Timestamps.truncate(now().addingTimeInterval($0)) }, role: role)
     }
 
     /// `name` is validated by the callers that take it from outside (rotation reuses a stored name).
-    func createKey(in organization: Organization, name: String, expiresAt: Date?) async throws -> CreatedKey {
+    func createKey(in organization: Organization, name: String, expiresAt: Date?, role: KeyRole) async throws -> CreatedKey {
         let generated = format.generate()
         let record = APIKeyRecord(organizationID: organization.id, name: name, prefix: generated.prefix, hash: generated.hash,
-                                  createdAt: Timestamps.truncate(now()), expiresAt: expiresAt)
+                                  createdAt: Timestamps.truncate(now()), expiresAt: expiresAt, role: role)
         try await store.insertKey(record)
         return CreatedKey(secret: generated.key, record: record, organization: organization)
     }
@@ -147,7 +150,7 @@ public struct AccountsAdmin: Sendable {
         guard let organization = try await store.organization(id: old.organizationID) else {
             throw AccountsError(.notFound, "the organization of key \(id) is gone")
         }
-        let created = try await createKey(in: organization, name: old.name, expiresAt: old.expiresAt)
+        let created = try await createKey(in: organization, name: old.name, expiresAt: old.expiresAt, role: old.role)
         let end = Timestamps.truncate(current.addingTimeInterval(grace))
         old.expiresAt = min(old.expiresAt ?? end, end)
         try await store.updateKey(old)
@@ -271,6 +274,7 @@ extension AccountsAdmin {
             ("organization_id", .string(organization.id)),
             ("name", .string(key.name)),
             ("prefix", .string(key.prefix)),
+            ("role", .string(key.role.rawValue)),
             ("status", .string(key.status(at: now()).rawValue)),
             ("created_at", .date(key.createdAt)),
             ("last_used_at", .date(key.lastUsedAt)),

@@ -166,17 +166,20 @@ struct KeysCommand: AsyncParsableCommand {
         var name: String?
         @Option(name: .customLong("expires-in"), help: "Lifetime, e.g. 30d, 12h, 90m (default: no expiry).")
         var expiresIn: String?
+        @Option(help: "embed (the API only, the default) or admin (the API and the web console of its organization).")
+        var role: String?
         @OptionGroup var options: AccountsOptions
 
         func run() async throws {
-            let (org, name, expiresText) = (self.org, self.name, self.expiresIn)
+            let (org, name, expiresText, roleText) = (self.org, self.name, self.expiresIn, self.role)
             try await options.run { admin in
                 let expiresIn = try expiresText.map(DurationParser.seconds)
-                let created = try await admin.createKey(organization: org, name: name, expiresIn: expiresIn)
+                let role = try roleText.map(KeyRole.parse) ?? .embed
+                let created = try await admin.createKey(organization: org, name: name, expiresIn: expiresIn, role: role)
                 return (admin.json(created), """
                     \(created.secret)
 
-                    key \(created.record.id) (\(created.record.name)) for organization \(created.organization.name)\
+                    \(created.record.role.rawValue) key \(created.record.id) (\(created.record.name)) for organization \(created.organization.name)\
                     \(created.record.expiresAt.map { ", expires \(date($0))" } ?? ""). Store it now: it cannot be shown again.
                     """)
             }
@@ -194,11 +197,11 @@ struct KeysCommand: AsyncParsableCommand {
             try await options.run { admin in
                 let keys = try await admin.keys(organization: org)
                 let rows = keys.map { key, organization in
-                    [key.id, organization.name, key.name, key.prefix + "…", key.status(at: Date()).rawValue, date(key.createdAt),
-                     date(key.lastUsedAt), date(key.expiresAt)]
+                    [key.id, organization.name, key.name, key.prefix + "…", key.role.rawValue, key.status(at: Date()).rawValue,
+                     date(key.createdAt), date(key.lastUsedAt), date(key.expiresAt)]
                 }
                 return (AccountsAdmin.list(keys.map { admin.json($0.0, organization: $0.1) }),
-                        keys.isEmpty ? "no keys" : table(["ID", "ORG", "NAME", "PREFIX", "STATUS", "CREATED", "LAST USED", "EXPIRES"], rows))
+                        keys.isEmpty ? "no keys" : table(["ID", "ORG", "NAME", "PREFIX", "ROLE", "STATUS", "CREATED", "LAST USED", "EXPIRES"], rows))
             }
         }
     }

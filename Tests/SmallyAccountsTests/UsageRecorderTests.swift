@@ -233,4 +233,12 @@ final class SwitchableStore: AccountStore, @unchecked Sendable {
     func embeddings(organizationID: String, from: Date, to: Date) async throws -> Int {
         try await base.embeddings(organizationID: organizationID, from: from, to: to)
     }
+    func dailyUsage(organizationID: String, from: Date, to: Date) async throws -> [DailyUsage] {
+        try await base.dailyUsage(organizationID: organizationID, from: from, to: to)
+    }
+    func insertSession(_ session: ConsoleSessionRecord) async throws { try await base.insertSession(session) }
+    func session(idHash: String) async throws -> ConsoleSessionRecord? { try await base.session(idHash: idHash) }
+    func touchSession(idHash: String, at date: Date) async throws { try await base.touchSession(idHash: idHash, at: date) }
+    func deleteSession(idHash: String) async throws { try await base.deleteSession(idHash: idHash) }
+    func deleteSessions(expiredBefore date: Date) async throws -> Int { try await base.deleteSessions(expiredBefore: date) }
 }

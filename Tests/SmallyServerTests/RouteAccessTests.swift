@@ -122,14 +122,27 @@ struct RouteAccessTests {
             let guarded = server.routes.filter { $0.access != .open }
             #expect(guarded.count >= 30, "expected every API and admin route and their 405 answers; got \(guarded.count)")
             #expect(Set(guarded.map(\.path)).isSuperset(of: ["/v1/embed", "/v1/embeddings", "/v1/tokenize", "/v1/models", "/v1/usage",
-                                                            "/v1/admin/orgs", "/v1/admin/keys", "/v1/admin/keys/{id}/rotate"]))
+                                                            "/v1/admin/orgs", "/v1/admin/keys", "/v1/admin/keys/{id}/rotate",
+                                                            "/console", "/console/orgs/{org}", "/console/orgs/{org}/keys/{id}/revoke"]))
+            // Every console page is behind the session check, apart from the listed open ones.
+            for route in server.routes where route.isConsolePage {
+                #expect(route.access == (RouteAccess.openPaths.contains(route.path) ? .open : .consoleSession), "\(route.method) \(route.path)")
+            }
             var refusals = 0
             for route in guarded {
-                let credentials: [[String: String]] = route.access == .adminToken
-                    ? [[:], ["Authorization": "Bearer wrong-\(Self.adminToken)"], ["Authorization": "Bearer \(valid)"],
-                       ["Authorization": "Basic \(Self.adminToken)"], ["X-API-Key": "nope"]]
-                    : [[:], ["Authorization": "Bearer sk_malformed"], ["Authorization": "Bearer \(revokedKey)"],
-                       ["Authorization": "Bearer \(Self.adminToken)"], ["X-API-Key": revokedKey]]
+                let credentials: [[String: String]]
+                switch route.access {
+                case .adminToken:
+                    credentials = [[:], ["Authorization": "Bearer wrong-\(Self.adminToken)"], ["Authorization": "Bearer \(valid)"],
+                                   ["Authorization": "Basic \(Self.adminToken)"], ["X-API-Key": "nope"]]
+                case .consoleSession:
+                    // Console pages take only a session cookie: keys and the admin token in headers mean nothing there.
+                    credentials = [[:], ["Cookie": "smally_session=bogus"], ["Cookie": "smally_session=\(ConsoleSessions.randomToken())"],
+                                   ["Authorization": "Bearer \(Self.adminToken)"], ["Authorization": "Bearer \(valid)"]]
+                default:
+                    credentials = [[:], ["Authorization": "Bearer sk_malformed"], ["Authorization": "Bearer \(revokedKey)"],
+                                   ["Authorization": "Bearer \(Self.adminToken)"], ["X-API-Key": revokedKey]]
+                }
                 let path = Self.concrete(route.path)
                 for target in Self.variants(of: path, port: port) {
                     for headers in credentials {
@@ -137,11 +150,19 @@ struct RouteAccessTests {
                         let answer = try await RawHTTP.request(port: port, method: route.method, target: target, headers: headers, body: body)
                         #expect(!(200..<300).contains(answer.status),
                                 "\(route.method) \(target) with \(headers.keys.sorted()) answered \(answer.status): \(answer.body.prefix(200))")
-                        #expect([400, 401, 404, 405].contains(answer.status),
+                        #expect([303, 400, 401, 404, 405].contains(answer.status),
                                 "\(route.method) \(target) answered \(answer.status)")
                         if target == path || target == "/" + path {
-                            // The route is matched, so its check answers, whatever the method.
-                            #expect(answer.status == 401, "\(route.method) \(target) answered \(answer.status), expected 401")
+                            // The route is matched, so its check answers, whatever the method: 401, or for a
+                            // console page the way to its sign-in form.
+                            if route.access == .consoleSession {
+                                #expect(answer.status == 303 && answer.header("location") == "/console/sign-in",
+                                        "\(route.method) \(target) answered \(answer.status), expected 303 to the sign-in form")
+                            } else {
+                                #expect(answer.status == 401, "\(route.method) \(target) answered \(answer.status), expected 401")
+                            }
+                        } else if route.access != .consoleSession {
+                            #expect(answer.status != 303)
                         }
                         refusals += 1
                     }
@@ -180,5 +201,10 @@ struct RouteAccessTests {
         #expect(RouteAccess.of(routePattern: "/v1/administrator") == .apiKey)
         #expect(RouteAccess.of(routePattern: "/v1/embed") == .apiKey)
         #expect(RouteAccess.of(routePattern: "/anything/new") == .apiKey)
+        #expect(RouteAccess.of(routePattern: "/console") == .consoleSession)
+        #expect(RouteAccess.of(routePattern: "/console/orgs/:org/keys") == .consoleSession)
+        #expect(RouteAccess.of(routePattern: "/console/sign-in") == .open)
+        #expect(RouteAccess.of(routePattern: "/console/sign-in/x") == .consoleSession)
+        #expect(RouteAccess.of(routePattern: "/consoles") == .apiKey)
     }
 }

@@ -15,9 +15,13 @@ public struct APIKeyRecord: Sendable, Hashable {
     public var lastUsedAt: Date?
     public var expiresAt: Date?
     public var revokedAt: Date?
+    /// `embed` (the API only) or `admin` (the console of its organization too).
+    public var role: KeyRole
 
     public init(id: String = Identifiers.make("key"), organizationID: String, name: String, prefix: String, hash: String,
-                createdAt: Date = Timestamps.now(), lastUsedAt: Date? = nil, expiresAt: Date? = nil, revokedAt: Date? = nil) {
+                createdAt: Date = Timestamps.now(), lastUsedAt: Date? = nil, expiresAt: Date? = nil, revokedAt: Date? = nil,
+                role: KeyRole = .embed) {
+        self.role = role
         self.id = id
         self.organizationID = organizationID
         self.name = name

@@ -65,6 +65,20 @@ public protocol AccountStore: Sendable {
     func usageByModel(organizationID: String, from: Date, to: Date) async throws -> [ModelUsage]
     /// Embeddings an organization used in `from ..< to` (seeds quota counters).
     func embeddings(organizationID: String, from: Date, to: Date) async throws -> Int
+    /// An organization's totals per UTC day in `from ..< to`, summed by the database (days
+    /// without usage are left out), oldest first.
+    func dailyUsage(organizationID: String, from: Date, to: Date) async throws -> [DailyUsage]
+
+    // MARK: Console sessions
+
+    func insertSession(_ session: ConsoleSessionRecord) async throws
+    func session(idHash: String) async throws -> ConsoleSessionRecord?
+    /// Moves `last_seen_at` of a session forward.
+    func touchSession(idHash: String, at date: Date) async throws
+    /// Ends a session (every node refuses it from then on).
+    func deleteSession(idHash: String) async throws
+    /// Deletes sessions whose absolute expiry is before `date`; returns how many.
+    func deleteSessions(expiredBefore date: Date) async throws -> Int
 }
 
 extension AccountStore {

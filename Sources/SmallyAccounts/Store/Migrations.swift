@@ -70,6 +70,22 @@ public enum Migrations {
             "ALTER TABLE usage_minutes DROP CONSTRAINT usage_minutes_pkey",
             "ALTER TABLE usage_minutes ADD PRIMARY KEY (organization_id, minute, key_id, model)",
         ]),
+        Migration(version: 4, name: "key roles, console sessions", statements: [
+            "ALTER TABLE api_keys ADD COLUMN role TEXT NOT NULL DEFAULT 'embed'",
+            // The session id itself is never stored: only its SHA-256 (a leaked table signs nobody in).
+            """
+            CREATE TABLE console_sessions (
+                id_hash TEXT PRIMARY KEY,
+                organization_id TEXT REFERENCES organizations(id) ON DELETE CASCADE,
+                key_id TEXT REFERENCES api_keys(id) ON DELETE CASCADE,
+                csrf_token TEXT NOT NULL,
+                created_at TIMESTAMPTZ NOT NULL,
+                last_seen_at TIMESTAMPTZ NOT NULL,
+                expires_at TIMESTAMPTZ NOT NULL
+            )
+            """,
+            "CREATE INDEX console_sessions_expires_at ON console_sessions (expires_at)",
+        ]),
     ]
 
     public static let sqlite: [Migration] = [
@@ -142,6 +158,21 @@ public enum Migrations {
             """,
             "DROP TABLE usage_minutes",
             "ALTER TABLE usage_minutes_v3 RENAME TO usage_minutes",
+        ]),
+        Migration(version: 4, name: "key roles, console sessions", statements: [
+            "ALTER TABLE api_keys ADD COLUMN role TEXT NOT NULL DEFAULT 'embed'",
+            """
+            CREATE TABLE console_sessions (
+                id_hash TEXT PRIMARY KEY,
+                organization_id TEXT REFERENCES organizations(id) ON DELETE CASCADE,
+                key_id TEXT REFERENCES api_keys(id) ON DELETE CASCADE,
+                csrf_token TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                last_seen_at INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL
+            )
+            """,
+            "CREATE INDEX console_sessions_expires_at ON console_sessions (expires_at)",
         ]),
     ]
 }

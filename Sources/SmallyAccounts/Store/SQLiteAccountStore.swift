@@ -209,15 +209,16 @@ public final class SQLiteAccountStore: AccountStore, Service {
 
     // MARK: Keys
 
-    private static let keyColumns = "k.id, k.organization_id, k.name, k.prefix, k.key_hash, k.created_at, k.last_used_at, k.expires_at, k.revoked_at"
+    private static let keyColumns = "k.id, k.organization_id, k.name, k.prefix, k.key_hash, k.created_at, k.last_used_at, k.expires_at, k.revoked_at, k.role"
 
     public func insertKey(_ key: APIKeyRecord) async throws {
         _ = try await withConnection { connection in
             try await connection.query("""
-                INSERT INTO api_keys (id, organization_id, name, prefix, key_hash, created_at, last_used_at, expires_at, revoked_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO api_keys (id, organization_id, name, prefix, key_hash, created_at, last_used_at, expires_at, revoked_at, role)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [.text(key.id), .text(key.organizationID), .text(key.name), .text(key.prefix), .text(key.hash),
-                      .date(key.createdAt), .optional(key.lastUsedAt), .optional(key.expiresAt), .optional(key.revokedAt)])
+                      .date(key.createdAt), .optional(key.lastUsedAt), .optional(key.expiresAt), .optional(key.revokedAt),
+                      .text(key.role.rawValue)])
         }
     }
 
@@ -248,7 +249,8 @@ public final class SQLiteAccountStore: AccountStore, Service {
                      createdAt: row.column("created_at")?.optionalDate ?? Date(timeIntervalSince1970: 0),
                      lastUsedAt: row.column("last_used_at")?.optionalDate,
                      expiresAt: row.column("expires_at")?.optionalDate,
-                     revokedAt: row.column("revoked_at")?.optionalDate)
+                     revokedAt: row.column("revoked_at")?.optionalDate,
+                     role: row.column("role")?.string.flatMap(KeyRole.init(rawValue:)) ?? .embed)
     }
 
     public func credential(hash: String) async throws -> (key: APIKeyRecord, organization: Organization)? {
@@ -337,6 +339,74 @@ public final class SQLiteAccountStore: AccountStore, Service {
                 [.text(organizationID), .integer(Self.seconds(from)), .integer(Self.seconds(to))])
         }
         return rows.first?.column("total")?.optionalInt ?? 0
+    }
+
+    public func dailyUsage(organizationID: String, from: Date, to: Date) async throws -> [DailyUsage] {
+        // Minutes are Unix seconds: integer division by 86,400 is the UTC day.
+        let rows = try await withConnection { connection in
+            try await connection.query("""
+                SELECT minute / 86400 AS day, SUM(requests) AS requests, SUM(embeddings) AS embeddings, SUM(tokens) AS tokens,
+                       SUM(cache_hits) AS cache_hits
+                FROM usage_minutes WHERE organization_id = ? AND minute >= ? AND minute < ?
+                GROUP BY minute / 86400 ORDER BY day
+                """, [.text(organizationID), .integer(Self.seconds(from)), .integer(Self.seconds(to))])
+        }
+        return rows.map { row in
+            DailyUsage(day: Date(timeIntervalSince1970: TimeInterval((row.column("day")?.optionalInt ?? 0) * 86_400)),
+                       counts: UsageCounts(requests: row.column("requests")?.optionalInt ?? 0,
+                                           embeddings: row.column("embeddings")?.optionalInt ?? 0,
+                                           tokens: row.column("tokens")?.optionalInt ?? 0,
+                                           cacheHits: row.column("cache_hits")?.optionalInt ?? 0))
+        }
+    }
+
+    // MARK: Console sessions
+
+    public func insertSession(_ session: ConsoleSessionRecord) async throws {
+        _ = try await withConnection { connection in
+            try await connection.query("""
+                INSERT INTO console_sessions (id_hash, organization_id, key_id, csrf_token, created_at, last_seen_at, expires_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, [.text(session.idHash), session.organizationID.map { .text($0) } ?? .null, session.keyID.map { .text($0) } ?? .null,
+                      .text(session.csrfToken), .date(session.createdAt), .date(session.lastSeenAt), .date(session.expiresAt)])
+        }
+    }
+
+    public func session(idHash: String) async throws -> ConsoleSessionRecord? {
+        let rows = try await withConnection { connection in
+            try await connection.query("""
+                SELECT id_hash, organization_id, key_id, csrf_token, created_at, last_seen_at, expires_at
+                FROM console_sessions WHERE id_hash = ?
+                """, [.text(idHash)])
+        }
+        return rows.first.map { row in
+            ConsoleSessionRecord(idHash: row.column("id_hash")?.string ?? "",
+                                 organizationID: row.column("organization_id")?.string,
+                                 keyID: row.column("key_id")?.string,
+                                 csrfToken: row.column("csrf_token")?.string ?? "",
+                                 createdAt: row.column("created_at")?.optionalDate ?? Date(timeIntervalSince1970: 0),
+                                 lastSeenAt: row.column("last_seen_at")?.optionalDate ?? Date(timeIntervalSince1970: 0),
+                                 expiresAt: row.column("expires_at")?.optionalDate ?? Date(timeIntervalSince1970: 0))
+        }
+    }
+
+    public func touchSession(idHash: String, at date: Date) async throws {
+        _ = try await withConnection { connection in
+            try await connection.query("UPDATE console_sessions SET last_seen_at = MAX(last_seen_at, ?) WHERE id_hash = ?",
+                                       [.date(date), .text(idHash)])
+        }
+    }
+
+    public func deleteSession(idHash: String) async throws {
+        _ = try await withConnection { connection in
+            try await connection.query("DELETE FROM console_sessions WHERE id_hash = ?", [.text(idHash)])
+        }
+    }
+
+    public func deleteSessions(expiredBefore date: Date) async throws -> Int {
+        try await withConnection { connection in
+            try await connection.query("DELETE FROM console_sessions WHERE expires_at < ? RETURNING id_hash", [.date(date)]).count
+        }
     }
 
     /// Usage minutes are whole Unix seconds; a bound inside a minute rounds up to the next second.

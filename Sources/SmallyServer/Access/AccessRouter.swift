@@ -19,10 +19,12 @@ public struct AccessRouter: RouterMethods {
     /// - Parameters:
     ///   - keyCheck: runs before every API-key route; nil when keys are off (`SMALLY_AUTH=off`).
     ///   - adminCheck: runs before every admin route; nil leaves the admin API off this listener.
+    ///   - consoleCheck: runs before every console page; nil leaves the console off this listener.
     ///   - serving: the classes of routes this listener serves.
     public init(router: Router<AppRequestContext>,
                 keyCheck: (any MiddlewareProtocol<Request, Response, AppRequestContext>)?,
                 adminCheck: (any MiddlewareProtocol<Request, Response, AppRequestContext>)?,
+                consoleCheck: (any MiddlewareProtocol<Request, Response, AppRequestContext>)? = nil,
                 serving: Set<RouteAccess> = Set(RouteAccess.allCases)) {
         var groups: [RouteAccess: RouterGroup<AppRequestContext>] = [:]
         if serving.contains(.open) { groups[.open] = router.group() }
@@ -33,6 +35,9 @@ public struct AccessRouter: RouterMethods {
         }
         if serving.contains(.adminToken), let adminCheck {
             groups[.adminToken] = router.group().add(middleware: adminCheck)
+        }
+        if serving.contains(.consoleSession), let consoleCheck {
+            groups[.consoleSession] = router.group().add(middleware: consoleCheck)
         }
         self.groups = groups
     }

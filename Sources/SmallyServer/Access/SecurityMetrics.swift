@@ -7,14 +7,20 @@ public struct SecurityMetrics: Sendable {
     let adminFailures: Counter
     let throttledKey: Counter
     let throttledAdmin: Counter
+    let throttledConsole: Counter
 
     public init(factory: any MetricsFactory = MetricsSystem.factory) {
         adminFailures = Counter(label: "smally_admin_auth_failures_total", factory: factory)
         throttledKey = Counter(label: "smally_auth_throttled_total", dimensions: [("access", RouteAccess.apiKey.rawValue)], factory: factory)
         throttledAdmin = Counter(label: "smally_auth_throttled_total", dimensions: [("access", RouteAccess.adminToken.rawValue)], factory: factory)
+        throttledConsole = Counter(label: "smally_auth_throttled_total", dimensions: [("access", RouteAccess.consoleSession.rawValue)], factory: factory)
     }
 
     func throttled(_ access: RouteAccess) {
-        (access == .adminToken ? throttledAdmin : throttledKey).increment()
+        switch access {
+        case .adminToken: throttledAdmin.increment()
+        case .consoleSession: throttledConsole.increment()
+        default: throttledKey.increment()
+        }
     }
 }

@@ -18,6 +18,8 @@ public struct AccountsRuntime: Sendable {
     public let limiter: any QuotaLimiter
     public let recorder: UsageRecorder
     public let admin: AccountsAdmin
+    /// Console sign-in and sessions (in the store, so every node honours them).
+    public let consoleSessions: ConsoleSessions
     /// `ADMIN_TOKEN`; nil leaves the admin API out (404).
     public let adminToken: String?
     let now: @Sendable () -> Date
@@ -52,6 +54,8 @@ public struct AccountsRuntime: Sendable {
         public var keyStaleIfError: Duration = KeyAuthenticator.defaultStaleIfErrorFor
         /// Where the accounts' and security counters go; `smally serve` passes its Prometheus factory.
         public var metricsFactory: any MetricsFactory = MetricsSystem.factory
+        /// `SMALLY_CONSOLE_IDLE_MINUTES`, `SMALLY_CONSOLE_SESSION_HOURS`.
+        public var consoleSessions = ConsoleSessionSettings()
         public var now: @Sendable () -> Date = { Date() }
         public var announceDevelopmentKey: @Sendable (_ key: String, _ path: String) -> Void = { key, path in
             print("""
@@ -105,6 +109,9 @@ public struct AccountsRuntime: Sendable {
         admin = AccountsAdmin(store: store, format: settings.keyFormat, tierLimits: settings.tierLimits,
                               onChange: { authenticator.invalidateAll() },
                               usageRecorder: recorder)
+        let clock = options.now
+        consoleSessions = ConsoleSessions(store: store, format: settings.keyFormat, settings: options.consoleSessions,
+                                          now: { Timestamps.truncate(clock()) })
     }
 
     /// The check in front of every API-key route.

@@ -54,11 +54,13 @@ struct AdminRoutes {
         var org: String
         var name: String?
         var expires_in: String?
+        var role: String?
 
         init(_ fields: JSONFields) throws(APIError) {
             org = try fields.requiredString("org")
             name = try fields.string("name")
             expires_in = try fields.string("expires_in")
+            role = try fields.string("role")
         }
     }
 
@@ -110,7 +112,8 @@ struct AdminRoutes {
             let body = try await CreateKey(JSONBody.fields(from: request, limit: limit))
             return try await run {
                 let expiresIn = try body.expires_in.map(DurationParser.seconds)
-                let created = try await admin.createKey(organization: body.org, name: body.name, expiresIn: expiresIn)
+                let role = try body.role.map(KeyRole.parse) ?? .embed
+                let created = try await admin.createKey(organization: body.org, name: body.name, expiresIn: expiresIn, role: role)
                 return .json(admin.json(created), status: .created)
             }
         }

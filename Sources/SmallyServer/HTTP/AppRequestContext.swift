@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import NIOCore
+import SmallyAccounts
 
 /// Per-request state: the request id that every response echoes in `x-request-id`, and the
 /// caller's meter once a key is authenticated.
@@ -10,6 +11,10 @@ public struct AppRequestContext: RequestContext {
     /// The authenticated request's meter (set by `APIKeyMiddleware`; nil when accounts are off or
     /// on open routes), which the routes pass to the embedding service.
     public var meter: RequestMeter?
+    /// The console session of a console page (set by `ConsoleSessionMiddleware`).
+    public var console: ConsoleSignedIn?
+    /// That session's id (the cookie's value), for sign-out.
+    var consoleSessionID: String?
     /// The connection the request came on (its channel's identity; see `ConnectionWatches`).
     public var connection: ObjectIdentifier { ObjectIdentifier(channel) }
     let channel: any Channel

@@ -156,10 +156,11 @@ enum OpenAPIDocument {
             "/v1/admin/keys": {
               "get": {"operationId": "adminListKeys", "security": [{"adminToken": []}], "parameters": [{"name": "org", "in": "query", "required": false, "schema": {"type": "string"}}],
                       "responses": {"200": {"description": "Keys (never the secret).", "content": {"application/json": {"schema": {"type": "object"}}}}, "401": {"$ref": "#/components/responses/Unauthorized"}}},
-              "post": {"operationId": "adminCreateKey", "summary": "Create a key: {org, name?, expires_in?}; the secret is in this response only.", "security": [{"adminToken": []}],
+              "post": {"operationId": "adminCreateKey", "summary": "Create a key: {org, name?, expires_in?, role?}; the secret is in this response only. Listings show each key's role.", "security": [{"adminToken": []}],
                        "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["org"], "properties": {
                          "org": {"type": "string"}, "name": {"type": "string", "minLength": 1, "maxLength": 100},
-                         "expires_in": {"type": "string", "description": "Digits and a unit (s, m, h, d), 1 s to 3650 d, e.g. 30d."}}}}}},
+                         "expires_in": {"type": "string", "description": "Digits and a unit (s, m, h, d), 1 s to 3650 d, e.g. 30d."},
+                         "role": {"type": "string", "enum": ["embed", "admin"], "default": "embed", "description": "embed: the API only; admin: the API and the web console of its organization."}}}}}},
                        "responses": {"201": {"description": "The key with its secret.", "content": {"application/json": {"schema": {"type": "object"}}}}, "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"}}}
             },
             "/v1/admin/keys/{id}": {

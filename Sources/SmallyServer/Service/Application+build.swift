@@ -64,6 +64,7 @@ public func buildApplication(
     accountOptions.quotaFallback = configuration.quotaFallback
     accountOptions.keyStaleIfError = .seconds(configuration.keyStaleIfErrorSeconds)
     accountOptions.metricsFactory = metrics.factory
+    accountOptions.consoleSessions = configuration.consoleSessions
     let accounts = configuration.auth == .enabled
         ? try AccountsRuntime(settings: configuration.accounts, adminToken: configuration.adminToken, redis: redisClient,
                               options: accountOptions, logger: logger)
@@ -87,8 +88,17 @@ public func buildApplication(
     router.add(middleware: ErrorAndRequestIDMiddleware(metrics: metrics))
     // Every route goes through `routes`, which puts it behind the check its pattern calls for.
     let adminHere = configuration.adminPort == nil
-    let routes = AccessRouter(router: router, keyCheck: accounts?.keyCheck, adminCheck: adminHere ? accounts?.adminCheck : nil)
+    // The web console (HTML, session cookies) comes with accounts; the operator signs in with
+    // ADMIN_TOKEN only where the admin API is served.
+    let consoleCookies = ConsoleCookies(alwaysSecure: configuration.consoleSecureCookies)
+    let console = try accounts.map { accounts in
+        ConsoleRoutes(runtime: accounts, sessions: accounts.consoleSessions, views: try ConsoleViews(), cookies: consoleCookies,
+                      operatorSignIn: adminHere)
+    }
+    let routes = AccessRouter(router: router, keyCheck: accounts?.keyCheck, adminCheck: adminHere ? accounts?.adminCheck : nil,
+                              consoleCheck: accounts.map { ConsoleSessionMiddleware(sessions: $0.consoleSessions, cookies: consoleCookies) })
     accounts?.install(on: routes)
+    console?.register(on: routes)
     MetricsRoutes(metrics: metrics).register(on: routes)
     if let metricsPort = configuration.metricsPort {
         // /metrics on its own port as well, so it can be scraped without exposing the API.
@@ -105,8 +115,13 @@ public func buildApplication(
         let adminRouter = Router(context: AppRequestContext.self)
         adminRouter.add(middleware: MetricsMiddleware(metrics: metrics))
         adminRouter.add(middleware: ErrorAndRequestIDMiddleware(metrics: metrics))
-        let adminRoutes = AccessRouter(router: adminRouter, keyCheck: nil, adminCheck: adminCheck, serving: [.adminToken])
+        // The console comes along: the operator signs in here (ADMIN_TOKEN), not on the public listener.
+        let adminRoutes = AccessRouter(router: adminRouter, keyCheck: nil, adminCheck: adminCheck,
+                                       consoleCheck: ConsoleSessionMiddleware(sessions: accounts.consoleSessions, cookies: consoleCookies),
+                                       serving: [.adminToken, .consoleSession, .open])
         accounts.install(on: adminRoutes)
+        ConsoleRoutes(runtime: accounts, sessions: accounts.consoleSessions, views: try ConsoleViews(), cookies: consoleCookies,
+                      operatorSignIn: true).register(on: adminRoutes)
         MethodNotAllowedRoutes.register(on: adminRoutes, routes: adminRouter.routes)
         services.append(Application(router: adminRouter,
                                     server: .http1(configuration: configuration.http1Configuration()),

@@ -82,6 +82,13 @@ public struct ServerConfiguration: Sendable {
     /// confirmed within this window keeps working (a key revoked meanwhile works until then);
     /// after it, 503. 0 refuses every key the store cannot confirm now.
     public var keyStaleIfErrorSeconds = 30
+    /// `SMALLY_CONSOLE_IDLE_MINUTES` (30) and `SMALLY_CONSOLE_SESSION_HOURS` (12): a console
+    /// session ends after this long unused, and this long after sign-in whatever the use.
+    public var consoleSessions = ConsoleSessionSettings()
+    /// `SMALLY_CONSOLE_SECURE_COOKIES`, default off: mark the console's cookies `Secure` on every
+    /// answer (turn it on behind a TLS proxy). They are `Secure` anyway on requests that arrive
+    /// with `X-Forwarded-Proto: https`.
+    public var consoleSecureCookies = false
 
     public init() {}
 
@@ -154,6 +161,11 @@ public struct ServerConfiguration: Sendable {
         }
         authFailuresPerMinute = try reader.int("AUTH_FAILURES_PER_MINUTE", default: authFailuresPerMinute, in: 0...1_000_000)
         keyStaleIfErrorSeconds = try reader.int("AUTH_STALE_IF_ERROR", default: keyStaleIfErrorSeconds, in: 0...300)
+        consoleSessions = ConsoleSessionSettings(
+            idleTimeout: TimeInterval(try reader.int("SMALLY_CONSOLE_IDLE_MINUTES", default: 30, in: 1...10_080) * 60),
+            lifetime: TimeInterval(try reader.int("SMALLY_CONSOLE_SESSION_HOURS", default: 12, in: 1...720) * 3_600))
+        consoleSecureCookies = try reader.choice("SMALLY_CONSOLE_SECURE_COOKIES", default: "off",
+                                                 ["on": true, "off": false, "true": true, "false": false, "1": true, "0": false])
         quotaFallback = try reader.parsed("QUOTA_FALLBACK", default: quotaFallback, defaultText: quotaFallback.description) { text in
             do {
                 return try QuotaFallback(parsing: text)
