@@ -269,6 +269,7 @@ public final class Batcher: Service, Sendable {
         for (index, jobWaiters) in waiters.enumerated() {
             for waiter in jobWaiters {
                 let timing = BatchTiming(queue: started - waiter.enqueued, inference: inference)
+                observer?.queueWaited(timing.queue)
                 switch result {
                 case .success(let vectors): waiter.continuation.resume(returning: (vectors[index], timing))
                 case .failure(let error): waiter.continuation.resume(throwing: error)
