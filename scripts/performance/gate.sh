@@ -2,7 +2,8 @@
 # The CI regression gate (scripts/test.sh runs it after `swift test`): hot paths timed against a
 # calibration loop in the same process, compared with Benchmarks/Gate/thresholds.json by a one-sided
 # Mann-Whitney U test at the file's alpha (0.05) beyond each benchmark's tolerance. Then the gate's
-# own check: the same run with a 2x slowdown injected into one benchmark must fail.
+# own check: the same run with a 2x slowdown injected into one benchmark must fail. Writes
+# results/gate-<stamp>/index.html (the report, checked in headless chromium: screenshot.png).
 #
 #   scripts/performance/gate.sh            gate + self-check (debug build, as CI has it)
 #   scripts/performance/gate.sh --record   measure and write a new reference (commit it, say on which CPU)
@@ -19,8 +20,18 @@ if [ "${1:-}" = --record ]; then
   exec "$GATE" --model "$MODEL" --record --rounds 30 "$@"
 fi
 
-echo "==> gate: hot paths vs Benchmarks/Gate/thresholds.json"
-"$GATE" --model "$MODEL" "$@"
+OUT=${RESULTS_DIR:-results/gate-$(date +%Y%m%d-%H%M%S)}
+mkdir -p "$OUT"
+echo "==> gate: hot paths vs Benchmarks/Gate/thresholds.json (report: $OUT/index.html)"
+set +e
+"$GATE" --model "$MODEL" --json "$OUT/gate.json" "$@"
+gate_status=$?
+set -e
+if [ -s "$OUT/gate.json" ]; then
+  python3 scripts/performance/bench_report.py "$OUT"
+  scripts/performance/check_report.sh "$OUT/index.html"
+fi
+[ "$gate_status" -eq 0 ] || exit "$gate_status"
 
 echo "==> gate self-check: tokenizer.encode.batch32 made 2x slower must be reported as a regression"
 set +e
