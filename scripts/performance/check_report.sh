@@ -11,7 +11,7 @@ browser=$(command -v chromium || command -v chromium-browser || true)
 shot="$(dirname "$page")/screenshot.png"
 flags=(--headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir="$(mktemp -d)")
 dom=$(timeout 120 "$browser" "${flags[@]}" --dump-dom "file://$page" 2>/dev/null)
-charts=$(grep -o '<svg' <<<"$dom" | wc -l)
+charts=$({ grep -o '<svg' <<<"$dom" || true; } | wc -l)
 rm -f "$shot"
 timeout 120 "$browser" "${flags[@]}" --window-size=1200,2400 --screenshot="$shot" "file://$page" >/dev/null 2>&1 || true
 [ -s "$shot" ] || { echo "check_report.sh: chromium wrote no screenshot" >&2; exit 1; }
