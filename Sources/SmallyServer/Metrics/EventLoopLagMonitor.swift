@@ -22,7 +22,7 @@ struct EventLoopLagMonitor: Service {
                 for loop in group.makeIterator() {
                     let submitted = ContinuousClock.now
                     guard let started = try? await loop.submit({ ContinuousClock.now }).get() else { return }
-                    lag.recordNanoseconds((started - submitted).nanoseconds)
+                    lag.recordNanoseconds(max(0, (started - submitted).nanoseconds))
                 }
                 do { try await Task.sleep(for: interval) } catch { return }
             }
