@@ -85,6 +85,10 @@ struct PerfGateCommand: AsyncParsableCommand {
             planned.append((workload, entry.repetitions))
         }
         print("smally-perf-gate: \(rounds) rounds of \(planned.count) benchmarks; reference: \(reference.recorded)")
+        if let cpu = Self.machineNote().split(separator: ",").first, !reference.recorded.hasPrefix(String(cpu)) {
+            print("smally-perf-gate: note: the reference was recorded on another CPU; calibration evens out its speed, the "
+                  + "tolerance its balance (caches, memory); if a benchmark is off on every run here, record it here (gate.sh --record)")
+        }
         if !reference.recorded.contains(Self.buildKind) {
             print("smally-perf-gate: warning: the reference was not recorded on a \(Self.buildKind); ratios are not comparable")
         }
