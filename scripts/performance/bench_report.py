@@ -8,7 +8,7 @@ Reads from RESULTS_DIR:
                  repository's reference and the verdict (one-sided Mann-Whitney U);
   *jmh*.json     package-benchmark results exported with `--format jmh` (optional): percentiles of
                  wall clock, throughput and allocations per benchmark;
-  k6-*.html, *.html k6 reports beside it (and in each --k6-dir), linked.
+  *.html, *-summary.txt, summary.md   k6 reports and summaries beside it (and in each --k6-dir), linked.
 Writes RESULTS_DIR/index.html: inline SVG only, opens from disk, no server and no network.
 """
 import glob
@@ -135,7 +135,9 @@ def jmh_section(files):
 def k6_section(directory, extra_dirs):
     links = []
     for folder in [directory] + extra_dirs:
-        for path in sorted(glob.glob(os.path.join(folder, "*.html"))):
+        found = glob.glob(os.path.join(folder, "*.html")) + glob.glob(os.path.join(folder, "*-summary.txt"))
+        found += glob.glob(os.path.join(folder, "summary.md"))
+        for path in sorted(found):
             if os.path.abspath(path) == os.path.abspath(os.path.join(directory, "index.html")):
                 continue
             links.append(os.path.relpath(path, directory))
