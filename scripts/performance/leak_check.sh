@@ -21,6 +21,23 @@ start=$SECONDS
 server=""
 trap '[ -n "$server" ] && kill "$server" 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 
+# The harness must be able to fail: a 3-line C program that loses 100 bytes, under the same preload.
+compiler=$(command -v cc || command -v clang || command -v gcc || true)
+if [ -n "$compiler" ]; then
+  printf '#include <stdlib.h>\nvoid *volatile p;\nint main(void) { p = malloc(100); p = 0; return 0; }\n' >"$work/leak.c"
+  "$compiler" -O0 -o "$work/leak" "$work/leak.c"
+  set +e
+  LD_PRELOAD="$LSAN" LSAN_OPTIONS="exitcode=23" "$work/leak" 2>"$work/leak.err"
+  leak_status=$?
+  set -e
+  if [ "$leak_status" -ne 23 ] || ! grep -q "^Direct leak of 100 byte" "$work/leak.err"; then
+    cat "$work/leak.err" >&2
+    echo "leak_check.sh: the preloaded LeakSanitizer missed a known leak (exit $leak_status)" >&2
+    exit 1
+  fi
+  echo "==> self-check: LeakSanitizer found the known 100-byte leak of a test program"
+fi
+
 echo "==> smally serve under LeakSanitizer (fixture model $MODEL, SQLite accounts)"
 SMALLY_DATA_DIR="$work/data" PORT=$PORT LD_PRELOAD="$LSAN" LSAN_OPTIONS="exitcode=23:log_path=$work/lsan:suppressions=$PWD/scripts/performance/lsan.supp:print_suppressions=1" \
   "$BIN" serve --model "$MODEL" >"$work/server.log" 2>&1 &
