@@ -18,7 +18,7 @@ K6 := scripts/performance/k6.sh
 BIN_DEBUG := .build/debug/smally
 BIN := .build/$(CONFIG)/smally
 
-.PHONY: help setup setup-test model build build-debug run test services-up services-down bench bench-cache bench-tokenizer bench-inference bench-engine bench-baseline bench-compare bench-engine-vs-onnx quick-test load-test perf-test perf-curve bench-report bench-gate profile soak clean
+.PHONY: help setup setup-test model build build-debug run test services-up services-down bench bench-cache bench-tokenizer bench-inference bench-engine bench-baseline bench-compare bench-engine-vs-onnx quick-test load-test perf-test perf-curve bench-report bench-gate profile soak model-debug clean
 
 help:
 	@echo "make run        set up everything and start the server on embedded defaults (http://127.0.0.1:8000)"
@@ -114,13 +114,18 @@ perf-curve: setup-test model
 	@$(PYTHON) -c 'import matplotlib' 2>/dev/null || $(PYTHON) -m pip install --quiet matplotlib
 	@scripts/performance/perf_curve.sh
 
-bench-report: setup model
+# The gate, its report and profiles of it use the debug build (as CI): the model without a release build.
+model-debug:
+	@[ -f $(MODEL_DIR)/model.safetensors ] || { $(SWIFT) build --product smally && $(BIN_DEBUG) model install --dir $(MODEL_DIR); }
+
+bench-report: setup model-debug
 	@scripts/performance/bench_report.sh
 
-bench-gate: setup model
+bench-gate: setup model-debug
+	@[ -x .build/debug/smally-perf-gate ] || $(SWIFT) build --product smally-perf-gate
 	@scripts/performance/gate.sh
 
-profile: setup model
+profile: setup model-debug
 	@scripts/performance/profile.sh
 
 soak: setup-test model
