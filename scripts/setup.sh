@@ -12,11 +12,11 @@ APT_PACKAGES=(libblis-dev libsqlite3-dev sqlite3)
 PIP_MODULES=()
 if [ "${1:-}" = "--test" ]; then
   APT_PACKAGES+=(redis-server postgresql wrk gcc-aarch64-linux-gnu qemu-user-static file)
-  # the benchmark report's check (headless chromium), the leak check (LeakSanitizer)
-  APT_PACKAGES+=(chromium liblsan0)
   # module name=pip package
   PIP_MODULES+=(openai=openai openapi_spec_validator=openapi-spec-validator schemathesis=schemathesis)
 fi
+# The benchmark report's check (headless chromium) and the leak check (LeakSanitizer, GCC's runtime).
+[ "${1:-}" = "--test" ] && APT_PACKAGES+=(chromium liblsan0)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
