@@ -18,7 +18,7 @@ K6 := scripts/performance/k6.sh
 BIN_DEBUG := .build/debug/smally
 BIN := .build/$(CONFIG)/smally
 
-.PHONY: help setup setup-test model build build-debug run test services-up services-down bench bench-cache bench-tokenizer bench-inference bench-engine bench-baseline bench-compare bench-engine-vs-onnx quick-test load-test perf-test perf-curve clean
+.PHONY: help setup setup-test model build build-debug run test services-up services-down bench bench-cache bench-tokenizer bench-inference bench-engine bench-baseline bench-compare bench-engine-vs-onnx quick-test load-test perf-test perf-curve bench-report bench-gate profile soak model-debug clean
 
 help:
 	@echo "make run        set up everything and start the server on embedded defaults (http://127.0.0.1:8000)"
@@ -36,6 +36,10 @@ help:
 	@echo "make perf-curve latency vs offered load (10-120% of capacity, hit ratios 0 and 0.8) -> results/perf-curve-*/curve.png"
 	@echo "make perf-test  everything: micro-benchmarks, server start, k6 scenarios, dated results folder"
 	@echo "make bench-engine-vs-onnx ONNX=path/to/model.onnx   side-by-side with ONNX Runtime"
+	@echo "make bench-report  gate benchmarks vs the saved reference -> results/bench-*/index.html (MICRO=1 adds the suites)"
+	@echo "make bench-gate    the CI regression gate (calibrated, Mann-Whitney U at 0.05) and its self-check"
+	@echo "make profile BENCH=engine.single.short | TARGET=server SCENARIO=constant   perf -> results/profile-*/flamegraph.svg"
+	@echo "make soak MINUTES=10   mixed load on a server started here; RSS over time -> results/soak-*/rss.svg"
 	@echo "make clean      remove build products"
 
 setup:
@@ -109,6 +113,23 @@ perf-test: setup-test model
 perf-curve: setup-test model
 	@$(PYTHON) -c 'import matplotlib' 2>/dev/null || $(PYTHON) -m pip install --quiet matplotlib
 	@scripts/performance/perf_curve.sh
+
+# The gate, its report and profiles of it use the debug build (as CI): the model without a release build.
+model-debug:
+	@[ -f $(MODEL_DIR)/model.safetensors ] || { $(SWIFT) build --product smally && $(BIN_DEBUG) model install --dir $(MODEL_DIR); }
+
+bench-report: setup model-debug
+	@scripts/performance/bench_report.sh
+
+bench-gate: setup model-debug
+	@[ -x .build/debug/smally-perf-gate ] || $(SWIFT) build --product smally-perf-gate
+	@scripts/performance/gate.sh
+
+profile: setup model-debug
+	@scripts/performance/profile.sh
+
+soak: setup-test model
+	@scripts/performance/soak.sh
 
 bench-engine-vs-onnx: setup model
 	@scripts/performance/engine_vs_onnx.sh "$(ONNX)"

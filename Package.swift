@@ -117,6 +117,27 @@ let package = Package(
             ],
             swiftSettings: requestPathSettings
         ),
+        // The CI regression gate's pure parts: calibration loop, interleaved sampling, Mann-Whitney U,
+        // the decision rule and the reference file (Benchmarks/Gate/thresholds.json).
+        .target(
+            name: "SmallyPerfGate",
+            dependencies: ["SmallyJSON"],
+            swiftSettings: hotPathSettings
+        ),
+        // `smally-perf-gate`: times the gated hot paths (scripts/test.sh runs it in CI).
+        .executableTarget(
+            name: "smally-perf-gate",
+            dependencies: [
+                "SmallyPerfGate",
+                "SmallyCache",
+                "SmallyCore",
+                "SmallyEngine",
+                "SmallyJSON",
+                "SmallyTokenizer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Helpers for the test targets (throw-away Redis servers, polling, a seeded generator).
         .target(
             name: "SmallyTestSupport",
@@ -181,6 +202,10 @@ let package = Package(
         .testTarget(
             name: "SmallyTokenizerTests",
             dependencies: ["SmallyTokenizer", "SmallyTestSupport"]
+        ),
+        .testTarget(
+            name: "SmallyPerfGateTests",
+            dependencies: ["SmallyPerfGate"]
         ),
         .testTarget(
             name: "SmallyJSONTests",

@@ -18,6 +18,8 @@ if [ "${1:-}" = "--test" ]; then
   PIP_MODULES+=(openai=openai openapi_spec_validator=openapi-spec-validator schemathesis=schemathesis)
   PIP_MODULES+=(selenium=selenium)
 fi
+# The benchmark report's check (headless chromium) and the leak check (LeakSanitizer, GCC's runtime).
+[ "${1:-}" = "--test" ] && APT_PACKAGES+=(chromium liblsan0)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

@@ -29,6 +29,12 @@ echo "==> swift test"
 # on 2 cores running them beside the CPU-heavy ones made them flaky; serial takes ~75 s.
 timeout --kill-after=30 1200 swift test --skip-build --disable-xctest --no-parallel "$@"
 
+echo "==> performance gate: hot paths vs Benchmarks/Gate/thresholds.json (calibrated; Mann-Whitney U, alpha 0.05)"
+scripts/performance/gate.sh
+
+echo "==> leak check: a scripted server run under LeakSanitizer, 0 definite leaks"
+scripts/performance/leak_check.sh
+
 echo "==> the official openai Python client against a live server"
 scripts/compat/run_openai_client_test.sh
 

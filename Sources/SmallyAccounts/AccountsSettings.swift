@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import PostgresNIO
 import ServiceLifecycle
 import SmallyConfiguration
@@ -41,14 +42,17 @@ public struct AccountsSettings: Sendable {
 
     /// The store and the service that must run while it is used (the PostgreSQL client, or the
     /// SQLite store itself, which closes its file on shutdown).
-    public func makeStore(logger: Logger) throws -> (store: any AccountStore, service: any Service) {
+    public func makeStore(logger: Logger, metricsFactory: any MetricsFactory = MetricsSystem.factory)
+        throws -> (store: any AccountStore, service: any Service) {
         if let databaseURL {
             let configuration = try PostgresSettings.clientConfiguration(url: databaseURL, maxConnections: databaseMaxConnections,
                                                                           schema: databaseSchema)
             var clientLogger = logger
             clientLogger.logLevel = max(logger.logLevel, .error)  // our own lines report outages, once
-            let client = PostgresClient(configuration: configuration, backgroundLogger: clientLogger)
-            return (PostgresAccountStore(client: client, schema: databaseSchema, logger: logger), client)
+            // The client with its pool watched for /metrics (connections in use, time to get one).
+            let pool = PostgresPoolService.make(configuration: configuration, maxConnections: databaseMaxConnections,
+                                                backgroundLogger: clientLogger, factory: metricsFactory)
+            return (PostgresAccountStore(client: pool.client, schema: databaseSchema, logger: logger), pool)
         }
         let store = SQLiteAccountStore(path: sqlitePath, logger: logger)
         return (store, store)

@@ -6,7 +6,8 @@
 #   3. an API key for the run: API_KEY if set, else a new organization + key created with the CLI
 #      (when the binary has `orgs` / `keys`), else data/dev-api-key, else none;
 #   4. quick_test.js, then k6_test.js for each scenario × cache-hit ratio;
-#   5. results/YYYYmmdd-HHMMSS/: summaries (.txt/.json), k6 HTML reports, server log, summary.md.
+#   5. results/YYYYmmdd-HHMMSS/: summaries (.txt/.json), k6 HTML reports, server log, summary.md;
+#   6. index.html there (scripts/performance/bench_report.sh): gate benchmarks, k6 reports linked.
 # Everything started here is stopped again, also on failure or Ctrl-C. Exits non-zero when a k6
 # threshold failed (or a micro-benchmark run failed).
 #
@@ -292,6 +293,14 @@ for name in files:
           f"{fmt(l['p99'])} | {fmt(l['max'])} | {100 * f['error_rate']:.2f}% | {hit} | {fmt(s.get('p50'))} / {fmt(s.get('p95'))} | "
           f"{verdict} |")
 PY
+
+# ---- 6. report: index.html (gate benchmarks vs the reference, k6 reports linked) --------------
+say "report (index.html, checked in headless chromium)"
+if RESULTS_DIR="$OUT" ROUNDS=${REPORT_ROUNDS:-20} "$PERF/bench_report.sh"; then
+  note "open $OUT/index.html"
+else
+  FAILED+=("report")
+fi
 
 if [ ${#FAILED[@]} -gt 0 ]; then
   say "FAILED: ${FAILED[*]}"

@@ -5,8 +5,11 @@ public protocol BatchObserver: Sendable {
     func queueDepthChanged(_ depth: Int)
     /// `texts` waiters of `model` refused because their work waited past the queue deadline.
     func shed(model: String, texts: Int)
+    /// One text's wait in the queue, from submission until its batch started.
+    func queueWaited(_ duration: Duration)
 }
 
 extension BatchObserver {
     public func shed(model: String, texts: Int) {}
+    public func queueWaited(_ duration: Duration) {}
 }

@@ -269,6 +269,8 @@ public final class Batcher: Service, Sendable {
         for (index, jobWaiters) in waiters.enumerated() {
             for waiter in jobWaiters {
                 let timing = BatchTiming(queue: started - waiter.enqueued, inference: inference)
+                // A waiter that joined its job after the batch started (single-flight) waited 0, not less.
+                observer?.queueWaited(max(.zero, timing.queue))
                 switch result {
                 case .success(let vectors): waiter.continuation.resume(returning: (vectors[index], timing))
                 case .failure(let error): waiter.continuation.resume(throwing: error)

@@ -86,7 +86,7 @@ public struct AccountsRuntime: Sendable {
         self.now = options.now
         self.logger = logger
         self.announceDevelopmentKey = options.announceDevelopmentKey
-        (store, storeService) = try settings.makeStore(logger: logger)
+        (store, storeService) = try settings.makeStore(logger: logger, metricsFactory: options.metricsFactory)
         let store = self.store
         let authenticator = KeyAuthenticator(store: store, format: settings.keyFormat, tierLimits: settings.tierLimits,
                                              revalidateAfter: options.keyRevalidateAfter, staleIfErrorFor: options.keyStaleIfError,

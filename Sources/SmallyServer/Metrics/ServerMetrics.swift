@@ -13,6 +13,7 @@ public struct ServerMetrics: Sendable, BatchObserver, EmbeddingObserver {
     let batchSize: CoreMetrics.Recorder
     let batchTokens: CoreMetrics.Recorder
     let queueDepth: CoreMetrics.Gauge
+    let queueWait: CoreMetrics.Timer
     let cacheHitsL1: CoreMetrics.Counter
     let cacheHitsL2: CoreMetrics.Counter
     let cacheMisses: CoreMetrics.Counter
@@ -45,6 +46,7 @@ public struct ServerMetrics: Sendable, BatchObserver, EmbeddingObserver {
         batchSize = CoreMetrics.Recorder(label: "smally_batch_size", factory: factory)
         batchTokens = CoreMetrics.Recorder(label: "smally_batch_tokens", factory: factory)
         queueDepth = CoreMetrics.Gauge(label: "smally_queue_depth", factory: factory)
+        queueWait = CoreMetrics.Timer(label: "smally_queue_wait_seconds", factory: factory)
         cacheHitsL1 = CoreMetrics.Counter(label: "smally_cache_hits_total", dimensions: [("level", "l1")], factory: factory)
         cacheHitsL2 = CoreMetrics.Counter(label: "smally_cache_hits_total", dimensions: [("level", "l2")], factory: factory)
         cacheMisses = CoreMetrics.Counter(label: "smally_cache_misses_total", factory: factory)
@@ -85,6 +87,10 @@ public struct ServerMetrics: Sendable, BatchObserver, EmbeddingObserver {
 
     public func queueDepthChanged(_ depth: Int) {
         queueDepth.record(depth)
+    }
+
+    public func queueWaited(_ duration: Duration) {
+        queueWait.recordNanoseconds(duration.nanoseconds)
     }
 
     /// Texts refused with 503 `queue_timeout` (`SMALLY_MAX_QUEUE_MS`), per model.

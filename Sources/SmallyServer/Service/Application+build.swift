@@ -1,6 +1,7 @@
 import Hummingbird
 import HummingbirdCore
 import Logging
+import NIOPosix
 import ServiceLifecycle
 import SmallyAccounts
 import SmallyCache
@@ -80,6 +81,8 @@ public func buildApplication(
                           maxQueueWait: configuration.maxQueueMilliseconds > 0 ? .milliseconds(configuration.maxQueueMilliseconds) : nil,
                           lanes: configuration.inferenceLanes, logger: logger, observer: metrics)
     services.append(batcher)
+    // The HTTP servers run on NIO's shared group (Hummingbird's default).
+    services.append(EventLoopLagMonitor(group: MultiThreadedEventLoopGroup.singleton, factory: metrics.factory))
     let service = EmbeddingService(catalog: catalog, batcher: batcher, cache: cache, cacheScope: configuration.cacheScope,
                                    observer: metrics)
 
