@@ -62,6 +62,9 @@ struct AccountsEndToEndTests {
         // After the graceful shutdown, the store has every request served.
         let store = SQLiteAccountStore(path: directory + "/smally.sqlite", logger: logger)
         let organization = try #require(try await store.organization(named: DevelopmentKey.organizationName))
+        // The development organization is not limited: `make load-test` runs on its key.
+        #expect(organization.requestsPerMinute == AccountsAdmin.maximumRequestsPerMinute)
+        #expect(organization.monthlyQuota == AccountsAdmin.maximumMonthlyQuota)
         let month = QuotaPeriod.month(containing: Date())
         let totals = try await store.usage(organizationID: organization.id, from: month.start, to: month.end).reduce(UsageCounts.zero) { $0 + $1.counts }
         try await store.close()
