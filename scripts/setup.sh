@@ -14,6 +14,9 @@ if [ "${1:-}" = "--test" ]; then
   APT_PACKAGES+=(redis-server postgresql wrk gcc-aarch64-linux-gnu qemu-user-static file)
   # module name=pip package
   PIP_MODULES+=(openai=openai openapi_spec_validator=openapi-spec-validator schemathesis=schemathesis)
+  # deploy/ checks (scripts/ops): nginx, promtool (in Debian's prometheus), systemd-analyze; schemas
+  APT_PACKAGES+=(nginx prometheus systemd)
+  PIP_MODULES+=(kubernetes_validate=kubernetes-validate check_jsonschema=check-jsonschema yaml=pyyaml)
 fi
 
 as_root() {

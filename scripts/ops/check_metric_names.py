@@ -20,6 +20,7 @@ def names_in(expr):
     expr = re.sub(r"\{[^}]*\}", "", expr)                         # label matchers
     expr = re.sub(r"\[[^\]]*\]", "", expr)                        # ranges
     expr = re.sub(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", "", expr)
+    expr = re.sub(r"(?<![A-Za-z0-9_:])\d+(\.\d+)?([eE][-+]?\d+)?", "", expr)   # numbers (1e-9)
     names = set()
     for match in re.finditer(r"[A-Za-z_:][A-Za-z0-9_:]*", expr):
         token, rest = match.group(0), expr[match.end():].lstrip()

@@ -20,11 +20,12 @@ public func buildApplication(
     metrics: ServerMetrics,
     logger: Logger,
     version: String = "dev",
+    readiness: Readiness = Readiness(),
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in },
     onRoutesRegistered: ([RegisteredRoute]) -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
     try buildApplication(configuration: configuration, catalog: ModelCatalog(engine: engine), metrics: metrics, logger: logger,
-                         version: version, onServerRunning: onServerRunning, onRoutesRegistered: onRoutesRegistered)
+                         version: version, readiness: readiness, onServerRunning: onServerRunning, onRoutesRegistered: onRoutesRegistered)
 }
 
 /// The application serving every model of `catalog` (the first embedding model is the default).
@@ -34,10 +35,10 @@ public func buildApplication(
     metrics: ServerMetrics,
     logger: Logger,
     version: String = "dev",
+    readiness: Readiness = Readiness(),
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in },
     onRoutesRegistered: ([RegisteredRoute]) -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
-    let readiness = Readiness()
     var services: [any Service] = []
 
     var l2: RedisEmbeddingCache?
@@ -79,10 +80,12 @@ public func buildApplication(
                           maxQueueWait: configuration.maxQueueMilliseconds > 0 ? .milliseconds(configuration.maxQueueMilliseconds) : nil,
                           lanes: configuration.inferenceLanes, logger: logger, observer: metrics)
     services.append(batcher)
+    services.append(DependencyProbe(readiness: readiness, factory: metrics.factory, interval: .seconds(5)))
     let service = EmbeddingService(catalog: catalog, batcher: batcher, cache: cache, cacheScope: configuration.cacheScope,
                                    observer: metrics)
 
     let router = Router(context: AppRequestContext.self)
+    router.add(middleware: DrainMiddleware(readiness: readiness))
     router.add(middleware: MetricsMiddleware(metrics: metrics))
     router.add(middleware: ErrorAndRequestIDMiddleware(metrics: metrics))
     // Every route goes through `routes`, which puts it behind the check its pattern calls for.
