@@ -35,7 +35,7 @@ public struct AccountsSettings: Sendable {
         databaseMaxConnections = try reader.int("DATABASE_MAX_CONNECTIONS", default: databaseMaxConnections, in: 1...10_000)
         dataDirectory = reader.string("SMALLY_DATA_DIR", default: dataDirectory)
         apiKeyPrefix = reader.string("API_KEY_PREFIX", default: apiKeyPrefix)
-        let journal = reader.string("SMALLY_USAGE_JOURNAL", default: (dataDirectory as NSString).appendingPathComponent("usage-journal"))
+        let journal = reader.text("SMALLY_USAGE_JOURNAL") ?? (dataDirectory as NSString).appendingPathComponent("usage-journal")
         usageJournalDirectory = journal == "off" ? nil : journal
         tierLimits = try TierLimits(reading: &reader)
     }

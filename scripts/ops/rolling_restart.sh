@@ -111,3 +111,13 @@ echo "==> answers: $ok × 200, $failed failed; usage table: $usage requests"
 [ "$ok" -gt 0 ] || fail "no request succeeded"
 [ "$usage" = "$ok" ] || fail "usage ($usage) differs from the 200s ($ok)"
 echo "==> rolling restart: 0 failed requests, usage = 200s"
+
+echo "==> a second signal exits at once (drain of 60 s interrupted)"
+DRAIN=60 start_node 1
+kill -TERM "${PIDS[1]}"; sleep 0.5
+t0=$(date +%s%N); kill -TERM "${PIDS[1]}"
+rc=0; wait "${PIDS[1]}" || rc=$?; unset "PIDS[1]"
+took_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ "$rc" = 143 ] || fail "second SIGTERM: exit status $rc, expected 143 (128 + SIGTERM)"
+[ "$took_ms" -lt 2000 ] || fail "second SIGTERM: took $took_ms ms to exit"
+echo "    exited $rc in $took_ms ms"
