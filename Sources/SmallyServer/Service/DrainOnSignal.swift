@@ -24,7 +24,7 @@ final class DrainOnSignal: Service {
 
     func run() async throws {
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
-        try? await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { tasks in
                 var received = 0
                 for await signal in signals {
