@@ -30,10 +30,12 @@ chroot "$ROOT" ldd /usr/local/bin/smally
 if chroot "$ROOT" ldd /usr/local/bin/smally | grep -q 'not found'; then echo "!! a library is missing"; exit 1; fi
 
 echo "==> smally serve inside the root"
+# Swift reads its arguments from /proc/self/cmdline: without /proc every command prints the help.
+mountpoint -q "$ROOT/proc" || mount -t proc proc "$ROOT/proc"
 chroot "$ROOT" env -i SMALLY_AUTH=off HOST=127.0.0.1 PORT="$PORT" SMALLY_DRAIN_SECONDS=0 \
   /usr/local/bin/smally serve --model /model >"$ROOT/serve.log" 2>&1 &
 pid=$!
-trap 'kill $pid 2>/dev/null || true' EXIT
+trap 'kill $pid 2>/dev/null || true; umount "$ROOT/proc" 2>/dev/null || true' EXIT
 for _ in $(seq 300); do curl -sf "http://127.0.0.1:$PORT/ready" >/dev/null 2>&1 && break; sleep 0.1; done
 curl -sf "http://127.0.0.1:$PORT/ready"; echo
 curl -sf "http://127.0.0.1:$PORT/v1/embed" -H 'content-type: application/json' -d '{"text":"hello from a minimal root"}' \
