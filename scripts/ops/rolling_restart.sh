@@ -81,9 +81,9 @@ for node in 1 2; do
   t0=$(date +%s.%N)
   kill -TERM "${PIDS[$node]}"
   sleep 0.3
+  # Draining: the listener is closed (nginx retries a refused connect on the other node).
   ready=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/ready" || true)
-  [ "$ready" = 503 ] || fail "node $node draining: /ready answered $ready, not 503"
-  curl -si "http://127.0.0.1:$port/health" | grep -qi '^connection: close' || fail "node $node draining: no Connection: close"
+  [ "$ready" = 000 ] || fail "node $node draining: a new connection was accepted (/ready answered $ready)"
   rc=0; wait "${PIDS[$node]}" || rc=$?
   [ "$rc" = 0 ] || fail "node $node exited $rc after SIGTERM (expected 0)"
   stopped=$(python3 -c "import time; print(f'{time.time() - $t0:.1f}')")

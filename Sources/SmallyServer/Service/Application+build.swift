@@ -21,11 +21,12 @@ public func buildApplication(
     logger: Logger,
     version: String = "dev",
     readiness: Readiness = Readiness(),
+    listener: ListenerGate = ListenerGate(),
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in },
     onRoutesRegistered: ([RegisteredRoute]) -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
     try buildApplication(configuration: configuration, catalog: ModelCatalog(engine: engine), metrics: metrics, logger: logger,
-                         version: version, readiness: readiness, onServerRunning: onServerRunning, onRoutesRegistered: onRoutesRegistered)
+                         version: version, readiness: readiness, listener: listener, onServerRunning: onServerRunning, onRoutesRegistered: onRoutesRegistered)
 }
 
 /// The application serving every model of `catalog` (the first embedding model is the default).
@@ -36,6 +37,7 @@ public func buildApplication(
     logger: Logger,
     version: String = "dev",
     readiness: Readiness = Readiness(),
+    listener: ListenerGate = ListenerGate(),
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in },
     onRoutesRegistered: ([RegisteredRoute]) -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
@@ -141,7 +143,10 @@ public func buildApplication(
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "smally",
                              availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections)),
         services: services,
-        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+        onServerRunning: { channel in
+            listener.set(channel)
+            await onServerRunning(channel.localAddress?.port ?? configuration.port)
+        },
         logger: logger
     )
     app.beforeServerStarts {
