@@ -59,7 +59,7 @@ model: build
 	$(BIN) model install --dir $(MODEL_DIR)
 
 run: setup model
-	$(BIN) serve --model $(MODEL_DIR)
+	SMALLY_DRAIN_SECONDS=$${SMALLY_DRAIN_SECONDS:-0} $(BIN) serve --model $(MODEL_DIR)
 
 services-up:
 	@scripts/services.sh up

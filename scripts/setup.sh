@@ -17,6 +17,9 @@ if [ "${1:-}" = "--test" ]; then
   # module name=pip package
   PIP_MODULES+=(openai=openai openapi_spec_validator=openapi-spec-validator schemathesis=schemathesis)
   PIP_MODULES+=(selenium=selenium)
+  # deploy/ checks (scripts/ops): nginx, promtool (in Debian's prometheus), systemd-analyze; schemas
+  APT_PACKAGES+=(nginx prometheus systemd)
+  PIP_MODULES+=(kubernetes_validate=kubernetes-validate check_jsonschema=check-jsonschema yaml=pyyaml)
 fi
 # The benchmark report's check (headless chromium) and the leak check (LeakSanitizer, GCC's runtime).
 [ "${1:-}" = "--test" ] && APT_PACKAGES+=(chromium liblsan0)

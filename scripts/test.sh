@@ -53,5 +53,14 @@ scripts/console/run_browser_check.sh
 
 echo "==> schemathesis against the live server's /openapi.json: no 5xx, the process stays up"
 scripts/compat/run_schemathesis.sh
+
+echo "==> deploy/: nginx -t, promtool (config, rules, alert tests), compose + Kubernetes schemas, systemd unit"
+scripts/ops/check_deploy.sh
+
+echo "==> rolling restart of two nodes behind nginx under k6: 0 failed requests, usage = 200s, alert metric names exported"
+scripts/ops/rolling_restart.sh
+
+echo "==> kill -9 of a node under k6 load: the usage journal keeps every 200; alert metric names exported"
+scripts/ops/kill9_usage.sh
 t2=$(date +%s)
 echo "==> tests took $((t2 - t1)) s (build $((t1 - t0)) s)"

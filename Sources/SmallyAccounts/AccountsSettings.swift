@@ -17,6 +17,9 @@ public struct AccountsSettings: Sendable {
     public var apiKeyPrefix = "sk_"
     /// `TIER_{FREE,PRO,SCALE}_{EMBEDDINGS_PER_MONTH,REQUESTS_PER_MINUTE}`.
     public var tierLimits = TierLimits.defaults
+    /// `SMALLY_USAGE_JOURNAL`, default `SMALLY_DATA_DIR/usage-journal`, `off` for none: the directory
+    /// of the server's usage journal (see ``UsageJournal``), one per process. Unset in `init()` (tests).
+    public var usageJournalDirectory: String?
     /// PostgreSQL schema for the tables (tests); nil uses the connection's default (`public`).
     public var databaseSchema: String?
 
@@ -33,6 +36,8 @@ public struct AccountsSettings: Sendable {
         databaseMaxConnections = try reader.int("DATABASE_MAX_CONNECTIONS", default: databaseMaxConnections, in: 1...10_000)
         dataDirectory = reader.string("SMALLY_DATA_DIR", default: dataDirectory)
         apiKeyPrefix = reader.string("API_KEY_PREFIX", default: apiKeyPrefix)
+        let journal = reader.text("SMALLY_USAGE_JOURNAL") ?? (dataDirectory as NSString).appendingPathComponent("usage-journal")
+        usageJournalDirectory = journal == "off" ? nil : journal
         tierLimits = try TierLimits(reading: &reader)
     }
 

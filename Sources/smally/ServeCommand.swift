@@ -74,9 +74,12 @@ struct ServeCommand: AsyncParsableCommand {
         let authHeader = configuration.auth == .enabled
             ? (configuration.accounts.isEmbedded ? " -H \"Authorization: Bearer $(cat \(keyFile))\"" : " -H 'Authorization: Bearer <your key>'")
             : ""
-        let app = try buildApplication(configuration: configuration, catalog: catalog, metrics: metrics, logger: logger, version: SmallyVersion.string) { port in
+        let readiness = Readiness()
+        let listener = ListenerGate()
+        let app = try buildApplication(configuration: configuration, catalog: catalog, metrics: metrics, logger: logger,
+                                       version: SmallyVersion.string, readiness: readiness, listener: listener) { port in
             logger.info("Smally is listening on http://\(host):\(port) — try: curl -s http://\(host):\(port)/v1/embed\(authHeader) -H 'content-type: application/json' -d '{\"text\":\"hello world\"}'")
         }
-        try await app.runService()
+        try await runDrainingOnSignal(app, readiness: readiness, listener: listener, drain: .seconds(configuration.drainSeconds), logger: logger)
     }
 }

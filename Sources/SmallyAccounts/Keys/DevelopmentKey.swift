@@ -8,6 +8,8 @@ import Darwin
 /// First start of the embedded store: with no organization at all, create `default` and a
 /// development key, so a newcomer can call the API at once. The key is handed to `announce`
 /// (printed once on stdout, never logged) and saved to `SMALLY_DATA_DIR/dev-api-key` (mode 0600).
+/// The organization has the largest quota and rate limit an organization can have: it exists to
+/// try the server (and load-test it with `make load-test`), which a tier's limits would refuse.
 public enum DevelopmentKey {
     public static let fileName = "dev-api-key"
     public static let organizationName = "default"
@@ -16,7 +18,9 @@ public enum DevelopmentKey {
     public static func bootstrapIfEmpty(admin: AccountsAdmin, dataDirectory: String, tier: Tier = .scale,
                                         announce: @Sendable (_ key: String, _ path: String) -> Void) async throws -> String? {
         guard try await admin.store.organizations().isEmpty else { return nil }
-        let organization = try await admin.createOrganization(name: organizationName, tier: tier)
+        let organization = try await admin.createOrganization(name: organizationName, tier: tier,
+                                                              monthlyQuota: AccountsAdmin.maximumMonthlyQuota,
+                                                              requestsPerMinute: AccountsAdmin.maximumRequestsPerMinute)
         let created = try await admin.createKey(organization: organization.name, name: "development")
         let path = (dataDirectory as NSString).appendingPathComponent(fileName)
         try writePrivateFile(path: path, contents: created.secret + "\n")

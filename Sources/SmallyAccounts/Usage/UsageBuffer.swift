@@ -40,10 +40,11 @@ public struct UsageBuffer: Sendable {
     }
 
     /// The batch to write next: the one in flight (a retry) or, if none, everything pending.
-    public mutating func nextBatch() -> UsageBatch? {
+    /// A new batch gets `id` (default: a new one).
+    public mutating func nextBatch(id: @autoclosure () -> String? = nil) -> UsageBatch? {
         if let inFlight { return inFlight }
         guard !pending.isEmpty else { return nil }
-        let batch = UsageBatch(counts: pending, lastUsed: pendingLastUsed)
+        let batch = UsageBatch(id: id() ?? Identifiers.make("batch"), counts: pending, lastUsed: pendingLastUsed)
         pending = [:]
         pendingLastUsed = [:]
         inFlight = batch

@@ -12,6 +12,8 @@ import Synchronization
 ///   and an info line when it recovers.
 /// - The buffer is bounded (`maxBuckets`); events that would need a bucket beyond it are dropped,
 ///   counted in `smally_usage_dropped_events_total` and logged (at most every 10 s).
+/// - With a ``UsageJournal``, every event is also appended to a local file before the response
+///   leaves, and files left by a killed process are written at the next start (once each).
 /// - On graceful shutdown it flushes what is left, retrying for up to `finalFlushTimeout`. Add it
 ///   to the services *after* the store's client and *before* the HTTP server, so it stops after
 ///   the last request and before the database.
@@ -22,6 +24,8 @@ public final class UsageRecorder: Service, Sendable {
     private let finalFlushTimeout: Duration
     private let logger: Logger
     private let buffer: Mutex<UsageBuffer>
+    /// Appended to under `buffer`'s lock (see ``UsageJournal``).
+    private let journal: UsageJournal?
     /// Held while a batch is committed and then marked written, and while a report reads the
     /// store and the buffer: otherwise a report could read the store just before a commit and the
     /// buffer just after it, and miss that batch (or count it twice the other way round).
@@ -50,7 +54,9 @@ public final class UsageRecorder: Service, Sendable {
     ///   - writeTimeout: one write attempt gives up after this; default 5 s.
     ///   - finalFlushTimeout: how long shutdown keeps retrying; default 10 s.
     public init(store: any AccountStore, flushInterval: Duration = .seconds(1), maxBuckets: Int = 100_000,
-                writeTimeout: Duration = .seconds(5), finalFlushTimeout: Duration = .seconds(10), logger: Logger) {
+                writeTimeout: Duration = .seconds(5), finalFlushTimeout: Duration = .seconds(10), journal: UsageJournal? = nil,
+                logger: Logger) {
+        self.journal = journal
         self.store = store
         self.flushInterval = flushInterval
         self.writeTimeout = writeTimeout
@@ -62,7 +68,12 @@ public final class UsageRecorder: Service, Sendable {
     /// Adds one request's usage. Never blocks on I/O.
     public func record(organizationID: String, keyID: String, model: String = "", counts: UsageCounts, at date: Date = Date()) {
         let bucket = UsageBucket(organizationID: organizationID, keyID: keyID, at: date, model: model)
-        let accepted = buffer.withLock { $0.record(bucket, counts, at: date) }
+        let journal = self.journal
+        let accepted = buffer.withLock { buffer in
+            guard buffer.record(bucket, counts, at: date) else { return false }
+            journal?.append(bucket, counts, at: date)
+            return true
+        }
         if !accepted {
             droppedCounter.increment()
             let now = Date()
@@ -100,7 +111,13 @@ public final class UsageRecorder: Service, Sendable {
     public func run() async throws {
         var delay = flushInterval
         var backoff = Duration.seconds(1)
+        var leftOver = journal?.leftOver() ?? []
+        if !leftOver.isEmpty {
+            logger.notice("usage journal: writing usage left by a process that did not stop cleanly",
+                          metadata: ["batches": "\(leftOver.count)", "requests": "\(leftOver.reduce(UsageCounts.zero) { $0 + $1.totals }.requests)"])
+        }
         while true {
+            leftOver = await writeLeftOver(leftOver)
             // Only the wait is cut short by shutdown; a write in progress is never interrupted.
             try? await cancelWhenGracefulShutdown { [delay] in try await Task.sleep(for: delay) }
             if Task.isShuttingDownGracefully || Task.isCancelled { break }
@@ -116,11 +133,34 @@ public final class UsageRecorder: Service, Sendable {
         await finalFlush()
     }
 
+    /// Writes the journal's left-over batches (each under its own id: one already applied before
+    /// the crash is skipped by the store); returns those that could not be written yet.
+    private func writeLeftOver(_ batches: [UsageBatch]) async -> [UsageBatch] {
+        guard let journal else { return [] }
+        var remaining: [UsageBatch] = []
+        for batch in batches {
+            do {
+                let store = self.store
+                try await commitLock.withLock {
+                    try await withDeadline(writeTimeout) { try await store.apply(batch) }
+                }
+                journal.written(batch.id)
+            } catch {
+                remaining.append(batch)
+            }
+        }
+        return remaining
+    }
+
     /// Writes what is buffered (at most one batch). True when the buffer had nothing to write or
     /// the write succeeded.
     @discardableResult
     public func flush() async -> Bool {
-        guard let batch = buffer.withLock({ $0.nextBatch() }) else { return true }
+        let journal = self.journal
+        // The journal's current file becomes this batch (same events, same id).
+        guard let batch = buffer.withLock({ buffer in
+            buffer.inFlight == nil && !buffer.pending.isEmpty ? buffer.nextBatch(id: journal?.seal()) : buffer.nextBatch()
+        }) else { return true }
         bufferedGauge.record(buffer.withLock { $0.bucketCount })
         do {
             let store = self.store
@@ -129,6 +169,7 @@ public final class UsageRecorder: Service, Sendable {
                 try await withDeadline(writeTimeout) { try await store.apply(batch) }
                 buffer.withLock { $0.completed(batch.id) }
             }
+            journal?.written(batch.id)
             writtenCounter.increment(by: batch.counts.count)
             bufferedGauge.record(buffer.withLock { $0.bucketCount })
             let recovered = health.withLock { health in defer { health.failing = false }; return health.failing }

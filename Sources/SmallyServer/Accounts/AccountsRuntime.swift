@@ -103,8 +103,16 @@ public struct AccountsRuntime: Sendable {
         } else {
             limiter = InProcessQuotaLimiter(seed: seed, logger: logger)
         }
+        var journal: UsageJournal?
+        if let directory = settings.usageJournalDirectory {
+            do {
+                journal = try UsageJournal(directory: directory)
+            } catch {
+                throw ConfigurationError(variable: "SMALLY_USAGE_JOURNAL", message: (error as? AccountsError)?.message ?? "\(error)")
+            }
+        }
         let recorder = UsageRecorder(store: store, flushInterval: options.usageFlushInterval, maxBuckets: options.usageMaxBuckets,
-                                     logger: logger)
+                                     journal: journal, logger: logger)
         self.recorder = recorder
         admin = AccountsAdmin(store: store, format: settings.keyFormat, tierLimits: settings.tierLimits,
                               onChange: { authenticator.invalidateAll() },

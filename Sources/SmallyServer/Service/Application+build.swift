@@ -21,11 +21,13 @@ public func buildApplication(
     metrics: ServerMetrics,
     logger: Logger,
     version: String = "dev",
+    readiness: Readiness = Readiness(),
+    listener: ListenerGate = ListenerGate(),
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in },
     onRoutesRegistered: ([RegisteredRoute]) -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
     try buildApplication(configuration: configuration, catalog: ModelCatalog(engine: engine), metrics: metrics, logger: logger,
-                         version: version, onServerRunning: onServerRunning, onRoutesRegistered: onRoutesRegistered)
+                         version: version, readiness: readiness, listener: listener, onServerRunning: onServerRunning, onRoutesRegistered: onRoutesRegistered)
 }
 
 /// The application serving every model of `catalog` (the first embedding model is the default).
@@ -35,10 +37,11 @@ public func buildApplication(
     metrics: ServerMetrics,
     logger: Logger,
     version: String = "dev",
+    readiness: Readiness = Readiness(),
+    listener: ListenerGate = ListenerGate(),
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in },
     onRoutesRegistered: ([RegisteredRoute]) -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
-    let readiness = Readiness()
     var services: [any Service] = []
 
     var l2: RedisEmbeddingCache?
@@ -83,10 +86,12 @@ public func buildApplication(
     services.append(batcher)
     // The HTTP servers run on NIO's shared group (Hummingbird's default).
     services.append(EventLoopLagMonitor(group: MultiThreadedEventLoopGroup.singleton, factory: metrics.factory))
+    services.append(DependencyProbe(readiness: readiness, factory: metrics.factory, interval: .seconds(5)))
     let service = EmbeddingService(catalog: catalog, batcher: batcher, cache: cache, cacheScope: configuration.cacheScope,
                                    observer: metrics)
 
     let router = Router(context: AppRequestContext.self)
+    router.add(middleware: DrainMiddleware(readiness: readiness))
     router.add(middleware: MetricsMiddleware(metrics: metrics))
     router.add(middleware: ErrorAndRequestIDMiddleware(metrics: metrics))
     // Every route goes through `routes`, which puts it behind the check its pattern calls for.
@@ -156,7 +161,10 @@ public func buildApplication(
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "smally",
                              availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections)),
         services: services,
-        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+        onServerRunning: { channel in
+            listener.set(channel)
+            await onServerRunning(channel.localAddress?.port ?? configuration.port)
+        },
         logger: logger
     )
     app.beforeServerStarts {

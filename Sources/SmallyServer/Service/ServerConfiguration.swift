@@ -90,6 +90,11 @@ public struct ServerConfiguration: Sendable {
     /// with `X-Forwarded-Proto: https`.
     public var consoleSecureCookies = false
 
+    /// `SMALLY_DRAIN_SECONDS`, default 5 (0…3,600): on SIGTERM / SIGINT, how long the server keeps
+    /// serving with `/ready` at 503 and `Connection: close` on every response, so a load balancer
+    /// moves its traffic elsewhere, before it stops accepting. `make run` uses 0.
+    public var drainSeconds = 5
+
     public init() {}
 
     /// The HTTP/1.1 settings of a listener: the idle timeout, plus the given channel handlers.
@@ -127,6 +132,7 @@ public struct ServerConfiguration: Sendable {
         metricsPort = try reader.optionalInt("METRICS_PORT", in: 1...65_535)
         idleTimeoutSeconds = try reader.int("IDLE_TIMEOUT", default: idleTimeoutSeconds, in: 1...86_400)
         maxConnections = try reader.int("MAX_CONNECTIONS", default: maxConnections, in: 1...1_000_000)
+        drainSeconds = try reader.int("SMALLY_DRAIN_SECONDS", default: drainSeconds, in: 0...3_600)
         engine = try EngineSettings(reading: &reader)
         inferenceLanes = try reader.optionalInt("SMALLY_LANES", in: 1...4_096)
         executor = try reader.choice("SMALLY_EXECUTOR", default: "nio", ["nio": .nio, "default": .default])
