@@ -70,6 +70,19 @@ public enum Migrations {
             "ALTER TABLE usage_minutes DROP CONSTRAINT usage_minutes_pkey",
             "ALTER TABLE usage_minutes ADD PRIMARY KEY (organization_id, minute, key_id, model)",
         ]),
+        // Monthly quota counters shared by every node through the database (no Redis): one row
+        // per organization and month, changed by one atomic UPDATE per admission. Version 6: 4 and
+        // 5 are taken by work in progress elsewhere; versions are applied by set, so gaps are fine.
+        Migration(version: 6, name: "quota counters in the database", statements: [
+            """
+            CREATE TABLE quota_months (
+                organization_id TEXT NOT NULL,
+                month TIMESTAMPTZ NOT NULL,
+                used BIGINT NOT NULL,
+                PRIMARY KEY (organization_id, month)
+            )
+            """,
+        ]),
     ]
 
     public static let sqlite: [Migration] = [
@@ -142,6 +155,18 @@ public enum Migrations {
             """,
             "DROP TABLE usage_minutes",
             "ALTER TABLE usage_minutes_v3 RENAME TO usage_minutes",
+        ]),
+        // Same table as PostgreSQL's version 6 (SQLite serves one node, whose in-process counters
+        // are exact: it is kept for the versions to mean the same schema in both).
+        Migration(version: 6, name: "quota counters in the database", statements: [
+            """
+            CREATE TABLE quota_months (
+                organization_id TEXT NOT NULL,
+                month INTEGER NOT NULL,
+                used INTEGER NOT NULL,
+                PRIMARY KEY (organization_id, month)
+            ) WITHOUT ROWID
+            """,
         ]),
     ]
 }
