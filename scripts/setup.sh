@@ -12,6 +12,7 @@ APT_PACKAGES=(libblis-dev libsqlite3-dev sqlite3)
 PIP_MODULES=()
 if [ "${1:-}" = "--test" ]; then
   APT_PACKAGES+=(redis-server postgresql wrk gcc-aarch64-linux-gnu qemu-user-static file)
+  APT_PACKAGES+=(openssl)  # RedisTLSTests make a CA and certificates with it
   # module name=pip package
   PIP_MODULES+=(openai=openai openapi_spec_validator=openapi-spec-validator schemathesis=schemathesis)
 fi
