@@ -99,7 +99,7 @@ public struct AccountsRuntime: Sendable {
         case (.auto, let redis?, _), (.redis, let redis?, _):
             limiter = RedisQuotaLimiter(client: redis, seed: seed, namespace: options.quotaNamespace, fallback: options.quotaFallback,
                                         logger: logger)
-        case (.auto, nil, let counters?), (.database, _, let counters?):
+        case (.database, _, let counters?):
             limiter = DatabaseQuotaLimiter(store: counters, fallback: options.quotaFallback, logger: logger)
         case (.redis, nil, _):
             throw ConfigurationError(variable: "QUOTA_COUNTERS", message: "is redis but REDIS_URL is not set")
@@ -108,7 +108,7 @@ public struct AccountsRuntime: Sendable {
         default:
             if !settings.isEmbedded {
                 // Nodes sharing this database each count on their own: say so once, loudly.
-                logger.warning("quota counters are per node (QUOTA_COUNTERS=process): with several nodes, each admits up to the whole monthly quota")
+                logger.warning("quota counters are per node (no REDIS_URL): with several nodes sharing this database, each admits up to the whole monthly quota; set REDIS_URL, or QUOTA_COUNTERS=database for exact counts at a cost (README)")
             }
             limiter = InProcessQuotaLimiter(seed: seed, logger: logger)
         }

@@ -83,7 +83,7 @@ public struct ServerConfiguration: Sendable {
     /// added to Redis when it returns.
     public var quotaFallback: QuotaFallback = .default
     /// `QUOTA_COUNTERS`, default `auto`: where monthly quota counters live — Redis when `REDIS_URL`
-    /// is set, else PostgreSQL when `DATABASE_URL` is set (shared by every node), else this process.
+    /// is set, else this process; `database` counts in PostgreSQL (exact across nodes, costly).
     public var quotaCounters: QuotaCounters = .auto
     /// `AUTH_STALE_IF_ERROR`, default 30 s (0…300): while the account store does not answer, a key
     /// confirmed within this window keeps working (a key revoked meanwhile works until then);
