@@ -14,6 +14,7 @@ if [ "${1:-}" = "--test" ]; then
   APT_PACKAGES+=(redis-server postgresql wrk gcc-aarch64-linux-gnu qemu-user-static file)
   # The web console's browser check: Debian's headless Chromium and its WebDriver, driven by selenium.
   APT_PACKAGES+=(chromium chromium-driver)
+  APT_PACKAGES+=(openssl)  # RedisTLSTests make a CA and certificates with it
   # module name=pip package
   PIP_MODULES+=(openai=openai openapi_spec_validator=openapi-spec-validator schemathesis=schemathesis)
   PIP_MODULES+=(selenium=selenium)

@@ -55,6 +55,8 @@ public final class LocalRedisServer: @unchecked Sendable {
     // Used by one test at a time; the process handle is only touched from that test.
     public let port: Int
     public let password: String?
+    /// Port of the TLS listener when started with `tls:` (the plain port stays open for the readiness ping).
+    public let tlsPort: Int?
     private let extraArguments: [String]
     private var process: Process?
 
@@ -63,10 +65,21 @@ public final class LocalRedisServer: @unchecked Sendable {
     }
 
     /// Starts a server on a random port in 20000..<45000, retrying other ports if one is taken.
-    public static func start(password: String? = nil, extraArguments: [String] = []) async throws -> LocalRedisServer {
+    /// With `tls`, also listens with TLS on `tlsPort` with its server certificate; `requireClientCertificate`
+    /// sets `tls-auth-clients yes` (else `no`).
+    public static func start(password: String? = nil, extraArguments: [String] = [], tls: TestCertificates? = nil,
+                             requireClientCertificate: Bool = false) async throws -> LocalRedisServer {
         var lastError: (any Error)?
         for _ in 0..<5 {
-            let server = LocalRedisServer(port: Int.random(in: 20000..<45000), password: password, extraArguments: extraArguments)
+            let port = Int.random(in: 20000..<45000)
+            var arguments = extraArguments
+            if let tls {
+                arguments += ["--tls-port", String(port + 1), "--tls-cert-file", tls.serverCertificateFile,
+                              "--tls-key-file", tls.serverKeyFile, "--tls-ca-cert-file", tls.caFile,
+                              "--tls-auth-clients", requireClientCertificate ? "yes" : "no"]
+            }
+            let server = LocalRedisServer(port: port, password: password, extraArguments: arguments,
+                                          tlsPort: tls == nil ? nil : port + 1)
             do {
                 try await server.start()
                 return server
@@ -78,10 +91,11 @@ public final class LocalRedisServer: @unchecked Sendable {
         throw lastError ?? StartFailed(description: "could not start redis-server")
     }
 
-    private init(port: Int, password: String?, extraArguments: [String]) {
+    private init(port: Int, password: String?, extraArguments: [String], tlsPort: Int?) {
         self.port = port
         self.password = password
         self.extraArguments = extraArguments
+        self.tlsPort = tlsPort
     }
 
     public var configuration: RedisConfiguration {

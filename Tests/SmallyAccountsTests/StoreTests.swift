@@ -9,9 +9,9 @@ import Testing
     @Test("migrations are versioned and idempotent", arguments: Backend.allCases)
     func migrationsAreVersionedAndIdempotent(backend: Backend) async throws {
         try await TestEnvironment.withStore(backend) { store in
-            #expect(try await store.appliedMigrations() == [1, 2, 3, 4])
+            #expect(try await store.appliedMigrations() == [1, 2, 3, 4, 5])
             #expect(try await store.migrate() == [])
-            #expect(try await store.appliedMigrations() == [1, 2, 3, 4])
+            #expect(try await store.appliedMigrations() == [1, 2, 3, 4, 5])
             try await store.ping()
         }
     }

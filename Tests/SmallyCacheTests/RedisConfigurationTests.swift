@@ -33,10 +33,35 @@ import Testing
         #expect(try RedisConfiguration(url: "redis://[::1]").port == 6379)
     }
 
+    @Test("rediss turns TLS on with the system roots") func redissTurnsTLSOn() throws {
+        let config = try RedisConfiguration(url: "rediss://:pw@cache.example:6380/2")
+        #expect(config.tls == RedisTLS())
+        #expect(config.sslContext != nil)
+        #expect(config.port == 6380 && config.database == 2)
+        #expect(try RedisConfiguration(url: "redis://cache.example").tls == nil)
+    }
+
+    @Test("unreadable TLS files are named") func unreadableTLSFiles() throws {
+        var config = RedisConfiguration(host: "127.0.0.1")
+        #expect(throws: RedisError.self) { try config.setTLS(RedisTLS(caFile: "/nonexistent/ca.pem")) }
+        do {
+            try config.setTLS(RedisTLS(caFile: "/nonexistent/ca.pem"))
+        } catch {
+            #expect(error.code == .invalidConfiguration)
+            #expect(error.message?.contains("/nonexistent/ca.pem") == true)
+        }
+        do {
+            try config.setTLS(RedisTLS(certificateFile: "/nonexistent/cert.pem"))
+            Issue.record("a certificate without a key was accepted")
+        } catch {
+            #expect(error.message?.contains("key file") == true)
+        }
+        #expect(config.tls == nil)
+    }
+
     static let bad: [(String, String)] = [
-        ("localhost:6379", "expected redis://"),
+        ("localhost:6379", "expected redis[s]://"),
         ("http://localhost", "scheme must be redis://"),
-        ("rediss://localhost", "TLS"),
         ("redis://", "missing host"),
         ("redis://:pw@", "missing host"),
         ("redis://host:0", "port"),

@@ -1,4 +1,6 @@
 @testable import SmallyServer
+import SmallyCache
+import SmallyAccounts
 import SmallyConfiguration
 import Testing
 
@@ -34,6 +36,28 @@ struct ServerConfigurationTests {
             } catch {
                 #expect(error.variable == name)
                 #expect(error.description.contains(value))
+            }
+        }
+    }
+
+    @Test("Redis TLS and quota counters: values, and refusals that name the variable")
+    func redisAndQuotaCounterSettings() throws {
+        let tls = try ServerConfiguration(environment: ["REDIS_URL": "rediss://cache:6380", "REDIS_TLS_CA_FILE": "/etc/ca.pem",
+                                                        "REDIS_TLS_INSECURE": "true", "QUOTA_COUNTERS": "database"])
+        #expect(tls.redisTLS == RedisTLS(caFile: "/etc/ca.pem", insecure: true))
+        #expect(tls.quotaCounters == .database)
+        #expect(try ServerConfiguration(environment: [:]).quotaCounters == .auto)
+        // TLS settings with a plain redis:// URL would do nothing: refused.
+        #expect {
+            _ = try ServerConfiguration(environment: ["REDIS_URL": "redis://cache", "REDIS_TLS_CA_FILE": "/etc/ca.pem"])
+        } throws: { error in
+            "\(error)".contains("REDIS_URL") && "\(error)".contains("rediss://")
+        }
+        for (name, value) in [("REDIS_TLS_INSECURE", "maybe"), ("QUOTA_COUNTERS", "memcached")] {
+            #expect {
+                _ = try ServerConfiguration(environment: ["REDIS_URL": "rediss://cache", name: value])
+            } throws: { error in
+                "\(error)".contains(name) && "\(error)".contains(value)
             }
         }
     }

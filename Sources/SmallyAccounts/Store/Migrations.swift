@@ -86,6 +86,18 @@ public enum Migrations {
             """,
             "CREATE INDEX console_sessions_expires_at ON console_sessions (expires_at)",
         ]),
+        // Monthly quota counters shared by every node through the database (no Redis): one row
+        // per organization and month, changed by one atomic UPDATE per admission.
+        Migration(version: 5, name: "quota counters in the database", statements: [
+            """
+            CREATE TABLE quota_months (
+                organization_id TEXT NOT NULL,
+                month TIMESTAMPTZ NOT NULL,
+                used BIGINT NOT NULL,
+                PRIMARY KEY (organization_id, month)
+            )
+            """,
+        ]),
     ]
 
     public static let sqlite: [Migration] = [
@@ -173,6 +185,18 @@ public enum Migrations {
             )
             """,
             "CREATE INDEX console_sessions_expires_at ON console_sessions (expires_at)",
+        ]),
+        // Same table as PostgreSQL's version 5 (SQLite serves one node, whose in-process counters
+        // are exact: it is kept for the versions to mean the same schema in both).
+        Migration(version: 5, name: "quota counters in the database", statements: [
+            """
+            CREATE TABLE quota_months (
+                organization_id TEXT NOT NULL,
+                month INTEGER NOT NULL,
+                used INTEGER NOT NULL,
+                PRIMARY KEY (organization_id, month)
+            ) WITHOUT ROWID
+            """,
         ]),
     ]
 }

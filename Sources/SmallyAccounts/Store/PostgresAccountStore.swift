@@ -392,6 +392,72 @@ extension PostgresAccountStore {
     }
 }
 
+// MARK: Quota counters
+
+extension PostgresAccountStore: QuotaCounterStore {
+    /// One `UPDATE … WHERE used + n <= limit RETURNING used` per admission: the row lock makes
+    /// concurrent admissions from every node queue on the row, so exactly what remains is admitted.
+    /// Only a refusal or a new month costs more statements.
+    ///
+    /// The row lock is held until the commit, so a commit that waits for its WAL flush (fsync)
+    /// would serialize an organization's admissions at the disk's flush rate: measured with
+    /// pgbench, 8 clients on one row, 400–690 admissions/s. The statement's own (implicit)
+    /// transaction commits asynchronously instead (`set_config('synchronous_commit', 'off', true)`
+    /// in the statement, so still one round trip): 19,000–23,000/s (a BEGIN / SET LOCAL / UPDATE /
+    /// COMMIT transaction: 3,000–5,900/s). The price: a PostgreSQL crash may forget the last moments' increments (the
+    /// WAL writer flushes within ~0.6 s), i.e. re-admit that many embeddings; usage rows are
+    /// written by their own synchronous transactions and are not affected.
+    public func addToQuota(organizationID: String, month: QuotaPeriod.Interval, count: Int, limit: Int) async throws -> (allowed: Bool, used: Int) {
+        let start = ms(month.start)
+        // A read (count 0) never refuses, even when the count went past the limit (admissions of
+        // a database outage added back).
+        let limit = count <= 0 ? Int.max : limit
+        for _ in 0..<4 {
+            let rows = try await client.query("""
+                UPDATE quota_months SET used = used + \(count)
+                FROM (SELECT set_config('synchronous_commit', 'off', true)) AS this_transaction
+                WHERE organization_id = \(organizationID) AND month = \(start) AND used + \(count) <= \(limit)
+                RETURNING used
+                """, logger: logger)
+            var added: Int?
+            for try await used in rows.decode(Int.self) { added = used }
+            if let added { return (true, added) }
+            // Refused, or no counter yet: read it; create it from the recorded usage when missing.
+            // A counter that now has room was created (or given back to) since the UPDATE: again.
+            let current = try await client.query("""
+                SELECT used FROM quota_months WHERE organization_id = \(organizationID) AND month = \(start)
+                """, logger: logger)
+            var found: Int?
+            for try await used in current.decode(Int.self) { found = used }
+            if let found {
+                if found + count > limit { return (false, found) }
+            } else {
+                try await createQuotaCounter(organizationID: organizationID, month: month)
+            }
+        }
+        throw AccountsError(.storageUnavailable, "quota counter of \(organizationID) kept changing under four attempts")
+    }
+
+    public func adjustQuota(organizationID: String, month: QuotaPeriod.Interval, delta: Int) async throws {
+        try await createQuotaCounter(organizationID: organizationID, month: month)
+        try await client.query("""
+            UPDATE quota_months SET used = GREATEST(0, used + \(delta))
+            WHERE organization_id = \(organizationID) AND month = \(ms(month.start))
+            """, logger: logger)
+    }
+
+    /// The month's counter, from the usage recorded so far; nothing when it exists (nodes racing
+    /// to create it agree on one row).
+    private func createQuotaCounter(organizationID: String, month: QuotaPeriod.Interval) async throws {
+        try await client.query("""
+            INSERT INTO quota_months (organization_id, month, used)
+            SELECT \(organizationID), \(ms(month.start)), COALESCE(SUM(embeddings), 0)::bigint FROM usage_minutes
+            WHERE organization_id = \(organizationID) AND minute >= \(month.start) AND minute < \(month.end)
+            ON CONFLICT (organization_id, month) DO NOTHING
+            """, logger: logger)
+    }
+}
+
 /// Stored times are whole milliseconds (see ``Timestamps``); PostgreSQL keeps microseconds.
 private func ms(_ date: Date) -> Date { Timestamps.nearestMillisecond(date) }
 

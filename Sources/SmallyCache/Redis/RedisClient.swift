@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
@@ -24,6 +25,7 @@ public final class RedisClient: Service, Sendable {
     /// Connection warnings are shared by all slots and limited to one a second (the rest go to debug),
     /// so a flapping or overloaded Redis cannot flood the logs.
     private let warningThrottle = Mutex(LogThrottle(interval: .seconds(1)))
+    private let metrics: RedisNodeMetrics
 
     private struct State {
         /// Live (or just-died) connection per pool slot; `nil` while that slot is reconnecting.
@@ -35,12 +37,15 @@ public final class RedisClient: Service, Sendable {
     public init(
         configuration: RedisConfiguration,
         logger: Logger,
-        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        metricsFactory: any MetricsFactory = MetricsSystem.factory
     ) {
         precondition(configuration.poolSize >= 1, "RedisConfiguration.poolSize must be at least 1")
         self.configuration = configuration
+        let node = "\(configuration.host):\(configuration.port)"
+        self.metrics = RedisNodeMetrics(node: node, factory: metricsFactory)
         var logger = logger
-        logger[metadataKey: "redis"] = "\(configuration.host):\(configuration.port)"
+        logger[metadataKey: "redis"] = "\(node)"
         self.logger = logger
         self.eventLoopGroup = eventLoopGroup
         self.commandTimeout = TimeAmount(configuration.commandTimeout)
@@ -69,6 +74,9 @@ public final class RedisClient: Service, Sendable {
         }
 
         self.logger.debug("Redis client starting", metadata: ["pool_size": "\(self.configuration.poolSize)"])
+        if self.configuration.tls?.insecure == true {
+            self.logger.warning("Redis TLS certificate verification is OFF (REDIS_TLS_INSECURE): for development only, anyone on the path can read and change the traffic")
+        }
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 for slot in 0..<self.configuration.poolSize {
@@ -95,6 +103,7 @@ public final class RedisClient: Service, Sendable {
                 )
                 if failing {
                     self.logger.info("Redis reconnected", metadata: ["slot": "\(slot)"])
+                    self.metrics.reconnects.increment()
                 }
                 failing = false
                 backoff.reset()
@@ -151,14 +160,14 @@ public final class RedisClient: Service, Sendable {
     public func send(_ command: [ByteBuffer]) async throws -> RESPValue {
         var buffer = ByteBufferAllocator().buffer(capacity: Self.estimatedSize(command))
         RESPEncoder().encodeCommand(command, into: &buffer)
-        return try Self.throwingServerError(try await self.execute(buffer, count: 1)[0])
+        return try self.throwingServerError(try await self.execute(buffer, count: 1)[0])
     }
 
     /// Sends one command whose arguments are UTF-8 strings, e.g. `send(["GET", key])`.
     public func send(_ command: [String]) async throws -> RESPValue {
         var buffer = ByteBufferAllocator().buffer(capacity: 64)
         RESPEncoder().encodeCommand(command, into: &buffer)
-        return try Self.throwingServerError(try await self.execute(buffer, count: 1)[0])
+        return try self.throwingServerError(try await self.execute(buffer, count: 1)[0])
     }
 
     /// Sends several commands in one write on one connection and returns their replies in order.
@@ -191,8 +200,22 @@ public final class RedisClient: Service, Sendable {
     /// Writes `count` pre-encoded commands on the next open connection (round-robin).
     /// Used directly by `RedisEmbeddingCache`, which encodes values straight into the buffer.
     func execute(_ buffer: ByteBuffer, count: Int) async throws -> [RESPValue] {
-        let connection = try self.nextConnection()
-        return try await connection.execute(buffer, count: count, timeout: self.commandTimeout)
+        let connection: RedisConnection
+        do {
+            connection = try self.nextConnection()
+        } catch {
+            self.metrics.record(error)
+            throw error
+        }
+        let start = ContinuousClock.now
+        do {
+            let replies = try await connection.execute(buffer, count: count, timeout: self.commandTimeout)
+            self.metrics.duration.record(duration: ContinuousClock.now - start)
+            return replies
+        } catch {
+            self.metrics.record(error)
+            throw error
+        }
     }
 
     private func nextConnection() throws(RedisError) -> RedisConnection {
@@ -209,8 +232,11 @@ public final class RedisClient: Service, Sendable {
         }
     }
 
-    private static func throwingServerError(_ reply: RESPValue) throws -> RESPValue {
-        if case .error(let message) = reply { throw RedisError.serverError(message) }
+    private func throwingServerError(_ reply: RESPValue) throws -> RESPValue {
+        if case .error(let message) = reply {
+            self.metrics.serverErrors.increment()
+            throw RedisError.serverError(message)
+        }
         return reply
     }
 

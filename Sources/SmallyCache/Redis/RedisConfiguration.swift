@@ -1,6 +1,8 @@
+import NIOSSL
+
 /// Where and how to reach Redis.
 ///
-/// Parsed from `redis://[[user]:password@]host[:port][/db]`. Hand-parsed (no Foundation) so the module
+/// Parsed from `redis://[[user]:password@]host[:port][/db]` (`rediss://` for TLS, see `RedisTLS`). Hand-parsed (no Foundation) so the module
 /// stays light; the password is percent-decoded and never appears in error messages.
 public struct RedisConfiguration: Sendable {
     public var host: String
@@ -22,6 +24,17 @@ public struct RedisConfiguration: Sendable {
     public var minReconnectBackoff: Duration = .milliseconds(50)
     /// Longest delay between reconnect attempts while Redis is down. Default 1 s.
     public var maxReconnectBackoff: Duration = .seconds(1)
+    /// TLS settings when connections use TLS (`rediss://`), else `nil`. Set with `setTLS`.
+    public private(set) var tls: RedisTLS?
+    /// Built from `tls` by `setTLS`, shared by every connection.
+    private(set) var sslContext: NIOSSLContext?
+
+    /// Turns TLS on with `tls` (or off with `nil`), loading its files now.
+    /// - Throws: `RedisError` `.invalidConfiguration` naming an unreadable file.
+    public mutating func setTLS(_ tls: RedisTLS?) throws(RedisError) {
+        self.sslContext = try tls?.makeContext()
+        self.tls = tls
+    }
 
     public init(host: String, port: Int = 6379, password: String? = nil, database: Int = 0) {
         self.host = host
@@ -38,12 +51,11 @@ public struct RedisConfiguration: Sendable {
         }
 
         guard let schemeEnd = url.range(of: "://") else {
-            throw invalid("expected redis://[:password@]host[:port][/db]")
+            throw invalid("expected redis[s]://[:password@]host[:port][/db]")
         }
         let scheme = url[..<schemeEnd.lowerBound].lowercased()
-        guard scheme == "redis" else {
-            if scheme == "rediss" { throw invalid("TLS (rediss://) is not supported") }
-            throw invalid("scheme must be redis://")
+        guard scheme == "redis" || scheme == "rediss" else {
+            throw invalid("scheme must be redis:// or rediss:// (TLS)")
         }
         var rest = Substring(url[schemeEnd.upperBound...])
         if rest.contains("?") || rest.contains("#") {
@@ -111,6 +123,10 @@ public struct RedisConfiguration: Sendable {
 
         self.init(host: String(host), port: port, password: password, database: database)
         self.username = username
+        if scheme == "rediss" {
+            // System trust roots until the caller applies its own settings.
+            try self.setTLS(RedisTLS())
+        }
     }
 
     /// The URL with the password replaced by `***`, for messages.

@@ -1,8 +1,9 @@
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 
-/// One TCP connection to Redis with a `RedisChannelHandler` in its pipeline.
+/// One TCP (or TLS) connection to Redis with a `RedisChannelHandler` in its pipeline.
 ///
 /// A value type over the `Channel`: the channel and its handler own all state, so copies are cheap and
 /// `Sendable`. The pool (`RedisClient`) decides when to make and drop connections.
@@ -26,6 +27,12 @@ struct RedisConnection: Sendable {
                 .channelOption(ChannelOptions.tcpOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        if let sslContext = configuration.sslContext {
+                            // SNI takes a name only: for an IP literal, pass none and NIOSSL checks
+                            // the certificate's IP addresses against the peer's address instead.
+                            let name = configuration.tls?.insecure == true || Self.isIPAddress(configuration.host) ? nil : configuration.host
+                            try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: sslContext, serverHostname: name))
+                        }
                         try channel.pipeline.syncOperations.addHandler(RedisChannelHandler(logger: logger))
                     }
                 }
@@ -87,6 +94,10 @@ struct RedisConnection: Sendable {
             promise.fail(RedisError(.connectionClosed, message: "\(error)"))
         }
         return try await promise.futureResult.get()
+    }
+
+    private static func isIPAddress(_ host: String) -> Bool {
+        (try? SocketAddress(ipAddress: host, port: 0)) != nil
     }
 
     func close() {

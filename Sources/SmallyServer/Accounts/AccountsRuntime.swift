@@ -48,6 +48,8 @@ public struct AccountsRuntime: Sendable {
         /// `QUOTA_FALLBACK`: how quotas are enforced while Redis is unreachable (``QuotaFallback``;
         /// default per node).
         public var quotaFallback: QuotaFallback = .default
+        /// `QUOTA_COUNTERS`: where monthly quota counters live; default `auto`.
+        public var quotaCounters: QuotaCounters = .auto
         /// `AUTH_STALE_IF_ERROR`: how long a known key keeps working after its last confirmation while
         /// the account store does not answer (so also how long a key revoked meanwhile may still
         /// work). Default 30 s, at most 300 s.
@@ -97,10 +99,21 @@ public struct AccountsRuntime: Sendable {
                 try await store.embeddings(organizationID: organizationID, from: month.start, to: month.end)
             }
         }
-        if let redis {
+        switch (options.quotaCounters, redis, store as? any QuotaCounterStore) {
+        case (.auto, let redis?, _), (.redis, let redis?, _):
             limiter = RedisQuotaLimiter(client: redis, seed: seed, namespace: options.quotaNamespace, fallback: options.quotaFallback,
                                         logger: logger)
-        } else {
+        case (.database, _, let counters?):
+            limiter = DatabaseQuotaLimiter(store: counters, fallback: options.quotaFallback, logger: logger)
+        case (.redis, nil, _):
+            throw ConfigurationError(variable: "QUOTA_COUNTERS", message: "is redis but REDIS_URL is not set")
+        case (.database, _, nil):
+            throw ConfigurationError(variable: "QUOTA_COUNTERS", message: "is database but DATABASE_URL (PostgreSQL) is not set")
+        default:
+            if !settings.isEmbedded {
+                // Nodes sharing this database each count on their own: say so once, loudly.
+                logger.warning("quota counters are per node (no REDIS_URL): with several nodes sharing this database, each admits up to the whole monthly quota; set REDIS_URL, or QUOTA_COUNTERS=database for exact counts at a cost (README)")
+            }
             limiter = InProcessQuotaLimiter(seed: seed, logger: logger)
         }
         var journal: UsageJournal?

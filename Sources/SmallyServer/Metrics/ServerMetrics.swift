@@ -30,6 +30,12 @@ public struct ServerMetrics: Sendable, BatchObserver, EmbeddingObserver {
             .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
             .milliseconds(500), .seconds(1), .seconds(5),
         ]
+        // Redis round trips are tens of microseconds on a LAN; the default buckets start at 250 µs.
+        factory.durationHistogramBuckets["smally_redis_command_duration_seconds"] = [
+            .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),
+            .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+            .milliseconds(100), .milliseconds(250),
+        ]
         factory.valueHistogramBuckets["smally_batch_size"] = [1, 2, 4, 8, 16, 32, 64, 128, 256]
         factory.valueHistogramBuckets["smally_token_count"] = [4, 8, 16, 32, 64, 128, 256, 512]
         factory.valueHistogramBuckets["smally_batch_tokens"] = [16, 64, 256, 1024, 2048, 4096, 8192, 16384]

@@ -47,11 +47,18 @@ public func buildApplication(
     var l2: RedisEmbeddingCache?
     var redisClient: RedisClient?
     if let url = configuration.redisURL {
-        let redisConfiguration: RedisConfiguration
+        var redisConfiguration: RedisConfiguration
         do {
             redisConfiguration = try RedisConfiguration(url: url)
         } catch {
             throw ConfigurationError(variable: "REDIS_URL", message: "is not a valid redis:// URL (\(error))")
+        }
+        if redisConfiguration.tls != nil {
+            do {
+                try redisConfiguration.setTLS(configuration.redisTLS)
+            } catch {
+                throw ConfigurationError(variable: "REDIS_TLS_CA_FILE", message: "or another REDIS_TLS_* setting is unusable: \(error.message ?? "\(error)")")
+            }
         }
         let client = RedisClient(configuration: redisConfiguration, logger: logger)
         services.append(client)
@@ -66,6 +73,7 @@ public func buildApplication(
     var accountOptions = AccountsRuntime.Options()
     accountOptions.authFailuresPerMinute = configuration.authFailuresPerMinute
     accountOptions.quotaFallback = configuration.quotaFallback
+    accountOptions.quotaCounters = configuration.quotaCounters
     accountOptions.keyStaleIfError = .seconds(configuration.keyStaleIfErrorSeconds)
     accountOptions.metricsFactory = metrics.factory
     accountOptions.consoleSessions = configuration.consoleSessions

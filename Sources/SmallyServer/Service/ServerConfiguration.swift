@@ -3,6 +3,7 @@ import HummingbirdCore
 import NIOCore
 import SmallyAccounts
 import SmallyConfiguration
+import SmallyCache
 import SmallyCore
 
 /// Settings of the HTTP service. Every field has an environment variable (listed in
@@ -42,6 +43,9 @@ public struct ServerConfiguration: Sendable {
     public var renderedCacheSize = 1_000
     /// `REDIS_URL` (e.g. `redis://127.0.0.1:6379/0`): the shared L2 cache. Unset: L1 only.
     public var redisURL: String?
+    /// `REDIS_TLS_CA_FILE`, `REDIS_TLS_CERT_FILE`, `REDIS_TLS_KEY_FILE`, `REDIS_TLS_INSECURE`: TLS to
+    /// Redis, used with a `rediss://` URL (and refused with a `redis://` one, where they would do nothing).
+    public var redisTLS = RedisTLS()
     /// `L2_CACHE_TTL`, default 86,400 s (24 h): lifetime of L2 entries.
     public var l2TTLSeconds = 86_400
     /// `SMALLY_AUTH` (`on` / `off`): API keys, quotas and usage. On by default when read from the
@@ -78,6 +82,9 @@ public struct ServerConfiguration: Sendable {
     /// quota), `closed` (refuse with 503 until Redis answers). What a node admits meanwhile is
     /// added to Redis when it returns.
     public var quotaFallback: QuotaFallback = .default
+    /// `QUOTA_COUNTERS`, default `auto`: where monthly quota counters live — Redis when `REDIS_URL`
+    /// is set, else this process; `database` counts in PostgreSQL (exact across nodes, costly).
+    public var quotaCounters: QuotaCounters = .auto
     /// `AUTH_STALE_IF_ERROR`, default 30 s (0…300): while the account store does not answer, a key
     /// confirmed within this window keeps working (a key revoked meanwhile works until then);
     /// after it, 503. 0 refuses every key the store cannot confirm now.
@@ -146,6 +153,15 @@ public struct ServerConfiguration: Sendable {
         l1CacheSize = try reader.int("L1_CACHE_SIZE", default: l1CacheSize, in: 0...100_000_000)
         renderedCacheSize = try reader.int("L1_JSON_CACHE_SIZE", default: renderedCacheSize, in: 0...100_000_000)
         redisURL = reader.text("REDIS_URL")
+        redisTLS.caFile = reader.text("REDIS_TLS_CA_FILE")
+        redisTLS.certificateFile = reader.text("REDIS_TLS_CERT_FILE")
+        redisTLS.keyFile = reader.text("REDIS_TLS_KEY_FILE")
+        redisTLS.insecure = try reader.choice("REDIS_TLS_INSECURE", default: "false",
+                                              ["false": false, "true": true, "0": false, "1": true])
+        if redisTLS != RedisTLS(), redisURL?.lowercased().hasPrefix("rediss://") != true {
+            throw ConfigurationError(variable: "REDIS_URL",
+                                     message: "must be a rediss:// URL when REDIS_TLS_* settings are given")
+        }
         l2TTLSeconds = try reader.int("L2_CACHE_TTL", default: l2TTLSeconds, in: 1...(365 * 86_400))
         cacheScope = try reader.choice("CACHE_SCOPE", default: "organization", ["organization": .organization, "shared": .shared])
         log = try LogSettings(reading: &reader)
@@ -166,6 +182,8 @@ public struct ServerConfiguration: Sendable {
                                      message: "is \(adminPort) but needs ADMIN_TOKEN and SMALLY_AUTH=on (the admin API is off without them)")
         }
         authFailuresPerMinute = try reader.int("AUTH_FAILURES_PER_MINUTE", default: authFailuresPerMinute, in: 0...1_000_000)
+        quotaCounters = try reader.choice("QUOTA_COUNTERS", default: "auto",
+                                          ["auto": .auto, "redis": .redis, "database": .database, "process": .process])
         keyStaleIfErrorSeconds = try reader.int("AUTH_STALE_IF_ERROR", default: keyStaleIfErrorSeconds, in: 0...300)
         consoleSessions = ConsoleSessionSettings(
             idleTimeout: TimeInterval(try reader.int("SMALLY_CONSOLE_IDLE_MINUTES", default: 30, in: 1...10_080) * 60),
