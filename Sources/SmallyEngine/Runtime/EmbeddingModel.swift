@@ -54,6 +54,10 @@ public struct EmbeddingModel: Sendable {
     /// The arithmetic of its linear layers.
     public var precision: Precision { weights.precision }
 
+    /// The name with the precision when it is not fp32 ("all-MiniLM-L6-v2-int8"): the default served
+    /// name and the metrics label of an int8 model, so its answers are never taken for fp32's.
+    public var qualifiedName: String { precision == .fp32 ? name : "\(name)-\(precision)" }
+
     /// sentence-transformers' prompt length: the ids of `prompt` alone, truncated to the model's max
     /// length as it does, without the trailing [SEP] ([CLS] + the prompt's pieces); 0 for an empty
     /// prompt (which it does not apply). With `include_prompt` false this is the
