@@ -198,7 +198,7 @@ public final class BertEncoder {
         if let q = w.quantized {
             return linearInt8(x, rows: t, w, q, into: out, accumulate: accumulate, share: share)
         }
-        if products == .packed, let panels = w.packed {
+        if products == .packed || w.matrix == nil, let panels = w.packed {
             let width = Int(SMALLY_PACKED_PANEL)
             let mine = share.range(w.outputs / width)
             if !mine.isEmpty {

@@ -65,7 +65,8 @@ public final class BertWeights: @unchecked Sendable {
         func linear(_ name: String, outputs: Int, inputs: Int, _ part: QuantizationPlan.Part, layer: Int) throws(ModelError) -> LinearWeights {
             let matrix = try load(name, [outputs, inputs])
             let chosen = precision == .int8 && plan.quantizes(part, layer: layer, of: c.layerCount) ? Precision.int8 : .fp32
-            return LinearWeights(matrix: matrix, outputs: outputs, inputs: inputs, precision: chosen, owners: &owners)
+            return LinearWeights(matrix: matrix, outputs: outputs, inputs: inputs, precision: chosen,
+                                 keepsMatrix: precision == .fp32, owners: &owners)
         }
 
         var layers: [BertLayerWeights] = []
@@ -81,10 +82,11 @@ public final class BertWeights: @unchecked Sendable {
             }
             owners.append(qkvBias)
             let qkvPrecision = precision == .int8 && plan.quantizes(.qkv, layer: index, of: c.layerCount) ? Precision.int8 : .fp32
-            // An int8 layer keeps only its quantized copy, not the fused fp32 matrix.
-            if qkvPrecision == .fp32 { owners.append(qkv) }
+            // An int8 model keeps only the packed or quantized copy, not the fused fp32 matrix.
+            if precision == .fp32 { owners.append(qkv) }
             layers.append(BertLayerWeights(
-                qkv: LinearWeights(matrix: qkv.pointer, outputs: 3 * h, inputs: h, precision: qkvPrecision, owners: &owners),
+                qkv: LinearWeights(matrix: qkv.pointer, outputs: 3 * h, inputs: h, precision: qkvPrecision,
+                                   keepsMatrix: precision == .fp32, owners: &owners),
                 qkvBias: UnsafePointer(qkvBias.pointer),
                 attentionOutput: try linear(p + "attention.output.dense.weight", outputs: h, inputs: h, .attentionOutput, layer: index),
                 attentionOutputBias: try load(p + "attention.output.dense.bias", [h]),
@@ -117,5 +119,8 @@ public final class BertWeights: @unchecked Sendable {
         self.configuration = c
         self.precision = precision
         self.owners = owners
+        // The fp32 linear weights were read to quantize or pack them and are not used again: their
+        // pages of the mapped file leave RSS (the embedding rows come back as texts use them).
+        if precision == .int8 { file.file.dropResidentPages() }
     }
 }

@@ -14,9 +14,11 @@ struct LinearWeights: @unchecked Sendable {
     let inputs: Int
 
     /// Packs `matrix` (fp32) or quantizes it (int8, when `outputs` is a multiple of the panel width);
-    /// the new buffers are appended to `owners`, which must outlive this value. An int8 layer does not
-    /// refer to `matrix` afterwards.
-    init(matrix: UnsafePointer<Float>, outputs: Int, inputs: Int, precision: Precision = .fp32, owners: inout [AnyObject]) {
+    /// the new buffers are appended to `owners`, which must outlive this value. An int8 layer, and a
+    /// packed one with `keepsMatrix` false (the fp32 layers of an int8 model, which always run on the
+    /// packed kernels), do not refer to `matrix` afterwards.
+    init(matrix: UnsafePointer<Float>, outputs: Int, inputs: Int, precision: Precision = .fp32, keepsMatrix: Bool = true,
+         owners: inout [AnyObject]) {
         self.outputs = outputs
         self.inputs = inputs
         guard outputs % Int(SMALLY_PACKED_PANEL) == 0 else {
@@ -34,7 +36,7 @@ struct LinearWeights: @unchecked Sendable {
         let buffer = FloatBuffer(count: outputs * inputs)
         smally_pack_weights(matrix, outputs, inputs, buffer.pointer)
         owners.append(buffer)
-        self.matrix = matrix
+        self.matrix = keepsMatrix ? matrix : nil
         self.packed = UnsafePointer(buffer.pointer)
         self.quantized = nil
     }
