@@ -1,19 +1,44 @@
 import Foundation
 
-/// One model to serve: a folder, and the name clients choose it by (default: the folder's name).
-/// Written `NAME=DIR` or `DIR` (in `SMALLY_MODELS`, comma-separated, and in `--model`).
+/// One model to serve: a folder, the name clients choose it by (default: the folder's name) and
+/// optionally its precision. Written `NAME=DIR` or `DIR`, either followed by `@fp32` or `@int8` (in
+/// `SMALLY_MODELS`, comma-separated, and in `--model`).
 public struct ModelSource: Sendable, Hashable {
     public var name: String?
     public var directory: String
+    /// `fp32` or `int8`; nil: `SMALLY_PRECISION`.
+    public var precision: String?
 
-    public init(name: String? = nil, directory: String) {
+    public init(name: String? = nil, directory: String, precision: String? = nil) {
         self.name = name
         self.directory = directory
+        self.precision = precision
     }
 
-    /// Parses `NAME=DIR` or `DIR`; nil (with the reason) for an empty part or a name clients could not send.
+    /// The precisions a source may name.
+    public static let precisions = ["fp32", "int8"]
+
+    /// Parses `NAME=DIR` or `DIR`, optionally followed by `@PRECISION`; nil (with the reason) for an
+    /// empty part, a name clients could not send or an unknown precision.
     public static func parse(_ text: String) -> Result<ModelSource, ModelSourceError> {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        var trimmed = text.trimmingCharacters(in: .whitespaces)
+        var precision: String?
+        if let at = trimmed.lastIndex(of: "@") {
+            let suffix = String(trimmed[trimmed.index(after: at)...])
+            guard precisions.contains(suffix) else {
+                return .failure(.init("an entry '\(trimmed)' with precision '\(suffix)' (after '@': \(precisions.joined(separator: " or ")))"))
+            }
+            precision = suffix
+            trimmed = String(trimmed[..<at])
+        }
+        return parseNamed(trimmed).map { source in
+            var source = source
+            source.precision = precision
+            return source
+        }
+    }
+
+    private static func parseNamed(_ trimmed: String) -> Result<ModelSource, ModelSourceError> {
         guard let equals = trimmed.firstIndex(of: "=") else {
             return trimmed.isEmpty ? .failure(.init("an empty entry")) : .success(ModelSource(directory: trimmed))
         }

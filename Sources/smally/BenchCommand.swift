@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SmallyConfiguration
 import SmallyEngine
 import SmallyJSON
 
@@ -22,6 +23,10 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Write the results as JSON to this file.")
     var json: String?
 
+    @Option(help: ArgumentHelp("Comma-separated precisions to time, each scenario in turn (default: $SMALLY_PRECISION).",
+                               discussion: "`fp32,int8` loads the model twice and alternates them per scenario; JSON keys of non-fp32 results end in @int8."))
+    var precision: String?
+
     struct Scenario {
         var name: String
         var texts: [String]
@@ -31,11 +36,14 @@ struct BenchCommand: AsyncParsableCommand {
 
     func run() async throws {
         let list = try loadScenarios()
-        let engine = try modelOptions.loadEngine()
-        let tokenizer = engine.model.tokenizer
+        let engines = try loadEngines()
+        let engine = engines[0]
         var results: [(String, BenchTiming, BenchTiming)] = []
-        StandardError.print("smally bench: \(list.count) scenarios, \(engine.threads) threads, \(engine.kernel) kernel, model \(engine.model.name)")
+        StandardError.print("smally bench: \(list.count) scenarios, \(engine.threads) threads, \(engine.kernel) kernel, model \(engine.model.name), "
+                            + engines.map { "\($0.model.precision)" }.joined(separator: " and "))
         for scenario in list {
+          for engine in engines {
+            let tokenizer = engine.model.tokenizer
             let ids = scenario.texts.map { tokenizer.encode($0).ids }
             // `run`: the encoder on pre-tokenized input; `full`: tokenization + encoder.
             let run = try BenchTiming.measure(warmup: scenario.warmup, calls: scenario.calls, texts: ids.count) {
@@ -44,11 +52,13 @@ struct BenchCommand: AsyncParsableCommand {
             let full = try BenchTiming.measure(warmup: scenario.warmup, calls: scenario.calls, texts: ids.count) {
                 _ = try engine.embedSynchronously(tokenIDs: scenario.texts.map { tokenizer.encode($0).ids })
             }
-            results.append((scenario.name, run, full))
-            let label = scenario.name.padding(toLength: 14, withPad: " ", startingAt: 0)
+            let name = engine.model.precision == .fp32 ? scenario.name : "\(scenario.name)@\(engine.model.precision)"
+            results.append((name, run, full))
+            let label = name.padding(toLength: 19, withPad: " ", startingAt: 0)
             print(label + String(format: " run: %7.3f ms median, %7.3f p95, %8.1f texts/s | full: %7.3f ms, %8.1f texts/s",
                                  run.medianMilliseconds, run.p95Milliseconds, run.textsPerSecond,
                                  full.medianMilliseconds, full.textsPerSecond))
+          }
         }
         if let json {
             var writer = JSONWriter()
@@ -57,6 +67,9 @@ struct BenchCommand: AsyncParsableCommand {
             writer.key("blas"); writer.string("BLIS (cblas)")
             writer.key("threads"); writer.int(engine.threads)
             writer.key("kernel"); writer.string(engine.kernel.rawValue)
+            writer.key("precisions"); writer.beginArray()
+            for engine in engines { writer.string(engine.model.precision.rawValue) }
+            writer.endArray()
             writer.key("scenarios"); writer.beginObject()
             for (name, run, full) in results {
                 writer.key(name); writer.beginObject()
@@ -68,6 +81,23 @@ struct BenchCommand: AsyncParsableCommand {
             writer.endObject()
             try Data(writer.bytes).write(to: URL(fileURLWithPath: json))
         }
+    }
+
+    /// One engine per precision asked for (`--precision`, else the configured one).
+    private func loadEngines() throws -> [InferenceEngine] {
+        var settings = try modelOptions.settings()
+        let names = precision.map { $0.split(separator: ",").map(String.init) } ?? [settings.precision]
+        var engines: [InferenceEngine] = []
+        for name in names {
+            guard ModelSource.precisions.contains(name) else {
+                throw ValidationError("--precision: '\(name)' is not one of \(ModelSource.precisions.joined(separator: ", "))")
+            }
+            settings.precision = name
+            settings.models = settings.sources.map { ModelSource(name: $0.name, directory: $0.directory) }
+            guard settings.sources.count == 1 else { throw ValidationError("bench uses one model") }
+            engines.append(try ModelOptions.loadEngines(settings)[0].engine)
+        }
+        return engines
     }
 
     private func loadScenarios() throws -> [Scenario] {

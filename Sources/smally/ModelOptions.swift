@@ -55,12 +55,14 @@ struct ModelOptions: ParsableArguments {
         var engines: [(name: String, engine: InferenceEngine)] = []
         for source in settings.sources {
             let model: EmbeddingModel
+            // Both spellings were checked by the configuration reader.
+            let precision = Precision(rawValue: source.precision ?? settings.precision) ?? .fp32
             do {
-                model = try EmbeddingModel(directory: URL(fileURLWithPath: source.directory))
+                model = try EmbeddingModel(directory: URL(fileURLWithPath: source.directory), precision: precision)
             } catch {
                 throw ValidationError("cannot load model \(source.directory): \(error)")
             }
-            let name = source.name ?? model.name
+            let name = source.name ?? model.qualifiedName
             guard ModelSource.isValidName(name) else {
                 throw ValidationError("model folder \(source.directory): '\(name)' cannot be a model name; give one with NAME=DIR")
             }

@@ -79,6 +79,22 @@ struct ServerConfigurationTests {
         }
     }
 
+    @Test("SMALLY_PRECISION (fp32 by default) and per-model DIR@int8; an unknown precision names the variable")
+    func precision() throws {
+        #expect(try ServerConfiguration(environment: [:]).engine.precision == "fp32")
+        #expect(try ServerConfiguration(environment: ["SMALLY_PRECISION": "int8"]).engine.precision == "int8")
+        let mixed = try ServerConfiguration(environment: ["SMALLY_MODELS": "mini=models/a@int8,models/a,models/b@fp32"])
+        #expect(mixed.engine.sources == [ModelSource(name: "mini", directory: "models/a", precision: "int8"),
+                                         ModelSource(directory: "models/a"), ModelSource(directory: "models/b", precision: "fp32")])
+        for (name, value, fragment) in [("SMALLY_PRECISION", "int4", "int4"), ("SMALLY_MODELS", "models/a@int4", "precision 'int4'")] {
+            #expect {
+                _ = try ServerConfiguration(environment: [name: value])
+            } throws: { error in
+                "\(error)".contains(name) && "\(error)".contains(fragment)
+            }
+        }
+    }
+
     @Test("security settings: defaults, values, and refusals that name the variable")
     func securitySettings() throws {
         let defaults = try ServerConfiguration(environment: [:])

@@ -11,7 +11,7 @@ for tool in aarch64-linux-gnu-gcc qemu-aarch64-static cc; do
 done
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-SOURCES=(Sources/CPackedGEMM/*.c scripts/arm64/kernel_check.c scripts/arm64/encoder_check.c)
+SOURCES=(Sources/CPackedGEMM/*.c scripts/arm64/kernel_check.c scripts/arm64/encoder_check.c scripts/arm64/int8_check.c)
 echo "==> x86-64 build: portable reference outputs"
 cc -O2 -std=c11 -D_ISOC11_SOURCE -ISources/CPackedGEMM/include -Iscripts/arm64 "${SOURCES[@]}" -lm -o "$WORK/check-x86"
 "$WORK/check-x86" --write "$WORK/reference.bin" | tail -2

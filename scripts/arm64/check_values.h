@@ -18,4 +18,7 @@ static inline float next_value(void) {
 /// The encoder passes' checks (encoder_check.c): writes the portable outputs, or checks the portable
 /// and NEON ones against them; returns the number of failures.
 int check_encoder_kernels(FILE *file, int writing);
+
+/// The int8 kernels' checks (int8_check.c): the same, with equal int32 products required.
+int check_int8_kernels(FILE *file, int writing);
 #endif

@@ -82,6 +82,7 @@ int main(int argc, char **argv) {
         free(a); free(packed); free(c0); free(w); free(c);
     }
     failures += check_encoder_kernels(file, writing);
+    failures += check_int8_kernels(file, writing);
     fclose(file);
     if (!writing) printf("%s: %d failure(s)\n", failures ? "FAILED" : "passed", failures);
     return failures ? 1 : 0;

@@ -47,7 +47,16 @@ def main():
     ap.add_argument("--scenarios", default=os.path.join(HERE, "scenarios.json"))
     ap.add_argument("--only", help="comma-separated scenario names")
     ap.add_argument("--json", help="write results here")
+    ap.add_argument("--int8", action="store_true",
+                    help="time ONNX Runtime's dynamic int8 quantization of the model (quantize_dynamic, QInt8 weights); "
+                         "scenario names get @int8. Needs: pip install onnx")
     a = ap.parse_args()
+    if a.int8:
+        import tempfile
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+        quantized = os.path.join(tempfile.mkdtemp(), "model-int8.onnx")
+        quantize_dynamic(a.onnx, quantized, weight_type=QuantType.QInt8)
+        a.onnx = quantized
 
     tok = Tokenizer.from_file(os.path.join(a.model_dir, "tokenizer.json"))
     tok.enable_truncation(max_length=256)  # sentence-transformers' max_seq_length, not tokenizer.json's 128
@@ -65,7 +74,8 @@ def main():
         return {"input_ids": ids, "attention_mask": am, "token_type_ids": np.zeros_like(ids)}
 
     out_name = "sentence_embedding_normalized"
-    results = {"onnxruntime": ort.__version__, "onnx": os.path.basename(a.onnx), "threads": a.threads, "scenarios": {}}
+    results = {"onnxruntime": ort.__version__, "onnx": os.path.basename(a.onnx), "threads": a.threads,
+               "precision": "int8" if a.int8 else "fp32", "scenarios": {}}
     only = set(a.only.split(",")) if a.only else None
     for s in json.load(open(a.scenarios))["scenarios"]:
         if only and s["name"] not in only:
@@ -74,8 +84,9 @@ def main():
         pre = feeds(texts)
         r_run = timed(lambda: sess.run([out_name], pre), s["warmup"], s["calls"], len(texts))
         r_full = timed(lambda: sess.run([out_name], feeds(texts)), s["warmup"], s["calls"], len(texts))
-        results["scenarios"][s["name"]] = {"run": r_run, "full": r_full}
-        print(f"{s['name']:14s} run: {r_run['median_ms']:7.2f} ms median, {r_run['p95_ms']:7.2f} p95, "
+        name = s["name"] + ("@int8" if a.int8 else "")
+        results["scenarios"][name] = {"run": r_run, "full": r_full}
+        print(f"{name:19s} run: {r_run['median_ms']:7.2f} ms median, {r_run['p95_ms']:7.2f} p95, "
               f"{r_run['texts_per_s']:7.1f} texts/s | full: {r_full['median_ms']:7.2f} ms, "
               f"{r_full['texts_per_s']:7.1f} texts/s", flush=True)
     if a.json:

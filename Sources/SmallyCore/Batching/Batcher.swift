@@ -111,7 +111,7 @@ public final class Batcher: Service, Sendable {
             return nil
         }
         if let refusal {
-            if case .queueBehind = refusal { observer?.shed(model: engines[model].model.name, texts: sequences.count) }
+            if case .queueBehind = refusal { observer?.shed(model: engines[model].model.qualifiedName, texts: sequences.count) }
             throw refusal
         }
         return try await withThrowingTaskGroup(of: (Int, ([Float], BatchTiming)).self) { group in
@@ -232,7 +232,7 @@ public final class Batcher: Service, Sendable {
             }
         }
         for (model, count) in Dictionary(jobs.map { ($0.model, $0.waiters.count) }, uniquingKeysWith: +) {
-            observer?.shed(model: engines[model].model.name, texts: count)
+            observer?.shed(model: engines[model].model.qualifiedName, texts: count)
         }
         logger.debug("queue deadline: texts shed", metadata: ["jobs": "\(jobs.count)"])
     }
@@ -254,7 +254,7 @@ public final class Batcher: Service, Sendable {
             result = .failure(error)
         }
         let inference = ContinuousClock.now - started
-        observer?.batchCompleted(model: engines[batch[0].model].model.name, size: batch.count, tokens: batch.reduce(0) { $0 + $1.tokens.count }, duration: inference)
+        observer?.batchCompleted(model: engines[batch[0].model].model.qualifiedName, size: batch.count, tokens: batch.reduce(0) { $0 + $1.tokens.count }, duration: inference)
         let jobIDs = batch.map(\.id)
         let tokens = batch.reduce(0) { $0 + $1.tokens.count }
         // Lane-time per token: a spread batch used every lane for its duration.

@@ -45,7 +45,9 @@ public struct ModelCatalog: Sendable {
             }
             return first
         }
-        guard let model = models.first(where: { $0.answers(to: requested) }) else {
+        // An exact name first, so a request for the fp32 folder name gets the fp32 model when both
+        // precisions are served; an int8 model alone also answers to its folder's name.
+        guard let model = models.first(where: { $0.answersExactly(to: requested) }) ?? models.first(where: { $0.answers(to: requested) }) else {
             throw .modelNotFound(ModelNotFound(requested: requested, purpose: kind, available: names(crossEncoder: crossEncoder)))
         }
         guard model.isCrossEncoder == crossEncoder else {

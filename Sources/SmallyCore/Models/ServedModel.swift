@@ -24,13 +24,20 @@ public struct ServedModel: Sendable {
     public var dimension: Int { configuration.dimension }
     public var maxTokens: Int { configuration.maxSequenceLength }
     public var isCrossEncoder: Bool { configuration.kind != .embedding }
-    /// What `/info` and `/v1/models` call the model's precision.
-    public var precision: String { "fp32" }
+    /// What `/info` and `/v1/models` call the model's precision: `fp32` or `int8`.
+    public var precision: String { engine.model.precision.rawValue }
 
-    /// Other names clients may use: the Hugging Face id of a sentence-transformers folder.
+    /// Other names clients may use: the Hugging Face id of a sentence-transformers folder, with or
+    /// without the precision (``ModelCatalog`` prefers a model of the precision named).
     public func answers(to requested: String) -> Bool {
-        requested == name || requested == "sentence-transformers/\(name)"
-            || requested == engine.model.name || requested == "sentence-transformers/\(engine.model.name)"
+        let model = engine.model
+        return [name, model.name, model.qualifiedName].contains { requested == $0 || requested == "sentence-transformers/\($0)" }
+    }
+
+    /// Whether `requested` names this model exactly (its served name, or its folder's name with its
+    /// precision: "…-int8" for int8, the plain folder name for fp32).
+    func answersExactly(to requested: String) -> Bool {
+        [name, engine.model.qualifiedName].contains { requested == $0 || requested == "sentence-transformers/\($0)" }
     }
 
     /// The prompt for a request: `promptName` (must be one of the model's prompts), else the one

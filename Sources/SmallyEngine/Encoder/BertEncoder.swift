@@ -19,6 +19,11 @@ public final class BertEncoder {
     private var qkv = FloatBuffer(count: 0)           // [T, 3H]
     private var context = FloatBuffer(count: 0)       // [T, H]
     private var intermediate = FloatBuffer(count: 0)  // [T, I]
+    // int8 layers: quantized activation rows [T, depth], their scales and sums [T], int32 products [T, max outputs].
+    private var quantized = AlignedBuffer<Int8>(count: 0)
+    private var rowScales = FloatBuffer(count: 0)
+    private var rowSums = AlignedBuffer<Int32>(count: 0)
+    private var products = AlignedBuffer<Int32>(count: 0)
     /// Per member of a team (one for a pass on one thread): [L, L] for one head of one sequence.
     private var scores: [FloatBuffer]
 
@@ -30,10 +35,13 @@ public final class BertEncoder {
     public let kernel: PackedKernel
     /// The element-wise passes and short attention, on the same kernel.
     private var kernels: Kernels { Kernels(kernel: kernel) }
+    /// The int8 kernel of the same instruction-set family, for int8 layers.
+    public let int8Kernel: Int8Kernel
 
     public init(weights: BertWeights, kernel: PackedKernel = .best) {
         self.weights = weights
         self.kernel = kernel
+        self.int8Kernel = Int8Kernel(for: kernel)
         let p = weights.configuration.maxPositions
         self.scores = [FloatBuffer(count: p * p)]
     }
@@ -46,6 +54,13 @@ public final class BertEncoder {
         qkv = FloatBuffer(count: newCapacity * 3 * c.hiddenSize)
         context = FloatBuffer(count: newCapacity * c.hiddenSize)
         intermediate = FloatBuffer(count: newCapacity * c.intermediateSize)
+        if weights.precision == .int8 {
+            let depth = Int(smally_s8_depth(max(c.hiddenSize, c.intermediateSize)))
+            quantized = AlignedBuffer(count: newCapacity * depth)
+            rowScales = FloatBuffer(count: newCapacity)
+            rowSums = AlignedBuffer(count: newCapacity)
+            products = AlignedBuffer(count: newCapacity * max(3 * c.hiddenSize, c.intermediateSize))
+        }
         capacity = newCapacity
     }
 
@@ -180,7 +195,10 @@ public final class BertEncoder {
     private func linear(_ x: UnsafePointer<Float>, rows t: Int, _ w: LinearWeights,
                         into out: UnsafeMutablePointer<Float>, accumulate: Bool,
                         products: LinearProducts, share: Share) -> Range<Int> {
-        if products == .packed, let panels = w.packed {
+        if let q = w.quantized {
+            return linearInt8(x, rows: t, w, q, into: out, accumulate: accumulate, share: share)
+        }
+        if products == .packed || w.matrix == nil, let panels = w.packed {
             let width = Int(SMALLY_PACKED_PANEL)
             let mine = share.range(w.outputs / width)
             if !mine.isEmpty {
@@ -189,10 +207,34 @@ public final class BertEncoder {
             }
             return mine.lowerBound * width ..< mine.upperBound * width
         }
-        guard share.member == 0 else { return 0..<0 }
-        BLAS.gemmTransposedB(m: t, n: w.outputs, k: w.inputs, a: x, lda: w.inputs, b: w.matrix, ldb: w.inputs,
+        guard share.member == 0, let matrix = w.matrix else { return 0..<0 }
+        BLAS.gemmTransposedB(m: t, n: w.outputs, k: w.inputs, a: x, lda: w.inputs, b: matrix, ldb: w.inputs,
                              c: out, ldc: w.outputs, beta: accumulate ? 1 : 0)
         return 0..<w.outputs
+    }
+
+    /// ``linear`` for an int8 layer: each member quantizes its share of the rows, then (after they
+    /// meet) computes its panels' int32 products over all rows and scales them back into `out`.
+    private func linearInt8(_ x: UnsafePointer<Float>, rows t: Int, _ w: LinearWeights, _ q: QuantizedLinear,
+                            into out: UnsafeMutablePointer<Float>, accumulate: Bool, share: Share) -> Range<Int> {
+        let rows = share.range(t)
+        if !rows.isEmpty {
+            smally_s8_quantize_rows(int8Kernel.code, rows.count, w.inputs, x + rows.lowerBound * w.inputs, w.inputs,
+                                    quantized.pointer + rows.lowerBound * q.depth, q.depth,
+                                    rowScales.pointer + rows.lowerBound, rowSums.pointer + rows.lowerBound)
+        }
+        share.sync()
+        let width = Int(SMALLY_PACKED_PANEL)
+        let mine = share.range(w.outputs / width)
+        let columns = mine.lowerBound * width ..< mine.upperBound * width
+        if !mine.isEmpty {
+            smally_s8_gemm(int8Kernel.code, t, columns.count, w.inputs, quantized.pointer, q.depth, rowSums.pointer,
+                           q.packed + columns.lowerBound * q.depth, products.pointer + columns.lowerBound, w.outputs)
+            smally_s8_dequantize(int8Kernel.code, t, columns.count, products.pointer + columns.lowerBound, w.outputs,
+                                 rowScales.pointer, q.scales + columns.lowerBound, out + columns.lowerBound, w.outputs,
+                                 accumulate ? 1 : 0)
+        }
+        return columns
     }
 
     private func runLayer(_ w: BertLayerWeights, _ pass: Pass, products: LinearProducts, share: Share) {

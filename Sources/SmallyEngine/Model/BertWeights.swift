@@ -31,11 +31,22 @@ public final class BertWeights: @unchecked Sendable {
     /// Whether every linear layer has its packed copy (BERT's sizes are multiples of the panel width),
     /// which lets several threads share one pass by splitting each product's panels.
     let isPacked: Bool
+    /// The arithmetic of the linear layers.
+    public let precision: Precision
     /// Keeps the mapped file and converted/fused buffers alive.
     private let owners: [AnyObject]
 
     /// `kind` `.crossEncoder` also loads `BertForSequenceClassification`'s pooler and classifier.
-    public init(file: SafetensorsFile, configuration c: BertConfiguration, kind: ModelKind = .embedding) throws(ModelError) {
+    /// With `precision` int8 the encoder's linear layers are quantized (``QuantizedLinear``) and their
+    /// fp32 copies are not kept.
+    public convenience init(file: SafetensorsFile, configuration c: BertConfiguration, kind: ModelKind = .embedding,
+                            precision: Precision = .fp32) throws(ModelError) {
+        try self.init(file: file, configuration: c, kind: kind, precision: precision, plan: .standard)
+    }
+
+    /// The same with an explicit choice of the layers that are quantized (measurements, tests).
+    init(file: SafetensorsFile, configuration c: BertConfiguration, kind: ModelKind = .embedding,
+         precision: Precision, plan: QuantizationPlan) throws(ModelError) {
         // Checkpoints saved from `BertForMaskedLM` and friends prefix every name with "bert.".
         let prefix = file.contains("embeddings.word_embeddings.weight") ? "" : "bert."
         var owners: [AnyObject] = [file.file]
@@ -51,9 +62,11 @@ public final class BertWeights: @unchecked Sendable {
         embeddingNormWeight = try load("embeddings.LayerNorm.weight", [h])
         embeddingNormBias = try load("embeddings.LayerNorm.bias", [h])
 
-        func linear(_ name: String, outputs: Int, inputs: Int) throws(ModelError) -> LinearWeights {
+        func linear(_ name: String, outputs: Int, inputs: Int, _ part: QuantizationPlan.Part, layer: Int) throws(ModelError) -> LinearWeights {
             let matrix = try load(name, [outputs, inputs])
-            return LinearWeights(matrix: matrix, outputs: outputs, inputs: inputs, owners: &owners)
+            let chosen = precision == .int8 && plan.quantizes(part, layer: layer, of: c.layerCount) ? Precision.int8 : .fp32
+            return LinearWeights(matrix: matrix, outputs: outputs, inputs: inputs, precision: chosen,
+                                 keepsMatrix: precision == .fp32, owners: &owners)
         }
 
         var layers: [BertLayerWeights] = []
@@ -67,18 +80,21 @@ public final class BertWeights: @unchecked Sendable {
                 (qkv.pointer + part * h * h).update(from: weight, count: h * h)
                 (qkvBias.pointer + part * h).update(from: bias, count: h)
             }
-            owners.append(qkv)
             owners.append(qkvBias)
+            let qkvPrecision = precision == .int8 && plan.quantizes(.qkv, layer: index, of: c.layerCount) ? Precision.int8 : .fp32
+            // An int8 model keeps only the packed or quantized copy, not the fused fp32 matrix.
+            if precision == .fp32 { owners.append(qkv) }
             layers.append(BertLayerWeights(
-                qkv: LinearWeights(matrix: qkv.pointer, outputs: 3 * h, inputs: h, owners: &owners),
+                qkv: LinearWeights(matrix: qkv.pointer, outputs: 3 * h, inputs: h, precision: qkvPrecision,
+                                   keepsMatrix: precision == .fp32, owners: &owners),
                 qkvBias: UnsafePointer(qkvBias.pointer),
-                attentionOutput: try linear(p + "attention.output.dense.weight", outputs: h, inputs: h),
+                attentionOutput: try linear(p + "attention.output.dense.weight", outputs: h, inputs: h, .attentionOutput, layer: index),
                 attentionOutputBias: try load(p + "attention.output.dense.bias", [h]),
                 attentionNormWeight: try load(p + "attention.output.LayerNorm.weight", [h]),
                 attentionNormBias: try load(p + "attention.output.LayerNorm.bias", [h]),
-                intermediate: try linear(p + "intermediate.dense.weight", outputs: c.intermediateSize, inputs: h),
+                intermediate: try linear(p + "intermediate.dense.weight", outputs: c.intermediateSize, inputs: h, .intermediate, layer: index),
                 intermediateBias: try load(p + "intermediate.dense.bias", [c.intermediateSize]),
-                output: try linear(p + "output.dense.weight", outputs: h, inputs: c.intermediateSize),
+                output: try linear(p + "output.dense.weight", outputs: h, inputs: c.intermediateSize, .output, layer: index),
                 outputBias: try load(p + "output.dense.bias", [h]),
                 outputNormWeight: try load(p + "output.LayerNorm.weight", [h]),
                 outputNormBias: try load(p + "output.LayerNorm.bias", [h])
@@ -98,9 +114,13 @@ public final class BertWeights: @unchecked Sendable {
             self.classifier = nil
         }
         self.isPacked = layers.allSatisfy { layer in
-            [layer.qkv, layer.attentionOutput, layer.intermediate, layer.output].allSatisfy { $0.packed != nil }
+            [layer.qkv, layer.attentionOutput, layer.intermediate, layer.output].allSatisfy(\.isPacked)
         }
         self.configuration = c
+        self.precision = precision
         self.owners = owners
+        // The fp32 linear weights were read to quantize or pack them and are not used again: their
+        // pages of the mapped file leave RSS (the embedding rows come back as texts use them).
+        if precision == .int8 { file.file.dropResidentPages() }
     }
 }

@@ -1,27 +1,46 @@
 import CPackedGEMM
 
-/// One linear layer's weight matrix, PyTorch-shaped `[outputs, inputs]` and row-major (what
+/// One linear layer's weights: in fp32, PyTorch-shaped `[outputs, inputs]` and row-major (what
 /// `cblas_sgemm` with `transB` wants), plus the same weights packed once for the single-threaded
-/// kernel of `CPackedGEMM` when `outputs` is a multiple of its panel width (true of BERT's sizes).
+/// kernel of `CPackedGEMM` when `outputs` is a multiple of its panel width (true of BERT's sizes);
+/// or, for an int8 layer, only its quantized copy (the fp32 matrix is not kept).
 struct LinearWeights: @unchecked Sendable {
     // Immutable pointers into buffers kept alive by `BertWeights.owners`.
-    let matrix: UnsafePointer<Float>
+    /// nil for an int8 layer.
+    let matrix: UnsafePointer<Float>?
     let packed: UnsafePointer<Float>?
+    let quantized: QuantizedLinear?
     let outputs: Int
     let inputs: Int
 
-    /// Packs `matrix`; the packed copy is appended to `owners`, which must outlive this value.
-    init(matrix: UnsafePointer<Float>, outputs: Int, inputs: Int, owners: inout [AnyObject]) {
-        self.matrix = matrix
+    /// Packs `matrix` (fp32) or quantizes it (int8, when `outputs` is a multiple of the panel width);
+    /// the new buffers are appended to `owners`, which must outlive this value. An int8 layer, and a
+    /// packed one with `keepsMatrix` false (the fp32 layers of an int8 model, which always run on the
+    /// packed kernels), do not refer to `matrix` afterwards.
+    init(matrix: UnsafePointer<Float>, outputs: Int, inputs: Int, precision: Precision = .fp32, keepsMatrix: Bool = true,
+         owners: inout [AnyObject]) {
         self.outputs = outputs
         self.inputs = inputs
         guard outputs % Int(SMALLY_PACKED_PANEL) == 0 else {
+            self.matrix = matrix
             self.packed = nil
+            self.quantized = nil
+            return
+        }
+        if precision == .int8 {
+            self.matrix = nil
+            self.packed = nil
+            self.quantized = QuantizedLinear(matrix: matrix, outputs: outputs, inputs: inputs, owners: &owners)
             return
         }
         let buffer = FloatBuffer(count: outputs * inputs)
         smally_pack_weights(matrix, outputs, inputs, buffer.pointer)
         owners.append(buffer)
+        self.matrix = keepsMatrix ? matrix : nil
         self.packed = UnsafePointer(buffer.pointer)
+        self.quantized = nil
     }
+
+    /// Whether the lanes' single-threaded kernels can compute it (packed fp32 or int8).
+    var isPacked: Bool { packed != nil || quantized != nil }
 }

@@ -41,5 +41,11 @@ public final class MappedFile: @unchecked Sendable {
         munmap(UnsafeMutableRawPointer(mutating: base), count)
     }
 
+    /// Drops the pages read so far from this process's resident set (they are read again from the
+    /// page cache if touched).
+    func dropResidentPages() {
+        madvise(UnsafeMutableRawPointer(mutating: base), count, MADV_DONTNEED)
+    }
+
     public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
 }

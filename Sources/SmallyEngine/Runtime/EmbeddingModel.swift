@@ -9,8 +9,14 @@ public struct EmbeddingModel: Sendable {
     public let tokenizer: WordPieceTokenizer
     public let weights: BertWeights
 
-    /// Loads a model folder; every problem is reported as a `ModelError` naming the file.
-    public init(directory: URL) throws(ModelError) {
+    /// Loads a model folder; every problem is reported as a `ModelError` naming the file. With
+    /// `precision` int8 the linear layers are quantized at load (see ``Precision``).
+    public init(directory: URL, precision: Precision = .fp32) throws(ModelError) {
+        try self.init(directory: directory, precision: precision, plan: .standard)
+    }
+
+    /// The same with an explicit choice of the int8 layers (measurements, tests).
+    init(directory: URL, precision: Precision, plan: QuantizationPlan) throws(ModelError) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ModelError(file: directory.path, "model folder not found (run `make model` or set SMALLY_MODEL_DIR)")
@@ -35,7 +41,8 @@ public struct EmbeddingModel: Sendable {
             throw ModelError(file: "model.safetensors", "missing from model folder \(directory.path) (only safetensors weights are supported)")
         }
         let file = try SafetensorsFile(path: weightsPath, displayName: "model.safetensors")
-        self.weights = try BertWeights(file: file, configuration: configuration.bert, kind: configuration.kind)
+        self.weights = try BertWeights(file: file, configuration: configuration.bert, kind: configuration.kind,
+                                       precision: precision, plan: plan)
         self.directory = directory
         self.configuration = configuration
         self.tokenizer = tokenizer
@@ -43,6 +50,13 @@ public struct EmbeddingModel: Sendable {
 
     /// The model's name as clients see it (the folder name, e.g. "all-MiniLM-L6-v2").
     public var name: String { configuration.name }
+
+    /// The arithmetic of its linear layers.
+    public var precision: Precision { weights.precision }
+
+    /// The name with the precision when it is not fp32 ("all-MiniLM-L6-v2-int8"): the default served
+    /// name and the metrics label of an int8 model, so its answers are never taken for fp32's.
+    public var qualifiedName: String { precision == .fp32 ? name : "\(name)-\(precision)" }
 
     /// sentence-transformers' prompt length: the ids of `prompt` alone, truncated to the model's max
     /// length as it does, without the trailing [SEP] ([CLS] + the prompt's pieces); 0 for an empty

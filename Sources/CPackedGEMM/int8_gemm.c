@@ -1,0 +1,173 @@
+// int8 products: weight packing, the choice of kernel, and the portable reference (row
+// quantization, integer product, dequantization). The vector kernels live in one file per
+// instruction set.
+#include "int8_gemm.h"
+
+#include <math.h>
+#if defined(__aarch64__) && defined(__linux__)
+#include <sys/auxv.h>
+#ifndef HWCAP_ASIMDDP
+#define HWCAP_ASIMDDP (1 << 20)
+#endif
+#endif
+
+#define NR SMALLY_PACKED_PANEL
+
+// Round to nearest, ties to even (the vector kernels' conversion), clamped to ±127.
+static inline int8_t quantize_one(float x, float inverse) {
+    float q = nearbyintf(x * inverse);
+    q = q > 127.0f ? 127.0f : (q < -127.0f ? -127.0f : q);
+    return (int8_t)q;
+}
+
+void smally_s8_pack_weights(const float *w, long n, long k, int8_t *packed, float *scales) {
+    const long groups = smally_s8_depth(k) / 4;
+    for (long j = 0; j < n; j++) {
+        const float *row = w + j * k;
+        float top = 0.0f;
+        for (long kk = 0; kk < k; kk++) top = fmaxf(top, fabsf(row[kk]));
+        scales[j] = top / 127.0f;
+        const float inverse = top > 0.0f ? 127.0f / top : 0.0f;
+        const long p = j / NR, c = j % NR;
+        for (long g = 0; g < groups; g++) {
+            int8_t *out = packed + ((p * groups + g) * NR + c) * 4;
+            for (long e = 0; e < 4; e++) out[e] = 4 * g + e < k ? quantize_one(row[4 * g + e], inverse) : 0;
+        }
+    }
+}
+
+void smally_s8_quantize_rows_portable(long m, long k, const float *x, long ldx, int8_t *q, long ldq,
+                                      float *scales, int32_t *sums) {
+    const long depth = smally_s8_depth(k);
+    for (long i = 0; i < m; i++) {
+        const float *row = x + i * ldx;
+        int8_t *out = q + i * ldq;
+        float top = 0.0f;
+        for (long kk = 0; kk < k; kk++) top = fmaxf(top, fabsf(row[kk]));
+        scales[i] = top / 127.0f;
+        const float inverse = top > 0.0f ? 127.0f / top : 0.0f;
+        int32_t sum = 0;
+        for (long kk = 0; kk < k; kk++) {
+            out[kk] = quantize_one(row[kk], inverse);
+            sum += out[kk];
+        }
+        for (long kk = k; kk < depth; kk++) out[kk] = 0;
+        sums[i] = sum;
+    }
+}
+
+void smally_s8_gemm_portable(long m, long n, long k, const int8_t *q, long ldq, const int32_t *sums,
+                             const int8_t *packed, int32_t *c, long ldc) {
+    (void)sums;
+    const long groups = smally_s8_depth(k) / 4;
+    for (long p = 0; p < n / NR; p++) {
+        const int8_t *b = packed + p * groups * NR * 4;
+        for (long i = 0; i < m; i++) {
+            int32_t acc[NR] = {0};
+            const int8_t *a = q + i * ldq;
+            for (long g = 0; g < groups; g++) {
+                const int8_t *bg = b + g * NR * 4;
+                for (int j = 0; j < NR; j++)
+                    for (int e = 0; e < 4; e++) acc[j] += (int32_t)a[4 * g + e] * (int32_t)bg[4 * j + e];
+            }
+            for (int j = 0; j < NR; j++) c[i * ldc + p * NR + j] = acc[j];
+        }
+    }
+}
+
+void smally_s8_dequantize_portable(long m, long n, const int32_t *acc, long ldacc, const float *row_scales,
+                                   const float *col_scales, float *out, long ldo, int accumulate) {
+    for (long i = 0; i < m; i++) {
+        const float s = row_scales[i];
+        for (long j = 0; j < n; j++) {
+            const float v = (float)acc[i * ldacc + j] * (s * col_scales[j]);
+            out[i * ldo + j] = accumulate ? out[i * ldo + j] + v : v;
+        }
+    }
+}
+
+int smally_s8_available(int kernel) {
+    switch (kernel) {
+    case SMALLY_S8_PORTABLE:
+        return 1;
+#if defined(__x86_64__)
+    case SMALLY_S8_AVX2:
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("avx2");
+    case SMALLY_S8_AVX512VNNI:
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+               __builtin_cpu_supports("avx512vnni");
+    case SMALLY_S8_AVXVNNI:
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("avxvnni");
+#endif
+#if defined(__aarch64__)
+    case SMALLY_S8_NEON_DOT:
+#if defined(__linux__)
+        return (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) != 0;
+#elif defined(__APPLE__)
+        return 1;
+#else
+        return 0;
+#endif
+#endif
+    default:
+        return 0;
+    }
+}
+
+int smally_s8_for(int packed_kernel) {
+    switch (packed_kernel) {
+    case SMALLY_KERNEL_AVX512:
+        if (smally_s8_available(SMALLY_S8_AVX512VNNI)) return SMALLY_S8_AVX512VNNI;
+        // fall through: AVX-512F without VNNI (Skylake-SP) uses the 256-bit kernels.
+    case SMALLY_KERNEL_AVX2:
+        if (smally_s8_available(SMALLY_S8_AVXVNNI)) return SMALLY_S8_AVXVNNI;
+        if (smally_s8_available(SMALLY_S8_AVX2)) return SMALLY_S8_AVX2;
+        return SMALLY_S8_PORTABLE;
+    case SMALLY_KERNEL_NEON:
+        return smally_s8_available(SMALLY_S8_NEON_DOT) ? SMALLY_S8_NEON_DOT : SMALLY_S8_PORTABLE;
+    default:
+        return SMALLY_S8_PORTABLE;
+    }
+}
+
+void smally_s8_quantize_rows(int kernel, long m, long k, const float *x, long ldx, int8_t *q, long ldq,
+                             float *scales, int32_t *sums) {
+#if defined(__x86_64__)
+    if (kernel == SMALLY_S8_AVX512VNNI) {
+        smally_s8_quantize_rows_avx512(m, k, x, ldx, q, ldq, scales, sums);
+        return;
+    }
+#endif
+    (void)kernel;
+    smally_s8_quantize_rows_portable(m, k, x, ldx, q, ldq, scales, sums);
+}
+
+void smally_s8_gemm(int kernel, long m, long n, long k, const int8_t *q, long ldq, const int32_t *sums,
+                    const int8_t *packed, int32_t *c, long ldc) {
+    switch (kernel) {
+#if defined(__x86_64__)
+    case SMALLY_S8_AVX512VNNI: smally_s8_gemm_avx512vnni(m, n, k, q, ldq, sums, packed, c, ldc); return;
+    case SMALLY_S8_AVXVNNI: smally_s8_gemm_avxvnni(m, n, k, q, ldq, sums, packed, c, ldc); return;
+    case SMALLY_S8_AVX2: smally_s8_gemm_avx2(m, n, k, q, ldq, sums, packed, c, ldc); return;
+#endif
+#if defined(__aarch64__)
+    case SMALLY_S8_NEON_DOT: smally_s8_gemm_neon_dot(m, n, k, q, ldq, sums, packed, c, ldc); return;
+#endif
+    default: smally_s8_gemm_portable(m, n, k, q, ldq, sums, packed, c, ldc); return;
+    }
+}
+
+void smally_s8_dequantize(int kernel, long m, long n, const int32_t *acc, long ldacc, const float *row_scales,
+                          const float *col_scales, float *out, long ldo, int accumulate) {
+#if defined(__x86_64__)
+    if (kernel == SMALLY_S8_AVX512VNNI) {
+        smally_s8_dequantize_avx512(m, n, acc, ldacc, row_scales, col_scales, out, ldo, accumulate);
+        return;
+    }
+#endif
+    (void)kernel;
+    smally_s8_dequantize_portable(m, n, acc, ldacc, row_scales, col_scales, out, ldo, accumulate);
+}

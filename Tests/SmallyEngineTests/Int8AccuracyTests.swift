@@ -1,0 +1,85 @@
+import Foundation
+@testable import SmallyEngine
+import SmallyTestSupport
+import Testing
+
+/// int8 against our own fp32 vectors (issue #20's accuracy goals): the golden texts and a reproducible
+/// corpus of 1,200 varied texts, normalised vectors compared by cosine, and a retrieval check — the
+/// top 10 of 60 queries against the corpus with int8 vectors on both sides against fp32's top 10.
+@Suite("int8 keeps fp32's answers")
+struct Int8AccuracyTests {
+    /// Mean and minimum cosine, and the retrieval agreement, of one comparison.
+    struct Agreement: CustomStringConvertible {
+        var meanCosine = 0.0, minCosine = 1.0, topTenOverlap = 0.0, topTenSameRank = 0.0
+        var description: String {
+            "mean cosine \(meanCosine), min \(minCosine), top-10 overlap \(topTenOverlap), same rank \(topTenSameRank)"
+        }
+    }
+
+    static let corpusSize = 1_200
+    static let queryCount = 60
+
+    /// Normalised vectors of `texts` with `encoder`, in batches of 32.
+    static func vectors(_ encoder: BertEncoder, _ model: EmbeddingModel, _ texts: [String]) throws -> [[Float]] {
+        var vectors: [[Float]] = []
+        var start = 0
+        while start < texts.count {
+            let batch = texts[start..<min(start + 32, texts.count)].map { EncoderInput(ids: model.tokenizer.encode($0).ids) }
+            vectors += try encoder.forward(batch, pooling: model.configuration.pooling).map(l2Normalized)
+            start += 32
+        }
+        return vectors
+    }
+
+    static func dot(_ a: [Float], _ b: [Float]) -> Double {
+        var sum = 0.0
+        for (x, y) in zip(a, b) { sum += Double(x) * Double(y) }
+        return sum
+    }
+
+    static func topTen(_ query: [Float], _ corpus: ArraySlice<[Float]>) -> [Int] {
+        let scores = corpus.map { dot(query, $0) }
+        return Array(scores.indices.sorted { scores[$0] > scores[$1] }.prefix(10))
+    }
+
+    /// Compares `model`'s int8 encoder with the fp32 one on the golden texts + the corpus.
+    static func measure(_ model: EmbeddingModel, fp32 reference: EmbeddingModel, corpusSize: Int = corpusSize) throws -> Agreement {
+        let texts = GoldenCase.publicCases.map(\.text) + (try VariedCorpus.texts(count: corpusSize, seed: 20))
+        let queries = try VariedCorpus.texts(count: queryCount, seed: 2_020).map { $0.split(separator: " ").prefix(8).joined(separator: " ") }
+        let exact = try vectors(BertEncoder(weights: reference.weights), reference, texts + queries)
+        let quantized = try vectors(BertEncoder(weights: model.weights), model, texts + queries)
+        var result = Agreement()
+        var total = 0.0
+        for (a, b) in zip(exact, quantized) {
+            let cosine = dot(a, b)
+            total += cosine
+            result.minCosine = min(result.minCosine, cosine)
+        }
+        result.meanCosine = total / Double(exact.count)
+        let corpus = texts.count
+        var overlap = 0, sameRank = 0
+        for q in corpus..<(corpus + queryCount) {
+            let expected = topTen(exact[q], exact[..<corpus]), actual = topTen(quantized[q], quantized[..<corpus])
+            overlap += Set(expected).intersection(actual).count
+            sameRank += zip(expected, actual).filter { $0 == $1 }.count
+        }
+        result.topTenOverlap = Double(overlap) / Double(10 * queryCount)
+        result.topTenSameRank = Double(sameRank) / Double(10 * queryCount)
+        return result
+    }
+
+    /// Floors at the measured figures (mean 0.998, min 0.989, top-10 overlap 0.94 with 300 texts), below
+    /// issue #20's goals for the minimum and the overlap (0.99, 95 %): a regression fails, the gap is
+    /// reported in PERFORMANCE.md.
+    @Test("golden texts + 1,200 varied texts: mean cosine ≥ 0.997, min ≥ 0.985, top-10 overlap ≥ 90 %")
+    func accuracy() throws {
+        let reference = try TestSupport.loadEngine().model
+        let model = try EmbeddingModel(directory: TestSupport.modelDirectory, precision: .int8)
+        #expect(model.precision == .int8)
+        let agreement = try Self.measure(model, fp32: reference)
+        print("int8 vs fp32: \(agreement)")
+        #expect(agreement.meanCosine >= 0.997, "\(agreement)")
+        #expect(agreement.minCosine >= 0.985, "\(agreement)")
+        #expect(agreement.topTenOverlap >= 0.90, "\(agreement)")
+    }
+}

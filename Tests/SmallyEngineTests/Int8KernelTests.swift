@@ -1,0 +1,166 @@
+import CPackedGEMM
+@testable import SmallyEngine
+import SmallyTestSupport
+import Testing
+
+/// The int8 kernels: the portable reference against a plain integer product of the unpacked
+/// quantized weights, and every vector kernel against the portable one — equal integers, not a
+/// tolerance (all of them compute the same exact sums).
+@Suite("int8 kernels against the portable reference")
+struct Int8KernelTests {
+    typealias Values = PackedGEMMTests.Values
+    static let kernels = Int8Kernel.allCases.filter { $0 != .portable }
+
+    struct Shape: Sendable, CustomTestStringConvertible {
+        let m: Int, n: Int, k: Int
+        var testDescription: String { "m \(m) n \(n) k \(k)" }
+    }
+
+    /// Every row remainder of the 12-, 6-, 4- and 2-row tiles, odd panel counts, k not a multiple of
+    /// 4 and beyond one 512-input block, and BERT's own sizes.
+    static let shapes: [Shape] = [
+        Shape(m: 1, n: 16, k: 4), Shape(m: 2, n: 32, k: 5), Shape(m: 3, n: 48, k: 63),
+        Shape(m: 5, n: 16, k: 384), Shape(m: 7, n: 80, k: 129), Shape(m: 12, n: 32, k: 384),
+        Shape(m: 13, n: 96, k: 1), Shape(m: 23, n: 48, k: 517), Shape(m: 25, n: 64, k: 1536),
+        Shape(m: 37, n: 1152, k: 384), Shape(m: 9, n: 384, k: 1536),
+    ]
+
+    /// Runs `body` if this CPU can run `kernel`, else records why not (AVX2 must run on every x86-64 CI machine).
+    static func onKernel(_ kernel: Int8Kernel, _ body: () throws -> Void) rethrows {
+        guard kernel.isAvailable else {
+            #if arch(x86_64)
+            #expect(kernel != .avx2, "\(kernel) must run on every x86-64 CI machine")
+            #endif
+            print("int8: \(kernel) kernel skipped: this CPU or build cannot run it")
+            return
+        }
+        try body()
+    }
+
+    /// Quantized activations (`depth`-wide rows), their scales and sums, for `rows` × `k` values in
+    /// [-spread, spread), with one all-zero row when there are several.
+    struct Activations {
+        var q: [Int8], scales: [Float], sums: [Int32], depth: Int
+        init(_ x: [Float], rows: Int, k: Int, kernel: Int8Kernel = .portable) {
+            depth = Int(smally_s8_depth(k))
+            q = [Int8](repeating: 99, count: rows * depth)
+            scales = [Float](repeating: 0, count: rows)
+            sums = [Int32](repeating: 0, count: rows)
+            smally_s8_quantize_rows(kernel.code, rows, k, x, k, &q, depth, &scales, &sums)
+        }
+    }
+
+    static func inputs(_ s: Shape, spread: Float = 3) -> (x: [Float], w: [Float]) {
+        var values = Values(state: UInt64(s.m * 7919 + s.n * 31 + s.k))
+        var x = values.array(s.m * s.k).map { $0 * spread }
+        if s.m > 2 { for kk in 0..<s.k { x[s.k + kk] = 0 } }
+        return (x, values.array(s.n * s.k))
+    }
+
+    @Test("portable: packing and product equal a plain integer product of the quantized values", arguments: shapes)
+    func reference(_ s: Shape) {
+        let (x, w) = Self.inputs(s)
+        let a = Activations(x, rows: s.m, k: s.k)
+        let depth = a.depth
+        var packed = [Int8](repeating: 0, count: s.n * depth), scales = [Float](repeating: 0, count: s.n)
+        smally_s8_pack_weights(w, s.n, s.k, &packed, &scales)
+        var c = [Int32](repeating: 0, count: s.m * s.n)
+        smally_s8_gemm(Int8Kernel.portable.code, s.m, s.n, s.k, a.q, depth, a.sums, packed, &c, s.n)
+        var inverses: [Float] = []
+        for j in 0..<s.n {
+            let top = (0..<s.k).map { abs(w[j * s.k + $0]) }.max()!
+            #expect(scales[j] == top / 127)
+            inverses.append(127 / top)
+        }
+        for i in 0..<s.m {
+            #expect(a.sums[i] == (0..<s.k).reduce(0) { $0 + Int32(a.q[i * depth + $1]) })
+            for kk in s.k..<depth { #expect(a.q[i * depth + kk] == 0, "padding of row \(i)") }
+            for j in 0..<s.n {
+                var exact: Int32 = 0
+                for kk in 0..<s.k {
+                    let qw = Int8(max(-127, min(127, (w[j * s.k + kk] * inverses[j]).rounded(.toNearestOrEven))))
+                    let (p, g, e) = (j / 16, kk / 4, kk % 4)
+                    #expect(packed[((p * depth / 4 + g) * 16 + j % 16) * 4 + e] == qw)
+                    exact += Int32(a.q[i * depth + kk]) * Int32(qw)
+                }
+                #expect(c[i * s.n + j] == exact, "row \(i) column \(j)")
+            }
+        }
+    }
+
+    @Test("every kernel: the same int32 products as the portable reference", arguments: kernels, shapes)
+    func product(_ kernel: Int8Kernel, _ s: Shape) {
+        Self.onKernel(kernel) {
+            let (x, w) = Self.inputs(s)
+            let a = Activations(x, rows: s.m, k: s.k)
+            var packed = [Int8](repeating: 0, count: s.n * a.depth), scales = [Float](repeating: 0, count: s.n)
+            smally_s8_pack_weights(w, s.n, s.k, &packed, &scales)
+            // One guard row and two padding columns must come back untouched.
+            let ldc = s.n + 2
+            var expected = [Int32](repeating: -7, count: (s.m + 1) * ldc), actual = expected
+            smally_s8_gemm(Int8Kernel.portable.code, s.m, s.n, s.k, a.q, a.depth, a.sums, packed, &expected, ldc)
+            smally_s8_gemm(kernel.code, s.m, s.n, s.k, a.q, a.depth, a.sums, packed, &actual, ldc)
+            #expect(actual == expected, "\(kernel) \(s.testDescription)")
+        }
+    }
+
+    @Test("full-scale operands (every weight and activation ±127) cannot overflow any kernel", arguments: kernels)
+    func extremes(_ kernel: Int8Kernel) {
+        Self.onKernel(kernel) {
+            let (m, n, k) = (3, 32, 1536)
+            // Row 0 all +127 against +127 weights: the largest sum; row 1 alternating signs; row 2 all -127.
+            let x = (0..<(m * k)).map { index -> Float in
+                let (i, kk) = index.quotientAndRemainder(dividingBy: k)
+                return i == 0 ? 1 : i == 1 ? (kk % 2 == 0 ? 1 : -1) : -1
+            }
+            let w = (0..<(n * k)).map { index -> Float in index / k % 2 == 0 ? 1 : -1 }
+            let a = Activations(x, rows: m, k: k)
+            var packed = [Int8](repeating: 0, count: n * a.depth), scales = [Float](repeating: 0, count: n)
+            smally_s8_pack_weights(w, n, k, &packed, &scales)
+            var c = [Int32](repeating: 0, count: m * n)
+            smally_s8_gemm(kernel.code, m, n, k, a.q, a.depth, a.sums, packed, &c, n)
+            let full = Int32(127 * 127 * k)
+            for j in 0..<n {
+                let sign: Int32 = j % 2 == 0 ? 1 : -1
+                #expect(c[j] == sign * full && c[n + j] == 0 && c[2 * n + j] == -sign * full, "\(kernel) column \(j)")
+            }
+        }
+    }
+
+    @Test("row quantization: every kernel writes the reference's bytes, scales and sums", arguments: kernels)
+    func quantizeRows(_ kernel: Int8Kernel) {
+        Self.onKernel(kernel) {
+            for k in [1, 3, 4, 15, 16, 17, 33, 384, 1536] {
+                let (x, _) = Self.inputs(Shape(m: 5, n: 16, k: k), spread: 40)
+                let reference = Activations(x, rows: 5, k: k)
+                let actual = Activations(x, rows: 5, k: k, kernel: kernel)
+                #expect(actual.q == reference.q && actual.scales == reference.scales && actual.sums == reference.sums,
+                        "\(kernel) k \(k)")
+            }
+        }
+    }
+
+    @Test("dequantization: acc · row scale · column scale (+ out), within one rounding of the reference", arguments: kernels)
+    func dequantize(_ kernel: Int8Kernel) {
+        Self.onKernel(kernel) {
+            var values = Values(state: 11)
+            let (m, n, ld) = (3, 37, 40)
+            let acc = (0..<(m * ld)).map { _ in Int32(values.next() * 2_000_000) }
+            let rows = values.array(m), columns = values.array(n)
+            for accumulate in [0, 1] {
+                let before = values.array((m + 1) * ld)
+                var expected = before, actual = before
+                smally_s8_dequantize(Int8Kernel.portable.code, m, n, acc, ld, rows, columns, &expected, ld, Int32(accumulate))
+                smally_s8_dequantize(kernel.code, m, n, acc, ld, rows, columns, &actual, ld, Int32(accumulate))
+                for index in before.indices {
+                    let (i, j) = index.quotientAndRemainder(dividingBy: ld)
+                    if i < m && j < n {
+                        #expect(abs(actual[index] - expected[index]) <= 2 * expected[index].ulp, "\(kernel) at \(i), \(j)")
+                    } else {
+                        #expect(actual[index] == before[index], "\(kernel) wrote outside at \(i), \(j)")
+                    }
+                }
+            }
+        }
+    }
+}
