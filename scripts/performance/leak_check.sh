@@ -7,11 +7,12 @@
 # LeakSanitizer is GCC's standalone runtime (apt liblsan0) preloaded into the unchanged debug binary,
 # so no sanitizer build is needed. Valgrind 3.19 (Debian 12) cannot run Swift 6.3 binaries: it dies
 # in its own code at start (SIGSEGV, even for `smally --help`), with or without debug info.
-# Environment: SMALLY_BIN (default .build/debug/smally), PORT (default 18190), MODEL (a fixture).
+# Environment: SMALLY_BIN (default .build/debug/smally), PORT (default: a free one), MODEL (a fixture).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=${SMALLY_BIN:-.build/debug/smally}
-PORT=${PORT:-18190}
+# A free port unless one is given: a fixed one met another server on a shared machine, whose /health answered.
+PORT=${PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 MODEL=${MODEL:-Tests/Fixtures/models/bert-h32-mean}
 LSAN=${LSAN:-$( (ls /usr/lib/x86_64-linux-gnu/liblsan.so.0 /usr/lib/aarch64-linux-gnu/liblsan.so.0 2>/dev/null || true) | head -1)}
 [ -n "$LSAN" ] || { echo "leak_check.sh: liblsan.so.0 not found (apt-get install -y liblsan0)" >&2; exit 1; }
@@ -38,6 +39,10 @@ if [ -n "$compiler" ]; then
   echo "==> self-check: LeakSanitizer found the known 100-byte leak of a test program"
 fi
 
+if curl -s -o /dev/null "http://127.0.0.1:$PORT/health"; then
+  echo "leak_check.sh: something already answers on port $PORT; set PORT to a free one" >&2
+  exit 1
+fi
 echo "==> smally serve under LeakSanitizer (fixture model $MODEL, SQLite accounts)"
 SMALLY_DATA_DIR="$work/data" PORT=$PORT LD_PRELOAD="$LSAN" LSAN_OPTIONS="exitcode=23:log_path=$work/lsan:suppressions=$PWD/scripts/performance/lsan.supp:print_suppressions=1" \
   "$BIN" serve --model "$MODEL" >"$work/server.log" 2>&1 &
