@@ -50,6 +50,9 @@ let package = Package(
         .package(url: "https://github.com/vapor/sqlite-nio", from: "1.13.2"),
         // The web console's server-rendered pages (no dependencies of its own: cheap in CI).
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        // The tracing API (spans, W3C context in task locals). Already in the graph through
+        // Hummingbird, so it costs CI nothing; the OTLP exporter is our own (SmallyTracing).
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
     ],
     targets: [
         // BLIS's CBLAS interface (apt `libblis-dev`): products spread over several threads, attention.
@@ -156,8 +159,24 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             swiftSettings: requestPathSettings
+        ),
+        // OpenTelemetry spans: a tracer for the Tracing API with W3C trace-context ids and a small
+        // OTLP/HTTP JSON exporter (swift-otel's build pulls protobuf, AsyncHTTPClient and BoringSSL:
+        // minutes of CI for one POST a second). No HTTP server: imports neither Hummingbird nor HTTPTypes.
+        .target(
+            name: "SmallyTracing",
+            dependencies: [
+                "SmallyJSON",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         // HTTP API on Hummingbird 2.
         .target(
@@ -170,6 +189,8 @@ let package = Package(
                 "SmallyTokenizer",
                 "SmallyCache",
                 "SmallyJSON",
+                "SmallyTracing",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -207,6 +228,10 @@ let package = Package(
         .testTarget(
             name: "SmallyPerfGateTests",
             dependencies: ["SmallyPerfGate"]
+        ),
+        .testTarget(
+            name: "SmallyTracingTests",
+            dependencies: ["SmallyTracing"]
         ),
         .testTarget(
             name: "SmallyJSONTests",
@@ -269,6 +294,7 @@ let package = Package(
                 "SmallyAccounts",
                 "SmallyConfiguration",
                 "SmallyJSON",
+                "SmallyTracing",
                 .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
