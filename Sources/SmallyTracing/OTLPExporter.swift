@@ -4,7 +4,7 @@ import NIOPosix
 import ServiceLifecycle
 
 /// Sends the buffered spans to an OTLP/HTTP collector (`POST <path>`, JSON encoding) every
-/// `interval`, in requests of at most `batchSize` spans, and once more on shutdown. Requests never
+/// `interval` (a quarter second: at tens of thousands of spans a second, a longer one overflows the buffer), in requests of at most `batchSize` spans, and once more on shutdown. Requests never
 /// wait on it: spans wait in the ``SpanBuffer``, and what cannot be sent is counted as dropped.
 /// Plain `http://` only (a collector on the host or a sidecar is the usual arrangement).
 public struct OTLPExporter: Service {
@@ -13,7 +13,7 @@ public struct OTLPExporter: Service {
     public let port: Int
     public let path: String
     public let serviceName: String
-    public var interval: Duration = .seconds(1)
+    public var interval: Duration = .milliseconds(250)
     public var batchSize = 512
     public var timeout: Duration = .seconds(10)
     private let logger: Logger

@@ -12,7 +12,7 @@ public final class SpanBuffer: Sendable {
     public let capacity: Int
     private let dropped: Counter
 
-    public init(capacity: Int = 8_192, metricsFactory: (any MetricsFactory)? = nil) {
+    public init(capacity: Int = 16_384, metricsFactory: (any MetricsFactory)? = nil) {
         self.capacity = capacity
         dropped = metricsFactory.map { Counter(label: "smally_trace_spans_dropped_total", factory: $0) }
             ?? Counter(label: "smally_trace_spans_dropped_total")
