@@ -52,6 +52,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         // Already in the graph through postgres-nio: naming it costs no extra build. TLS to Redis.
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        // The tracing API (spans, W3C context in task locals). Already in the graph through
+        // Hummingbird, so it costs CI nothing; the OTLP exporter is our own (SmallyTracing).
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
     ],
     targets: [
         // BLIS's CBLAS interface (apt `libblis-dev`): products spread over several threads, attention.
@@ -159,8 +162,24 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             swiftSettings: requestPathSettings
+        ),
+        // OpenTelemetry spans: a tracer for the Tracing API with W3C trace-context ids and a small
+        // OTLP/HTTP JSON exporter (swift-otel's build pulls protobuf, AsyncHTTPClient and BoringSSL:
+        // minutes of CI for one POST a second). No HTTP server: imports neither Hummingbird nor HTTPTypes.
+        .target(
+            name: "SmallyTracing",
+            dependencies: [
+                "SmallyJSON",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         // HTTP API on Hummingbird 2.
         .target(
@@ -173,6 +192,8 @@ let package = Package(
                 "SmallyTokenizer",
                 "SmallyCache",
                 "SmallyJSON",
+                "SmallyTracing",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -210,6 +231,10 @@ let package = Package(
         .testTarget(
             name: "SmallyPerfGateTests",
             dependencies: ["SmallyPerfGate"]
+        ),
+        .testTarget(
+            name: "SmallyTracingTests",
+            dependencies: ["SmallyTracing"]
         ),
         .testTarget(
             name: "SmallyJSONTests",
@@ -272,6 +297,7 @@ let package = Package(
                 "SmallyAccounts",
                 "SmallyConfiguration",
                 "SmallyJSON",
+                "SmallyTracing",
                 .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

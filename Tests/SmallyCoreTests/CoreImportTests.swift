@@ -38,4 +38,18 @@ struct CoreImportTests {
             }
         }
     }
+
+    @Test("no source file of SmallyEngine imports tracing (spans belong to the core and the server)")
+    func engineHasNoTracing() throws {
+        let engine = Self.sources.deletingLastPathComponent().appendingPathComponent("SmallyEngine")
+        let files = try #require(FileManager.default.enumerator(at: engine, includingPropertiesForKeys: nil))
+            .compactMap { $0 as? URL }.filter { $0.pathExtension == "swift" }
+        #expect(files.count >= 10, "found \(files.count) files under \(engine.path)")
+        for file in files {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            for line in text.split(separator: "\n") where line.wholeMatch(of: #/\s*(@\w+\s+)*import\s+(Tracing|Instrumentation|SmallyTracing|ServiceContextModule)\b.*/#) != nil {
+                Issue.record("\(file.lastPathComponent) imports tracing: \(line)")
+            }
+        }
+    }
 }

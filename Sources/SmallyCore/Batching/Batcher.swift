@@ -1,4 +1,5 @@
 import Logging
+import Tracing
 import ServiceLifecycle
 import SmallyEngine
 import Synchronization
@@ -27,6 +28,8 @@ public final class Batcher: Service, Sendable {
     private struct Submitted {
         let continuation: Continuation
         let enqueued: ContinuousClock.Instant
+        /// The submitting request's trace context (tracing on only), for the batch span's links.
+        let trace: ServiceContext?
     }
 
     private struct State {
@@ -49,26 +52,31 @@ public final class Batcher: Service, Sendable {
     public let lanes: Int
     private let logger: Logger
     private let observer: (any BatchObserver)?
+    /// Gives each batch a span linked to the requests it serves (nil: tracing off, nothing recorded).
+    private let tracer: (any Tracer)?
     /// Longest a text may wait for a lane; nil = no deadline.
     public let maxQueueWait: Duration?
 
     /// - Parameter lanes: batches run at the same time, at most the engine's ``InferenceEngine/laneCount``
     ///   (default); 1 runs one batch at a time, always spread over all CPUs.
     public convenience init(engine: InferenceEngine, maxQueuedTexts: Int, maxBatchSize: Int, maxBatchTokens: Int,
-                            maxQueueWait: Duration? = nil, lanes: Int? = nil, logger: Logger, observer: (any BatchObserver)? = nil) {
+                            maxQueueWait: Duration? = nil, lanes: Int? = nil, logger: Logger, observer: (any BatchObserver)? = nil,
+                            tracer: (any Tracer)? = nil) {
         self.init(engines: [engine], maxQueuedTexts: maxQueuedTexts, maxBatchSize: maxBatchSize, maxBatchTokens: maxBatchTokens,
-                  maxQueueWait: maxQueueWait, lanes: lanes, logger: logger, observer: observer)
+                  maxQueueWait: maxQueueWait, lanes: lanes, logger: logger, observer: observer, tracer: tracer)
     }
 
     /// - Parameter engines: one per model, all with the same lanes (``InferenceEngine/init(model:lanes:splitMinimumTexts:kernel:)``).
     public init(engines: [InferenceEngine], maxQueuedTexts: Int, maxBatchSize: Int, maxBatchTokens: Int,
-                maxQueueWait: Duration? = nil, lanes: Int? = nil, logger: Logger, observer: (any BatchObserver)? = nil) {
+                maxQueueWait: Duration? = nil, lanes: Int? = nil, logger: Logger, observer: (any BatchObserver)? = nil,
+                tracer: (any Tracer)? = nil) {
         precondition(!engines.isEmpty, "a batcher needs at least one engine")
         self.engines = engines
         let laneCount = engines.map(\.laneCount).min()!
         self.lanes = min(max(1, lanes ?? laneCount), laneCount)
         self.logger = logger
         self.observer = observer
+        self.tracer = tracer
         self.maxQueueWait = maxQueueWait
         self.state = Mutex(State(queue: BatchQueue(maxQueuedJobs: maxQueuedTexts, maxBatchSize: maxBatchSize,
                                                    maxBatchTokens: maxBatchTokens, maxWait: maxQueueWait)))
@@ -129,9 +137,11 @@ public final class Batcher: Service, Sendable {
             defer { state.nextTicket += 1 }
             return state.nextTicket
         }
+        // Task-local lookup only when tracing is on (the untraced path reads nothing).
+        let trace = tracer == nil ? nil : ServiceContext.current
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: Continuation) in
-                let submitted = Submitted(continuation: continuation, enqueued: .now)
+                let submitted = Submitted(continuation: continuation, enqueued: .now, trace: trace)
                 let (wake, rejection, depth) = state.withLock { state -> (CheckedContinuation<Void, Never>?, (any Error)?, Int) in
                     state.reserved -= 1
                     state.reservedTokens -= item.input.ids.count
@@ -243,6 +253,10 @@ public final class Batcher: Service, Sendable {
 
     private func process(_ batch: [BatchQueue<Submitted>.Job], lane: Int, spread: Bool) async {
         let started = ContinuousClock.now
+        // A batch serves many requests (of many traces): its span is a root of its own, linked to
+        // each request's span, and each request's `inference` span links back to it.
+        let span = tracer?.startAnySpan("inference.batch", context: .topLevel, ofKind: .internal, at: DefaultTracerClock.now,
+                                        function: #function, file: #fileID, line: #line)
         let result: Result<[[Float]], any Error>
         do {
             // A batch holds one model's jobs (see `BatchQueue`).
@@ -266,9 +280,22 @@ public final class Batcher: Service, Sendable {
             state.queue.release()
             return jobIDs.map { state.queue.finish(jobID: $0) }
         }
+        var batchTrace: BatchTrace?
+        if let span {
+            span.attributes["smally.model"] = engines[batch[0].model].model.name
+            span.attributes["smally.batch.size"] = batch.count
+            span.attributes["smally.batch.tokens"] = tokens
+            span.attributes["smally.batch.lane"] = spread ? -1 : lane
+            for jobWaiters in waiters {
+                for waiter in jobWaiters { if let trace = waiter.trace { span.addLink(SpanLink(context: trace, attributes: [:])) } }
+            }
+            if case .failure(let error) = result { span.recordError(error) }
+            span.end()
+            batchTrace = BatchTrace(context: span.context)
+        }
         for (index, jobWaiters) in waiters.enumerated() {
             for waiter in jobWaiters {
-                let timing = BatchTiming(queue: started - waiter.enqueued, inference: inference)
+                let timing = BatchTiming(queue: started - waiter.enqueued, inference: inference, batch: batchTrace)
                 // A waiter that joined its job after the batch started (single-flight) waited 0, not less.
                 observer?.queueWaited(max(.zero, timing.queue))
                 switch result {

@@ -1,6 +1,7 @@
 import SmallyCache
 import SmallyEngine
 import SmallyTokenizer
+import Tracing
 
 /// The request path behind the routes (TEI's `Infer`): validate, charge the quota, tokenize, look
 /// up the cache (L1, then L2 for L1's misses), batch what is left, fill the cache, and report
@@ -18,14 +19,17 @@ public struct EmbeddingService: Sendable {
     public let cache: TieredEmbeddingCache?
     public let cacheScope: CacheScope
     let observer: (any EmbeddingObserver)?
+    /// Spans for tokenize, cache lookup, queue wait and inference (nil: tracing off, nothing recorded).
+    let tracer: (any Tracer)?
 
     public init(catalog: ModelCatalog, batcher: Batcher, cache: TieredEmbeddingCache?, cacheScope: CacheScope = .organization,
-                observer: (any EmbeddingObserver)? = nil) {
+                observer: (any EmbeddingObserver)? = nil, tracer: (any Tracer)? = nil) {
         self.catalog = catalog
         self.batcher = batcher
         self.cache = cache
         self.cacheScope = cacheScope
         self.observer = observer
+        self.tracer = tracer
     }
 
     /// One model, the batcher's model 0.
@@ -74,15 +78,18 @@ public struct EmbeddingService: Sendable {
         let model = model ?? defaultModel
         let prompt = try model.prompt(named: options.promptName, inputType: options.inputType)
         let poolingStart = model.poolingStart(prompt: prompt)   // once per request, not per text
-        var inputs: [Prepared] = []
-        inputs.reserveCapacity(texts.count)
-        for (index, text) in texts.enumerated() {
-            let (input, encoding) = model.encode(text, prompt: prompt, poolingStart: poolingStart, direction: options.direction)
-            if encoding.truncated, !options.truncate {
-                throw CoreError.inputTooLong(InputTooLong(index: texts.count == 1 ? nil : index,
-                                                          tokens: encoding.untruncatedCount, maximum: model.maxTokens))
+        let inputs = try traced("tokenize") {
+            var inputs: [Prepared] = []
+            inputs.reserveCapacity(texts.count)
+            for (index, text) in texts.enumerated() {
+                let (input, encoding) = model.encode(text, prompt: prompt, poolingStart: poolingStart, direction: options.direction)
+                if encoding.truncated, !options.truncate {
+                    throw CoreError.inputTooLong(InputTooLong(index: texts.count == 1 ? nil : index,
+                                                              tokens: encoding.untruncatedCount, maximum: model.maxTokens))
+                }
+                inputs.append(Prepared(input: input, truncated: encoding.truncated))
             }
-            inputs.append(Prepared(input: input, truncated: encoding.truncated))
+            return inputs
         }
         return try await run(inputs, model: model, meter: meter, client: client())
     }
@@ -142,7 +149,7 @@ public struct EmbeddingService: Sendable {
         }
         var missing = Array(prepared.indices)
         if let cache, let keys {
-            let hits = await cache.lookup(keys)
+            let hits = try await traced("cache.lookup") { await cache.lookup(keys) }
             missing.removeAll(keepingCapacity: true)
             for (index, hit) in hits.enumerated() {
                 if let hit {
@@ -158,6 +165,7 @@ public struct EmbeddingService: Sendable {
         if !missing.isEmpty {
             let pending = missing.map { prepared[$0].input }
             let batcher = self.batcher
+            let submitted = tracer == nil ? 0 : DefaultTracerClock.now.nanosecondsSinceEpoch
             let results = if let client = client() {
                 try await client.cancellingWhenGone { try await batcher.run(pending, model: model.index) }
             } else {
@@ -168,6 +176,7 @@ public struct EmbeddingService: Sendable {
                 inference = max(inference, timing.inference)
                 inputs[index].vector = vector
             }
+            if let tracer { Self.recordBatchSpans(tracer, submitted: submitted, queue: queue, inference: inference, results: results) }
             if let cache, let keys {
                 await cache.set(missing.map { (keys[$0], inputs[$0].vector) })
             }

@@ -8,6 +8,7 @@ import SmallyCache
 import SmallyConfiguration
 import SmallyCore
 import SmallyEngine
+import SmallyTracing
 
 /// Builds the Smally HTTP application: caches, batcher, routes and middleware, and the services
 /// it runs. Services start in order (account store, Redis client, usage recorder, batcher, then the
@@ -87,18 +88,28 @@ public func buildApplication(
         readiness.addCheck("database") { await accounts.storeIsReachable() }
     }
 
+    // Tracing (OTEL_EXPORTER_OTLP_*): one tracer for the batcher, the core and the request
+    // middleware, and the exporter as a service. Off: none of them is created or installed.
+    let tracer: OTLPTracer? = configuration.tracing.endpoint.map { _ in
+        OTLPTracer(buffer: SpanBuffer(metricsFactory: metrics.factory))
+    }
+    if let tracer, let endpoint = configuration.tracing.endpoint {
+        services.append(OTLPExporter(buffer: tracer.buffer, host: endpoint.host, port: endpoint.port, path: endpoint.path,
+                                     serviceName: configuration.tracing.serviceName, logger: logger))
+    }
     let batcher = Batcher(engines: catalog.engines, maxQueuedTexts: configuration.maxQueuedTexts,
                           maxBatchSize: configuration.maxBatchSize, maxBatchTokens: configuration.maxBatchTokens,
                           maxQueueWait: configuration.maxQueueMilliseconds > 0 ? .milliseconds(configuration.maxQueueMilliseconds) : nil,
-                          lanes: configuration.inferenceLanes, logger: logger, observer: metrics)
+                          lanes: configuration.inferenceLanes, logger: logger, observer: metrics, tracer: tracer)
     services.append(batcher)
     // The HTTP servers run on NIO's shared group (Hummingbird's default).
     services.append(EventLoopLagMonitor(group: MultiThreadedEventLoopGroup.singleton, factory: metrics.factory))
     services.append(DependencyProbe(readiness: readiness, factory: metrics.factory, interval: .seconds(5)))
     let service = EmbeddingService(catalog: catalog, batcher: batcher, cache: cache, cacheScope: configuration.cacheScope,
-                                   observer: metrics)
+                                   observer: metrics, tracer: tracer)
 
     let router = Router(context: AppRequestContext.self)
+    if let tracer { router.add(middleware: TracingMiddleware(tracer: tracer)) }  // outermost: its span covers the rest
     router.add(middleware: DrainMiddleware(readiness: readiness))
     router.add(middleware: MetricsMiddleware(metrics: metrics))
     router.add(middleware: ErrorAndRequestIDMiddleware(metrics: metrics))
@@ -185,6 +196,7 @@ public func buildApplication(
         "batching": "\(configuration.maxBatchSize) texts / \(configuration.maxBatchTokens) tokens per pass, queue \(configuration.maxQueuedTexts) (deadline \(configuration.maxQueueMilliseconds > 0 ? "\(configuration.maxQueueMilliseconds) ms" : "off")), \(batcher.lanes) lane(s) at nice \(configuration.engine.inferenceNice)",
         "store": "\(accounts.map { $0.store.backend } ?? "none (auth off)")",
         "cache_scope": "\(configuration.cacheScope.rawValue)",
+        "tracing": "\(configuration.tracing.endpoint.map { "OTLP/HTTP to \($0.url) as \(configuration.tracing.serviceName)" } ?? "off")",
         "admin_api": "\(accounts?.adminToken == nil ? "off" : configuration.adminPort.map { "\(configuration.adminHost):\($0)" } ?? "public listener")",
     ])
     return app

@@ -117,6 +117,9 @@ public struct ServerConfiguration: Sendable {
     public var engine = EngineSettings()
     /// `LOG_LEVEL`, `LOG_FORMAT`.
     public var log = LogSettings()
+    /// `OTEL_EXPORTER_OTLP_ENDPOINT` / `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, `OTEL_SERVICE_NAME`:
+    /// OpenTelemetry spans (off unless an endpoint is set).
+    public var tracing = TracingSettings()
 
     public enum Executor: String, Sendable {
         /// Swift concurrency runs on NIO's event loops: no thread hop per request.
@@ -165,6 +168,7 @@ public struct ServerConfiguration: Sendable {
         l2TTLSeconds = try reader.int("L2_CACHE_TTL", default: l2TTLSeconds, in: 1...(365 * 86_400))
         cacheScope = try reader.choice("CACHE_SCOPE", default: "organization", ["organization": .organization, "shared": .shared])
         log = try LogSettings(reading: &reader)
+        tracing = try TracingSettings(reading: &reader)
         auth = try reader.choice("SMALLY_AUTH", default: "on",
                                  ["on": .enabled, "off": .disabled, "enabled": .enabled, "disabled": .disabled,
                                   "true": .enabled, "false": .disabled, "1": .enabled, "0": .disabled])
