@@ -44,7 +44,9 @@ if curl -s -o /dev/null "http://127.0.0.1:$PORT/health"; then
   exit 1
 fi
 echo "==> smally serve under LeakSanitizer (fixture model $MODEL, SQLite accounts)"
-SMALLY_DATA_DIR="$work/data" PORT=$PORT LD_PRELOAD="$LSAN" LSAN_OPTIONS="exitcode=23:log_path=$work/lsan:suppressions=$PWD/scripts/performance/lsan.supp:print_suppressions=1" \
+# The embedded store and cache whatever the caller's environment says (scripts/test.sh exports the test
+# services' DATABASE_URL and REDIS_URL: with them the server has no development key file).
+env -u DATABASE_URL -u REDIS_URL SMALLY_DATA_DIR="$work/data" PORT=$PORT LD_PRELOAD="$LSAN" LSAN_OPTIONS="exitcode=23:log_path=$work/lsan:suppressions=$PWD/scripts/performance/lsan.supp:print_suppressions=1" \
   "$BIN" serve --model "$MODEL" >"$work/server.log" 2>&1 &
 server=$!
 for i in $(seq 1 600); do
