@@ -17,6 +17,10 @@ public struct EngineSettings: Sendable, Hashable {
     /// threads that parse requests, look up the cache and write answers take the CPU first when
     /// inference keeps every CPU busy, so cached answers do not queue behind forward passes.
     public var inferenceNice = 10
+    /// `SMALLY_INFERENCE_POLICY`, default `normal` (`normal`, `batch`, `idle`): the Linux scheduling
+    /// class of the inference threads. `idle` (`SCHED_IDLE`) runs inference only when no other thread
+    /// of the machine wants a CPU, so request handling always goes first (see PERFORMANCE.md).
+    public var inferencePolicy = "normal"
     /// `SMALLY_PRECISION`, default `fp32`: the arithmetic of the linear layers (`fp32`, `int8`) of
     /// every model without its own (`DIR@int8` in `SMALLY_MODELS` / `--model`).
     public var precision = "fp32"
@@ -48,6 +52,8 @@ public struct EngineSettings: Sendable, Hashable {
         threads = try reader.optionalInt("SMALLY_THREADS", in: 1...4_096)
         splitMinimumTexts = try reader.int("SMALLY_SPLIT_MIN_TEXTS", default: splitMinimumTexts, in: 0...1_000_000)
         inferenceNice = try reader.int("SMALLY_INFERENCE_NICE", default: inferenceNice, in: 0...19)
+        inferencePolicy = try reader.choice("SMALLY_INFERENCE_POLICY", default: inferencePolicy,
+                                            ["normal": "normal", "batch": "batch", "idle": "idle"])
         precision = try reader.choice("SMALLY_PRECISION", default: precision, ["fp32": "fp32", "int8": "int8"])
         kernel = try reader.choice("SMALLY_KERNEL", default: kernel,
                                    ["auto": "auto", "avx512": "avx512", "avx2": "avx2", "portable": "portable", "neon": "neon"])

@@ -51,7 +51,9 @@ struct ModelOptions: ParsableArguments {
         } catch {
             throw ValidationError("configuration: SMALLY_KERNEL=\(settings.kernel): \(error)")
         }
-        let lanes = InferenceLanes(threads: settings.threads, nice: settings.inferenceNice)
+        // The configuration reader accepted only the policies' names.
+        let lanes = InferenceLanes(threads: settings.threads, nice: settings.inferenceNice,
+                                   policy: LanePolicy(rawValue: settings.inferencePolicy) ?? .normal)
         var engines: [(name: String, engine: InferenceEngine)] = []
         for source in settings.sources {
             let model: EmbeddingModel

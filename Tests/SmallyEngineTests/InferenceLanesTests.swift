@@ -23,6 +23,19 @@ struct InferenceLanesTests {
         #expect(try Self.nice(ofThread: smally_thread_id()) == 0)
     }
 
+    @Test("each lane's thread runs in the configured scheduling class; the rest of the process stays normal",
+          arguments: LanePolicy.allCases)
+    func schedulingClass(_ policy: LanePolicy) throws {
+        let lanes = InferenceLanes(threads: 2, nice: 3, policy: policy)
+        for id in lanes.threadIDs {
+            #expect(LanePolicy.of(thread: id) == policy)
+            #expect(try Self.nice(ofThread: id) == 3)
+        }
+        #expect(LanePolicy.of(thread: smally_thread_id()) == .normal)
+        // Work still runs on an idle-class lane (the test's own threads sleep while waiting).
+        #expect(try lanes.queues[1].sync { 6 * 7 } == 42)
+    }
+
     @Test("blocks run on the lane's own thread, one at a time, in the order they were submitted")
     func serialOrder() throws {
         let lane = InferenceLanes(threads: 1, nice: 5).queues[0]

@@ -9,10 +9,11 @@ public final class InferenceLanes: Sendable {
     ///   - nice: niceness of the lane threads (0…19, `SMALLY_INFERENCE_NICE`): above 0, the threads
     ///     that parse requests and answer from the cache get the CPU first when inference keeps
     ///     every CPU busy.
-    public init(threads: Int? = nil, nice: Int = 0) {
+    ///   - policy: scheduling class of the lane threads (`SMALLY_INFERENCE_POLICY`).
+    public init(threads: Int? = nil, nice: Int = 0, policy: LanePolicy = .normal) {
         let count = max(1, threads ?? CPUCount.available())
         let nice = Int32(min(19, max(0, nice)))
-        queues = (0..<count).map { LaneThread(label: "smally.inference.\($0)", nice: nice) }
+        queues = (0..<count).map { LaneThread(label: "smally.inference.\($0)", nice: nice, policy: policy) }
     }
 
     public var count: Int { queues.count }

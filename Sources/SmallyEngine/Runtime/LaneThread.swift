@@ -15,13 +15,18 @@ public final class LaneThread: Sendable {
     public let threadID: pid_t
     /// The niceness the thread runs at (0 = as the rest of the process).
     public let nice: Int32
+    /// The scheduling class the thread runs in.
+    public let policy: LanePolicy
 
-    /// - Parameter nice: niceness of the thread, 0…19 (higher = yields the CPU sooner to the
-    ///   process's other threads, e.g. the event loops answering cached requests).
-    public init(label: String, nice: Int32 = 0) {
+    /// - Parameters:
+    ///   - nice: niceness of the thread, 0…19 (higher = yields the CPU sooner to the
+    ///     process's other threads, e.g. the event loops answering cached requests).
+    ///   - policy: its scheduling class; `.idle` runs only when no other thread wants the CPU.
+    public init(label: String, nice: Int32 = 0, policy: LanePolicy = .normal) {
         let worker = Worker()
         self.worker = worker
         self.nice = nice
+        self.policy = policy
         let started = DispatchSemaphore(value: 0)
         let box = ThreadIDBox()
         let thread = Thread {
@@ -30,6 +35,10 @@ public final class LaneThread: Sendable {
                 // Per thread on Linux (PRIO_PROCESS with a thread id). Raising niceness needs no
                 // privilege; a failure only leaves the thread at the process's priority.
                 _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(box.id), nice)
+            }
+            if policy != .normal {
+                // Also per thread, and also unprivileged (a lower class); a failure leaves `normal`.
+                _ = smally_set_thread_policy(box.id, policy.native)
             }
             started.signal()
             worker.loop()

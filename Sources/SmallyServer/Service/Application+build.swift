@@ -193,7 +193,7 @@ public func buildApplication(
     }
     logger.info("configuration", metadata: [
         "cache": "\(configuration.l1CacheSize > 0 ? "L1 \(configuration.l1CacheSize) entries" : "L1 off")\(l2 != nil ? " + L2 Redis (ttl \(configuration.l2TTLSeconds) s)" : ", no L2"), JSON of \(rendered.capacity) hot vectors",
-        "batching": "\(configuration.maxBatchSize) texts / \(configuration.maxBatchTokens) tokens per pass, queue \(configuration.maxQueuedTexts) (deadline \(configuration.maxQueueMilliseconds > 0 ? "\(configuration.maxQueueMilliseconds) ms" : "off")), \(batcher.lanes) lane(s) at nice \(configuration.engine.inferenceNice)",
+        "batching": "\(configuration.maxBatchSize) texts / \(configuration.maxBatchTokens) tokens per pass, queue \(configuration.maxQueuedTexts) (deadline \(configuration.maxQueueMilliseconds > 0 ? "\(configuration.maxQueueMilliseconds) ms" : "off")), \(batcher.lanes) lane(s) at nice \(configuration.engine.inferenceNice), policy \(configuration.engine.inferencePolicy)",
         "store": "\(accounts.map { $0.store.backend } ?? "none (auth off)")",
         "cache_scope": "\(configuration.cacheScope.rawValue)",
         "tracing": "\(configuration.tracing.endpoint.map { "OTLP/HTTP to \($0.url) as \(configuration.tracing.serviceName)" } ?? "off")",
