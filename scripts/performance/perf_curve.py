@@ -13,6 +13,37 @@ from queue_floor import floor_ms
 out = sys.argv[1]
 
 
+def histogram(path, name):
+    """Cumulative bucket counts {le: count} of histogram `name` in a Prometheus text scrape, summed over labels."""
+    buckets = {}
+    if not os.path.exists(path):
+        return buckets
+    for line in open(path):
+        m = re.match(name + r'_bucket\{(.*)\} ([0-9.e+-]+)$', line.strip())
+        if m:
+            le = re.search(r'le="([^"]+)"', m.group(1)).group(1)
+            bound = float("inf") if le == "+Inf" else float(le)
+            buckets[bound] = buckets.get(bound, 0) + float(m.group(2))
+    return buckets
+
+
+def step_quantile_ms(prefix, name, q):
+    """The q-quantile (ms) of what `name` observed between the step's two scrapes, interpolated within
+    its bucket as Prometheus' histogram_quantile does; None without observations."""
+    before, after = (histogram(os.path.join(out, f"{prefix}-metrics-{w}.txt"), name) for w in ("before", "after"))
+    counts = sorted((le, after[le] - before.get(le, 0)) for le in after)
+    if not counts or counts[-1][1] <= 0:
+        return None
+    target, lower, below = q * counts[-1][1], 0.0, 0.0
+    for le, count in counts:
+        if count >= target:
+            if le == float("inf"):
+                return lower * 1000    # beyond the last finite bound: report that bound
+            return 1000 * (lower + (le - lower) * (target - below) / max(count - below, 1e-9))
+        lower, below = le, count
+    return None
+
+
 def load(name):
     with open(os.path.join(out, name)) as f:
         return json.load(f)["figures"]
@@ -40,6 +71,8 @@ for name in sorted(os.listdir(out)):
         "refused_p99": f.get("refused_latency_ms", {}).get("p99"),
         "error_pct": 100 * f["error_rate"], "other_errors": f["failures"] - refused,
         "not_sent": f.get("dropped_iterations", 0),
+        # Forward passes during the step.
+        "batch_p99": step_quantile_ms(f"step-hit{m.group(1)}-{step}", "smally_model_inference_seconds", 0.99),
     })
     # Misses only: every request costs about the same, so an ideal queue on this capacity gives the floor
     # (queue_floor.py). With hits mixed in, requests cost very different amounts and no such floor is drawn.
@@ -61,17 +94,19 @@ def ms(v):
 lines = ["```", env, "```", "",
          f"Unloaded single text (1 VU, misses): p50 {ms(unloaded['uncached_latency_ms'].get('p50'))} ms, "
          f"p95 {ms(unloaded['uncached_latency_ms'].get('p95'))} ms, p99 {ms(unloaded['uncached_latency_ms'].get('p99'))} ms", "",
-         "| hits | offered | req/s offered → done | hits p50 / p95 / p99 ms | misses p50 / p95 / p99 ms | floor p50 / p95 / p99 ms | refused (429 / 503), p99 ms | errors | not sent |",
-         "|---:|---:|---:|---|---|---|---|---:|---:|"]
+         "| hits | offered | req/s offered → done | hits p50 / p95 / p99 ms | misses p50 / p95 / p99 ms | floor p50 / p95 / p99 ms | batch p99 ms | refused (429 / 503), p99 ms | errors | not sent |",
+         "|---:|---:|---:|---|---|---|---:|---|---:|---:|"]
 for r in rows:
     refused = f"{r['refused_429']} / {r['refused_503']}" + (f", {ms(r['refused_p99'])}" if r["refused"] else "")
     lines.append(f"| {r['hit_ratio']:g} | {r['step_pct']}% of {r['capacity_rps']:.0f} | {r['offered_rps']} → {r['achieved_rps']:.0f} | "
                  f"{ms(r['hit_p50'])} / {ms(r['hit_p95'])} / {ms(r['hit_p99'])} | "
                  f"{ms(r['miss_p50'])} / {ms(r['miss_p95'])} / {ms(r['miss_p99'])} | "
-                 f"{ms(r['ideal_p50'])} / {ms(r['ideal_p95'])} / {ms(r['ideal_p99'])} | {refused} | "
+                 f"{ms(r['ideal_p50'])} / {ms(r['ideal_p95'])} / {ms(r['ideal_p99'])} | {ms(r['batch_p99'])} | {refused} | "
                  f"{r['error_pct']:.2f}% | {r['not_sent']} |")
 lines += ["", "Floor (misses only): the unloaded p50 plus the wait in an ideal queue with this capacity on "
-          f"{cpus} CPUs (no variance, no overhead; queue_floor.py): no scheduler does better at that offered load."]
+          f"{cpus} CPUs (no variance, no overhead; queue_floor.py): no scheduler does better at that offered load.",
+          "Batch p99: the forward passes' duration during the step (`smally_model_inference_seconds`, interpolated "
+          "within its bucket): an admitted miss waits at most the queue deadline, then one such batch."]
 table = "\n".join(lines) + "\n"
 open(os.path.join(out, "curve.md"), "w").write(table)
 print(table)

@@ -55,7 +55,7 @@ export BASE_URL
   echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
   echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) CPUs"
   echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "server: $BASE_URL; settings: $(env | grep -E '^SMALLY_(INFERENCE_NICE|MAX_QUEUE_MS|MAX_QUEUE|LANES)=' | tr '\n' ' ')"
+  echo "server: $BASE_URL; settings: $(env | grep -E '^SMALLY_(INFERENCE_NICE|INFERENCE_POLICY|MAX_QUEUE_MS|MAX_QUEUE|LANES)=' | tr '\n' ' ')"
 } > "$OUT/environment.txt"
 cat "$OUT/environment.txt"
 
@@ -77,7 +77,10 @@ for ratio in $RATIOS; do
     rate=$(python3 -c "import sys; print(max(1, round($capacity * $step / 100)))")
     sleep 2   # let the previous step's queue drain
     say "CACHE_HIT_RATIO=$ratio: $step% of $capacity req/s = $rate req/s for ${STEP_SECONDS}s"
+    # The forward passes' durations during the step (from /metrics): "one batch" in the deadline's bound.
+    curl -sf "$BASE_URL/metrics" > "$OUT/step-hit$ratio-$step-metrics-before.txt" || true
     k6run "step-hit$ratio-$step" SCENARIO=open RATE="$rate" DURATION="${STEP_SECONDS}s" CACHE_HIT_RATIO="$ratio"
+    curl -sf "$BASE_URL/metrics" > "$OUT/step-hit$ratio-$step-metrics-after.txt" || true
   done
 done
 
