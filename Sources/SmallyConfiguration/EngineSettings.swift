@@ -17,10 +17,10 @@ public struct EngineSettings: Sendable, Hashable {
     /// threads that parse requests, look up the cache and write answers take the CPU first when
     /// inference keeps every CPU busy, so cached answers do not queue behind forward passes.
     public var inferenceNice = 10
-    /// `SMALLY_INFERENCE_POLICY`, default `normal` (`normal`, `batch`, `idle`): the Linux scheduling
+    /// `SMALLY_INFERENCE_POLICY`, default `idle` (`normal`, `batch`, `idle`): the Linux scheduling
     /// class of the inference threads. `idle` (`SCHED_IDLE`) runs inference only when no other thread
-    /// of the machine wants a CPU, so request handling always goes first (see PERFORMANCE.md).
-    public var inferencePolicy = "normal"
+    /// of its cgroup wants a CPU, so request handling always goes first (measured: PERFORMANCE.md).
+    public var inferencePolicy = "idle"
     /// `SMALLY_PRECISION`, default `fp32`: the arithmetic of the linear layers (`fp32`, `int8`) of
     /// every model without its own (`DIR@int8` in `SMALLY_MODELS` / `--model`).
     public var precision = "fp32"
