@@ -4,6 +4,7 @@
 #   VARIABLE=SMALLY_INFERENCE_NICE VALUES="0 10"   the setting and its values (default shown)
 #   VUS=50 CACHE_HIT_RATIO=0.8                     the load: the plateau of the ramping scenario
 #   SCENARIO=open RATE=900                         open loop instead: the same offered rate for every value
+#   CACHE_HIT_RATIO=1 SCENARIO=open RATE=2300      the control: the load generator and HTTP path alone (no inference)
 # Each run starts the release server (SMALLY_AUTH=off, port 8018) with VARIABLE=value, runs k6's
 # constant scenario, stops the server. Prints one line per run and the per-value totals.
 set -euo pipefail
@@ -38,8 +39,9 @@ run() { # value index
 import json, sys
 f = json.load(open(sys.argv[1]))["figures"]
 h, m = f["cached_latency_ms"], f["uncached_latency_ms"]
-print(f"{sys.argv[2]:>28}: {f['rps']:8.1f} req/s, misses {m['count'] / f['seconds']:7.1f}/s | hits p50 {h['p50']:.2f} p95 {h['p95']:.2f} "
-      f"p99 {h['p99']:.2f} ms | misses p50 {m['p50']:.1f} p95 {m['p95']:.1f} p99 {m['p99']:.1f} ms | errors {f['failures']}")
+v = lambda d, q, digits: f"{d[q]:.{digits}f}" if q in d else "-"   # no hits or no misses at ratio 0 or 1
+print(f"{sys.argv[2]:>28}: {f['rps']:8.1f} req/s, misses {m['count'] / f['seconds']:7.1f}/s | hits p50 {v(h, 'p50', 2)} p95 {v(h, 'p95', 2)} "
+      f"p99 {v(h, 'p99', 2)} ms | misses p50 {v(m, 'p50', 1)} p95 {v(m, 'p95', 1)} p99 {v(m, 'p99', 1)} ms | server p99 {f['server_latency_ms'].get('p99', 0):.2f} ms | errors {f['failures']}")
 PY
 }
 
@@ -60,7 +62,7 @@ for path in glob.glob(os.path.join(out, "run*-summary.json")):
 print(f"\n| {variable} | runs | req/s | misses/s | hits p50 / p95 / p99 ms (median of runs) | misses p95 / p99 ms | errors |")
 print("|---|---:|---:|---:|---|---|---:|")
 for value, runs in sorted(by.items(), key=lambda kv: kv[0]):
-    med = lambda key, q: statistics.median(r[key][q] for r in runs)
+    med = lambda key, q: statistics.median(r[key].get(q, float("nan")) for r in runs)
     rps = sum(r["requests"] for r in runs) / sum(r["seconds"] for r in runs)
     misses = sum(r["uncached_latency_ms"]["count"] for r in runs) / sum(r["seconds"] for r in runs)
     print(f"| {value} | {len(runs)} | {rps:.0f} | {misses:.0f} | {med('cached_latency_ms','p50'):.2f} / {med('cached_latency_ms','p95'):.2f} / "
