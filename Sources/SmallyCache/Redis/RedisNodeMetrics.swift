@@ -1,6 +1,7 @@
 import Metrics
 
 /// Metrics of one Redis node (`node="host:port"`), one set per node a client talks to.
+/// Under Sentinel the client swaps its set when the master changes (`node` is the current master).
 ///
 /// - `smally_redis_command_duration_seconds{node}`: time from write to the last reply of one
 ///   `send`/`pipeline` (a pipeline counts once: it costs one round trip).
@@ -10,6 +11,9 @@ import Metrics
 struct RedisNodeMetrics: Sendable {
     static let durationLabel = "smally_redis_command_duration_seconds"
 
+    /// The `node` label: `host:port`.
+    let node: String
+
     let duration: Timer
     let timeouts: Counter
     let connectionErrors: Counter
@@ -18,6 +22,7 @@ struct RedisNodeMetrics: Sendable {
     let reconnects: Counter
 
     init(node: String, factory: any MetricsFactory) {
+        self.node = node
         self.duration = Timer(label: Self.durationLabel, dimensions: [("node", node)], factory: factory)
         func errors(_ kind: String) -> Counter {
             Counter(label: "smally_redis_errors_total", dimensions: [("node", node), ("kind", kind)], factory: factory)

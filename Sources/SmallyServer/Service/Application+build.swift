@@ -54,6 +54,7 @@ public func buildApplication(
         } catch {
             throw ConfigurationError(variable: "REDIS_URL", message: "is not a valid redis:// URL (\(error))")
         }
+        redisConfiguration.sentinel?.password = configuration.redisSentinelPassword
         if redisConfiguration.tls != nil {
             do {
                 try redisConfiguration.setTLS(configuration.redisTLS)

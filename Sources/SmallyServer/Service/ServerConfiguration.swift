@@ -46,6 +46,9 @@ public struct ServerConfiguration: Sendable {
     /// `REDIS_TLS_CA_FILE`, `REDIS_TLS_CERT_FILE`, `REDIS_TLS_KEY_FILE`, `REDIS_TLS_INSECURE`: TLS to
     /// Redis, used with a `rediss://` URL (and refused with a `redis://` one, where they would do nothing).
     public var redisTLS = RedisTLS()
+    /// `REDIS_SENTINEL_PASSWORD`: `AUTH` for the sentinels of a `redis+sentinel://` URL (the URL's
+    /// credentials are the data nodes'). Unset: the sentinels need none.
+    public var redisSentinelPassword: String?
     /// `L2_CACHE_TTL`, default 86,400 s (24 h): lifetime of L2 entries.
     public var l2TTLSeconds = 86_400
     /// `SMALLY_AUTH` (`on` / `off`): API keys, quotas and usage. On by default when read from the
@@ -161,9 +164,14 @@ public struct ServerConfiguration: Sendable {
         redisTLS.keyFile = reader.text("REDIS_TLS_KEY_FILE")
         redisTLS.insecure = try reader.choice("REDIS_TLS_INSECURE", default: "false",
                                               ["false": false, "true": true, "0": false, "1": true])
-        if redisTLS != RedisTLS(), redisURL?.lowercased().hasPrefix("rediss://") != true {
+        redisSentinelPassword = reader.text("REDIS_SENTINEL_PASSWORD")
+        if redisSentinelPassword != nil, redisURL?.lowercased().contains("+sentinel://") != true {
+            throw ConfigurationError(variable: "REDIS_SENTINEL_PASSWORD", message: "is set but REDIS_URL is not a redis+sentinel:// URL")
+        }
+        if redisTLS != RedisTLS(), redisURL?.lowercased().hasPrefix("rediss://") != true,
+            redisURL?.lowercased().hasPrefix("rediss+sentinel://") != true {
             throw ConfigurationError(variable: "REDIS_URL",
-                                     message: "must be a rediss:// URL when REDIS_TLS_* settings are given")
+                                     message: "must be a rediss:// (or rediss+sentinel://) URL when REDIS_TLS_* settings are given")
         }
         l2TTLSeconds = try reader.int("L2_CACHE_TTL", default: l2TTLSeconds, in: 1...(365 * 86_400))
         cacheScope = try reader.choice("CACHE_SCOPE", default: "organization", ["organization": .organization, "shared": .shared])

@@ -1,0 +1,163 @@
+import Foundation
+
+/// A throw-away Sentinel deployment for tests: one master, one replica and three sentinels (Debian's
+/// redis-server; `redis-server <conf> --sentinel`), all on free loopback ports, with a short
+/// `down-after-milliseconds` so that a killed master is failed over within seconds.
+public final class LocalSentinelSetup: @unchecked Sendable {
+    // Used by one test at a time, like LocalRedisServer.
+    public static let masterName = "smally-test"
+    public let master: LocalRedisServer
+    public let replica: LocalRedisServer
+    public private(set) var sentinelPorts: [Int] = []
+    private var sentinels: [Process] = []
+    private let directory: URL
+
+    /// `redis+sentinel://127.0.0.1:<s1>,127.0.0.1:<s2>,127.0.0.1:<s3>/smally-test`.
+    public var url: String {
+        "redis+sentinel://" + self.sentinelPorts.map { "127.0.0.1:\($0)" }.joined(separator: ",") + "/\(Self.masterName)"
+    }
+
+    /// Starts everything and waits until the sentinels know the replica and each other (a failover is
+    /// possible from then on). Takes a few seconds: sentinels find each other through 2-second hellos.
+    public static func start(downAfterMilliseconds: Int = 1000, waitForFailover: Bool = true) async throws -> LocalSentinelSetup {
+        // No 5-second wait before the replica's first full sync (either node may be master later).
+        let fastSync = ["--repl-diskless-sync-delay", "0"]
+        let master = try await LocalRedisServer.start(extraArguments: fastSync)
+        let replica = try await LocalRedisServer.start(extraArguments: fastSync + ["--replicaof", "127.0.0.1", String(master.port)])
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("smally-sentinel-\(UInt64.random(in: 0...UInt64.max))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let setup = LocalSentinelSetup(master: master, replica: replica, directory: directory)
+        do {
+            try await setup.startSentinels(downAfterMilliseconds: downAfterMilliseconds)
+            if waitForFailover { try await setup.waitUntilFailoverPossible() }
+        } catch {
+            setup.terminate()
+            throw error
+        }
+        return setup
+    }
+
+    private init(master: LocalRedisServer, replica: LocalRedisServer, directory: URL) {
+        self.master = master
+        self.replica = replica
+        self.directory = directory
+    }
+
+    private func startSentinels(downAfterMilliseconds: Int) async throws {
+        var ports: [Int] = []
+        while ports.count < 3 {
+            let port = Int.random(in: 20000..<45000)
+            guard !ports.contains(port), !Self.answers(port: port) else { continue }
+            let file = self.directory.appendingPathComponent("sentinel-\(port).conf")
+            // Sentinel rewrites its file (known replicas and sentinels), so each gets its own, writable.
+            try """
+            port \(port)
+            bind 127.0.0.1
+            daemonize no
+            logfile ""
+            dir \(self.directory.path)
+            sentinel monitor \(Self.masterName) 127.0.0.1 \(self.master.port) 2
+            sentinel down-after-milliseconds \(Self.masterName) \(downAfterMilliseconds)
+            sentinel failover-timeout \(Self.masterName) 10000
+            sentinel parallel-syncs \(Self.masterName) 1
+
+            """.write(to: file, atomically: true, encoding: .utf8)
+            let process = Process()
+            process.executableURL = try LocalRedisServer.executable("redis-server")
+            process.arguments = [file.path, "--sentinel"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            self.sentinels.append(process)
+            do {
+                try await waitUntil("sentinel on port \(port)", within: .seconds(5)) {
+                    guard process.isRunning else { return true }
+                    return Self.answers(port: port)
+                }
+            } catch {
+                process.terminate()
+                continue
+            }
+            if process.isRunning { ports.append(port) }  // else the port was taken meanwhile: another one
+        }
+        self.sentinelPorts = ports
+    }
+
+    /// Waits until every sentinel sees the replica and the two other sentinels, and the replica is in sync.
+    public func waitUntilFailoverPossible(within limit: Duration = .seconds(30)) async throws {
+        try await waitUntil("the sentinels to find the replica and each other", within: limit) {
+            guard (try? Self.cli(port: self.replica.port, ["INFO", "replication"]))?.contains("master_link_status:up") == true else { return false }
+            for port in self.sentinelPorts {
+                let quorum = (try? Self.cli(port: port, ["SENTINEL", "CKQUORUM", Self.masterName])) ?? ""
+                let replicas = (try? Self.cli(port: port, ["SENTINEL", "REPLICAS", Self.masterName])) ?? ""
+                guard quorum.contains("3 usable"), replicas.contains(String(self.currentReplicaPort ?? self.replica.port)) else { return false }
+            }
+            return true
+        }
+    }
+
+    /// The port the sentinels name as master now (asks the first sentinel that answers).
+    public func masterPort() -> Int? {
+        for port in self.sentinelPorts {
+            let lines = ((try? Self.cli(port: port, ["SENTINEL", "GET-MASTER-ADDR-BY-NAME", Self.masterName])) ?? "").split(whereSeparator: \.isNewline)
+            if lines.count == 2, let masterPort = Int(lines[1].trimmingCharacters(in: .whitespaces)) { return masterPort }
+        }
+        return nil
+    }
+
+    private var currentReplicaPort: Int? {
+        guard let master = self.masterPort() else { return nil }
+        return master == self.master.port ? self.replica.port : self.master.port
+    }
+
+    /// `SENTINEL FAILOVER`: a graceful switch (the old master becomes a replica of the new one).
+    public func failover() throws {
+        let reply = try Self.cli(port: self.sentinelPorts[0], ["SENTINEL", "FAILOVER", Self.masterName])
+        guard reply.contains("OK") else { throw LocalRedisServer.StartFailed(description: "SENTINEL FAILOVER answered \(reply)") }
+    }
+
+    /// SIGKILL of the redis-server on `port` (our own child: its pid from `INFO server`).
+    public static func kill(port: Int) throws {
+        let info = try cli(port: port, ["INFO", "server"])
+        guard let line = info.split(whereSeparator: \.isNewline).first(where: { $0.hasPrefix("process_id:") }),
+            let pid = Int32(line.dropFirst("process_id:".count).trimmingCharacters(in: .whitespacesAndNewlines))
+        else { throw LocalRedisServer.StartFailed(description: "no process_id in INFO of port \(port)") }
+        Foundation.kill(pid, SIGKILL)
+    }
+
+    /// `redis-cli -p <port> <arguments>`'s output.
+    public static func cli(port: Int, _ arguments: [String]) throws -> String {
+        let cli = Process()
+        cli.executableURL = try LocalRedisServer.executable("redis-cli")
+        cli.arguments = ["-p", String(port)] + arguments
+        let pipe = Pipe()
+        cli.standardOutput = pipe
+        cli.standardError = FileHandle.nullDevice
+        try cli.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        for _ in 0..<500 where cli.isRunning { usleep(10_000) }
+        return output
+    }
+
+    private static func answers(port: Int) -> Bool {
+        ((try? cli(port: port, ["PING"])) ?? "").contains("PONG")
+    }
+
+    public func terminate() {
+        // SIGKILL at once: nothing to keep, and a sentinel started from here ignored SIGTERM for over 5 s.
+        for process in self.sentinels where process.isRunning {
+            Foundation.kill(process.processIdentifier, SIGKILL)
+            for _ in 0..<500 where process.isRunning { usleep(10_000) }
+        }
+        self.sentinels = []
+        // NOW: a master does not wait (up to 10 s) for its replica before exiting.
+        for port in [self.master.port, self.replica.port] { _ = try? Self.cli(port: port, ["SHUTDOWN", "NOSAVE", "NOW"]) }
+        self.master.terminate()
+        self.replica.terminate()
+        try? FileManager.default.removeItem(at: self.directory)
+    }
+
+    deinit {
+        self.terminate()
+    }
+}
