@@ -9,24 +9,31 @@ public final class LocalSentinelSetup: @unchecked Sendable {
     public let master: LocalRedisServer
     public let replica: LocalRedisServer
     public private(set) var sentinelPorts: [Int] = []
+    /// `requirepass` of the data nodes (and `masterauth`, `sentinel auth-pass`), if any.
+    public let dataPassword: String?
+    /// `requirepass` of the sentinels, if any.
+    public let sentinelPassword: String?
     private var sentinels: [Process] = []
     private let directory: URL
 
     /// `redis+sentinel://127.0.0.1:<s1>,127.0.0.1:<s2>,127.0.0.1:<s3>/smally-test`.
     public var url: String {
-        "redis+sentinel://" + self.sentinelPorts.map { "127.0.0.1:\($0)" }.joined(separator: ",") + "/\(Self.masterName)"
+        "redis+sentinel://" + (self.dataPassword.map { ":\($0)@" } ?? "") + self.sentinelPorts.map { "127.0.0.1:\($0)" }.joined(separator: ",") + "/\(Self.masterName)"
     }
 
     /// Starts everything and waits until the sentinels know the replica and each other (a failover is
     /// possible from then on). Takes a few seconds: sentinels find each other through 2-second hellos.
-    public static func start(downAfterMilliseconds: Int = 1000, waitForFailover: Bool = true) async throws -> LocalSentinelSetup {
+    public static func start(downAfterMilliseconds: Int = 1000, waitForFailover: Bool = true,
+                             dataPassword: String? = nil, sentinelPassword: String? = nil) async throws -> LocalSentinelSetup {
         // No 5-second wait before the replica's first full sync (either node may be master later).
-        let fastSync = ["--repl-diskless-sync-delay", "0"]
-        let master = try await LocalRedisServer.start(extraArguments: fastSync)
-        let replica = try await LocalRedisServer.start(extraArguments: fastSync + ["--replicaof", "127.0.0.1", String(master.port)])
+        let nodeArguments = ["--repl-diskless-sync-delay", "0"] + (dataPassword.map { ["--masterauth", $0] } ?? [])
+        let master = try await LocalRedisServer.start(password: dataPassword, extraArguments: nodeArguments)
+        let replica = try await LocalRedisServer.start(password: dataPassword,
+                                                       extraArguments: nodeArguments + ["--replicaof", "127.0.0.1", String(master.port)])
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("smally-sentinel-\(UInt64.random(in: 0...UInt64.max))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let setup = LocalSentinelSetup(master: master, replica: replica, directory: directory)
+        let setup = LocalSentinelSetup(master: master, replica: replica, directory: directory,
+                                       dataPassword: dataPassword, sentinelPassword: sentinelPassword)
         do {
             try await setup.startSentinels(downAfterMilliseconds: downAfterMilliseconds)
             if waitForFailover { try await setup.waitUntilFailoverPossible() }
@@ -37,10 +44,12 @@ public final class LocalSentinelSetup: @unchecked Sendable {
         return setup
     }
 
-    private init(master: LocalRedisServer, replica: LocalRedisServer, directory: URL) {
+    private init(master: LocalRedisServer, replica: LocalRedisServer, directory: URL, dataPassword: String?, sentinelPassword: String?) {
         self.master = master
         self.replica = replica
         self.directory = directory
+        self.dataPassword = dataPassword
+        self.sentinelPassword = sentinelPassword
     }
 
     private func startSentinels(downAfterMilliseconds: Int) async throws {
@@ -60,6 +69,8 @@ public final class LocalSentinelSetup: @unchecked Sendable {
             sentinel down-after-milliseconds \(Self.masterName) \(downAfterMilliseconds)
             sentinel failover-timeout \(Self.masterName) 10000
             sentinel parallel-syncs \(Self.masterName) 1
+            \(self.dataPassword.map { "sentinel auth-pass \(Self.masterName) \($0)" } ?? "")
+            \(self.sentinelPassword.map { "requirepass \($0)\nsentinel sentinel-pass \($0)" } ?? "")
 
             """.write(to: file, atomically: true, encoding: .utf8)
             let process = Process()
@@ -86,10 +97,10 @@ public final class LocalSentinelSetup: @unchecked Sendable {
     /// Waits until every sentinel sees the replica and the two other sentinels, and the replica is in sync.
     public func waitUntilFailoverPossible(within limit: Duration = .seconds(30)) async throws {
         try await waitUntil("the sentinels to find the replica and each other", within: limit) {
-            guard (try? Self.cli(port: self.replica.port, ["INFO", "replication"]))?.contains("master_link_status:up") == true else { return false }
+            guard (try? Self.cli(port: self.replica.port, password: self.dataPassword, ["INFO", "replication"]))?.contains("master_link_status:up") == true else { return false }
             for port in self.sentinelPorts {
-                let quorum = (try? Self.cli(port: port, ["SENTINEL", "CKQUORUM", Self.masterName])) ?? ""
-                let replicas = (try? Self.cli(port: port, ["SENTINEL", "REPLICAS", Self.masterName])) ?? ""
+                let quorum = (try? Self.cli(port: port, password: self.sentinelPassword, ["SENTINEL", "CKQUORUM", Self.masterName])) ?? ""
+                let replicas = (try? Self.cli(port: port, password: self.sentinelPassword, ["SENTINEL", "REPLICAS", Self.masterName])) ?? ""
                 guard quorum.contains("3 usable"), replicas.contains(String(self.currentReplicaPort ?? self.replica.port)) else { return false }
             }
             return true
@@ -99,7 +110,7 @@ public final class LocalSentinelSetup: @unchecked Sendable {
     /// The port the sentinels name as master now (asks the first sentinel that answers).
     public func masterPort() -> Int? {
         for port in self.sentinelPorts {
-            let lines = ((try? Self.cli(port: port, ["SENTINEL", "GET-MASTER-ADDR-BY-NAME", Self.masterName])) ?? "").split(whereSeparator: \.isNewline)
+            let lines = ((try? Self.cli(port: port, password: self.sentinelPassword, ["SENTINEL", "GET-MASTER-ADDR-BY-NAME", Self.masterName])) ?? "").split(whereSeparator: \.isNewline)
             if lines.count == 2, let masterPort = Int(lines[1].trimmingCharacters(in: .whitespaces)) { return masterPort }
         }
         return nil
@@ -111,14 +122,27 @@ public final class LocalSentinelSetup: @unchecked Sendable {
     }
 
     /// `SENTINEL FAILOVER`: a graceful switch (the old master becomes a replica of the new one).
+    /// Asks the first sentinel that is still up.
     public func failover() throws {
-        let reply = try Self.cli(port: self.sentinelPorts[0], ["SENTINEL", "FAILOVER", Self.masterName])
-        guard reply.contains("OK") else { throw LocalRedisServer.StartFailed(description: "SENTINEL FAILOVER answered \(reply)") }
+        var replies: [String] = []
+        for (port, process) in zip(self.sentinelPorts, self.sentinels) where process.isRunning {
+            let reply = try Self.cli(port: port, password: self.sentinelPassword, ["SENTINEL", "FAILOVER", Self.masterName])
+            if reply.contains("OK") { return }
+            replies.append(reply)
+        }
+        throw LocalRedisServer.StartFailed(description: "SENTINEL FAILOVER answered \(replies)")
+    }
+
+    /// SIGKILL of sentinel `index` (0...2).
+    public func killSentinel(_ index: Int) {
+        let process = self.sentinels[index]
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        for _ in 0..<500 where process.isRunning { usleep(10_000) }
     }
 
     /// SIGKILL of the redis-server on `port` (our own child: its pid from `INFO server`).
-    public static func kill(port: Int) throws {
-        let info = try cli(port: port, ["INFO", "server"])
+    public func kill(port: Int) throws {
+        let info = try Self.cli(port: port, password: self.dataPassword, ["INFO", "server"])
         guard let line = info.split(whereSeparator: \.isNewline).first(where: { $0.hasPrefix("process_id:") }),
             let pid = Int32(line.dropFirst("process_id:".count).trimmingCharacters(in: .whitespacesAndNewlines))
         else { throw LocalRedisServer.StartFailed(description: "no process_id in INFO of port \(port)") }
@@ -126,10 +150,10 @@ public final class LocalSentinelSetup: @unchecked Sendable {
     }
 
     /// `redis-cli -p <port> <arguments>`'s output.
-    public static func cli(port: Int, _ arguments: [String]) throws -> String {
+    public static func cli(port: Int, password: String? = nil, _ arguments: [String]) throws -> String {
         let cli = Process()
         cli.executableURL = try LocalRedisServer.executable("redis-cli")
-        cli.arguments = ["-p", String(port)] + arguments
+        cli.arguments = ["-p", String(port)] + (password.map { ["-a", $0, "--no-auth-warning"] } ?? []) + arguments
         let pipe = Pipe()
         cli.standardOutput = pipe
         cli.standardError = FileHandle.nullDevice
@@ -140,7 +164,8 @@ public final class LocalSentinelSetup: @unchecked Sendable {
     }
 
     private static func answers(port: Int) -> Bool {
-        ((try? cli(port: port, ["PING"])) ?? "").contains("PONG")
+        let reply = (try? cli(port: port, ["PING"])) ?? ""
+        return reply.contains("PONG") || reply.contains("NOAUTH")
     }
 
     public func terminate() {
@@ -151,7 +176,7 @@ public final class LocalSentinelSetup: @unchecked Sendable {
         }
         self.sentinels = []
         // NOW: a master does not wait (up to 10 s) for its replica before exiting.
-        for port in [self.master.port, self.replica.port] { _ = try? Self.cli(port: port, ["SHUTDOWN", "NOSAVE", "NOW"]) }
+        for port in [self.master.port, self.replica.port] { _ = try? Self.cli(port: port, password: self.dataPassword, ["SHUTDOWN", "NOSAVE", "NOW"]) }
         self.master.terminate()
         self.replica.terminate()
         try? FileManager.default.removeItem(at: self.directory)

@@ -30,7 +30,7 @@ struct SentinelQuotaTests {
             // Replicated before the kill (Redis replication is asynchronous: only what reached the replica survives).
             #expect(try await client.send(["WAIT", "1", "2000"]) == .integer(1))
 
-            try LocalSentinelSetup.kill(port: setup.master.port)
+            try setup.kill(port: setup.master.port)
             var admitted = 30
             let start = ContinuousClock.now
             // Admissions go on through the outage and the switch, until they are counted on the new master again.

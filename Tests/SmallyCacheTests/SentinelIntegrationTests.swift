@@ -53,23 +53,44 @@ struct SentinelIntegrationTests {
 
     @Test("SENTINEL FAILOVER under load: the client follows the new master, L2 writes land there")
     func gracefulFailover() async throws {
-        try await Self.failover("SENTINEL FAILOVER") { setup in try setup.failover() }
+        try await Self.failover("SENTINEL FAILOVER", try await LocalSentinelSetup.start()) { setup in try setup.failover() }
     }
 
     @Test("master killed (SIGKILL) under load: the client follows the promoted replica, L2 writes land there")
     func masterKilled() async throws {
-        try await Self.failover("SIGKILL") { setup in try LocalSentinelSetup.kill(port: setup.master.port) }
+        try await Self.failover("SIGKILL", try await LocalSentinelSetup.start()) { setup in try setup.kill(port: setup.master.port) }
+    }
+
+    @Test("passwords on the data nodes (URL) and on the sentinels (their own); a failover is followed")
+    func passwords() async throws {
+        let setup = try await LocalSentinelSetup.start(dataPassword: "data-pw", sentinelPassword: "sentinel-pw")
+        // Without the sentinels' password nothing connects: every sentinel refuses to name the master.
+        let client = RedisClient(configuration: try Self.configuration(setup), logger: quietLogger)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await client.run() }
+            try? await Task.sleep(for: .seconds(1))
+            #expect(!client.isConnected)
+            group.cancelAll()
+        }
+        try await Self.failover("SENTINEL FAILOVER with passwords", setup, sentinelPassword: "sentinel-pw") { setup in try setup.failover() }
+    }
+
+    @Test("a sentinel down from the start: the others name the master and announce the switch")
+    func oneSentinelDown() async throws {
+        let setup = try await LocalSentinelSetup.start()
+        setup.killSentinel(0)
+        try await Self.failover("SENTINEL FAILOVER, one sentinel down", setup) { setup in try setup.failover() }
     }
 
     /// Runs cache traffic, triggers the failover, measures when the sentinels name the new master and when
     /// the client first writes to it, then checks where the data and the metrics went.
-    private static func failover(_ name: String, trigger: (LocalSentinelSetup) throws -> Void) async throws {
-        let setupStart = ContinuousClock.now
-        let setup = try await LocalSentinelSetup.start()
-        print("sentinel setup ready after \(ContinuousClock.now - setupStart)")
+    private static func failover(_ name: String, _ setup: LocalSentinelSetup, sentinelPassword: String? = nil,
+                                 trigger: (LocalSentinelSetup) throws -> Void) async throws {
         defer { setup.terminate() }
         let metrics = TestMetrics()
-        let client = RedisClient(configuration: try Self.configuration(setup), logger: quietLogger, metricsFactory: metrics)
+        var configuration = try Self.configuration(setup)
+        configuration.sentinel?.password = sentinelPassword
+        let client = RedisClient(configuration: configuration, logger: quietLogger, metricsFactory: metrics)
         let cache = RedisEmbeddingCache(client: client, ttl: .seconds(600))
         let oldPort = setup.master.port
         let newPort = setup.replica.port
@@ -116,7 +137,7 @@ struct SentinelIntegrationTests {
             // L2 writes now land on the new master (read back there directly).
             let keys = uniqueKeys(5)
             await cache.set(keys.enumerated().map { ($1, testVector($0)) })
-            var directConfiguration = RedisConfiguration(host: "127.0.0.1", port: newPort)
+            var directConfiguration = RedisConfiguration(host: "127.0.0.1", port: newPort, password: setup.dataPassword)
             directConfiguration.commandTimeout = .seconds(2)
             let direct = RedisClient(configuration: directConfiguration, logger: quietLogger)
             group.addTask { try await direct.run() }
