@@ -9,6 +9,10 @@ public final class LocalSentinelSetup: @unchecked Sendable {
     public let master: LocalRedisServer
     public let replica: LocalRedisServer
     public private(set) var sentinelPorts: [Int] = []
+    /// With TLS: each sentinel's TLS port (the URL lists these; the plain ports stay open for redis-cli).
+    public private(set) var sentinelTLSPorts: [Int] = []
+    /// Set when everything (data nodes, sentinels, replication, sentinel-to-node links) uses TLS.
+    public let tls: TestCertificates?
     /// `requirepass` of the data nodes (and `masterauth`, `sentinel auth-pass`), if any.
     public let dataPassword: String?
     /// `requirepass` of the sentinels, if any.
@@ -18,22 +22,26 @@ public final class LocalSentinelSetup: @unchecked Sendable {
 
     /// `redis+sentinel://127.0.0.1:<s1>,127.0.0.1:<s2>,127.0.0.1:<s3>/smally-test`.
     public var url: String {
-        "redis+sentinel://" + (self.dataPassword.map { ":\($0)@" } ?? "") + self.sentinelPorts.map { "127.0.0.1:\($0)" }.joined(separator: ",") + "/\(Self.masterName)"
+        "\(self.tls == nil ? "redis" : "rediss")+sentinel://" + (self.dataPassword.map { ":\($0)@" } ?? "")
+            + (self.tls == nil ? self.sentinelPorts : self.sentinelTLSPorts).map { "127.0.0.1:\($0)" }.joined(separator: ",") + "/\(Self.masterName)"
     }
 
     /// Starts everything and waits until the sentinels know the replica and each other (a failover is
     /// possible from then on). Takes a few seconds: sentinels find each other through 2-second hellos.
     public static func start(downAfterMilliseconds: Int = 1000, waitForFailover: Bool = true,
-                             dataPassword: String? = nil, sentinelPassword: String? = nil) async throws -> LocalSentinelSetup {
+                             dataPassword: String? = nil, sentinelPassword: String? = nil,
+                             tls: TestCertificates? = nil) async throws -> LocalSentinelSetup {
         // No 5-second wait before the replica's first full sync (either node may be master later).
         let nodeArguments = ["--repl-diskless-sync-delay", "0"] + (dataPassword.map { ["--masterauth", $0] } ?? [])
-        let master = try await LocalRedisServer.start(password: dataPassword, extraArguments: nodeArguments)
+            + (tls == nil ? [] : ["--tls-replication", "yes"])
+        let master = try await LocalRedisServer.start(password: dataPassword, extraArguments: nodeArguments, tls: tls)
         let replica = try await LocalRedisServer.start(password: dataPassword,
-                                                       extraArguments: nodeArguments + ["--replicaof", "127.0.0.1", String(master.port)])
+                                                       extraArguments: nodeArguments + ["--replicaof", "127.0.0.1", String(master.tlsPort ?? master.port)],
+                                                       tls: tls)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("smally-sentinel-\(UInt64.random(in: 0...UInt64.max))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let setup = LocalSentinelSetup(master: master, replica: replica, directory: directory,
-                                       dataPassword: dataPassword, sentinelPassword: sentinelPassword)
+                                       dataPassword: dataPassword, sentinelPassword: sentinelPassword, tls: tls)
         do {
             try await setup.startSentinels(downAfterMilliseconds: downAfterMilliseconds)
             if waitForFailover { try await setup.waitUntilFailoverPossible() }
@@ -44,7 +52,9 @@ public final class LocalSentinelSetup: @unchecked Sendable {
         return setup
     }
 
-    private init(master: LocalRedisServer, replica: LocalRedisServer, directory: URL, dataPassword: String?, sentinelPassword: String?) {
+    private init(master: LocalRedisServer, replica: LocalRedisServer, directory: URL, dataPassword: String?, sentinelPassword: String?,
+                 tls: TestCertificates?) {
+        self.tls = tls
         self.master = master
         self.replica = replica
         self.directory = directory
@@ -52,11 +62,17 @@ public final class LocalSentinelSetup: @unchecked Sendable {
         self.sentinelPassword = sentinelPassword
     }
 
+    /// The port a data node is known by to the sentinels and clients: its TLS port with TLS.
+    public func nodePort(_ server: LocalRedisServer) -> Int {
+        server.tlsPort ?? server.port
+    }
+
     private func startSentinels(downAfterMilliseconds: Int) async throws {
         var ports: [Int] = []
+        var tlsPorts: [Int] = []
         while ports.count < 3 {
             let port = Int.random(in: 20000..<45000)
-            guard !ports.contains(port), !Self.answers(port: port) else { continue }
+            guard !ports.contains(port), !Self.answers(port: port), !Self.answers(port: port + 1) else { continue }
             let file = self.directory.appendingPathComponent("sentinel-\(port).conf")
             // Sentinel rewrites its file (known replicas and sentinels), so each gets its own, writable.
             try """
@@ -65,12 +81,13 @@ public final class LocalSentinelSetup: @unchecked Sendable {
             daemonize no
             logfile ""
             dir \(self.directory.path)
-            sentinel monitor \(Self.masterName) 127.0.0.1 \(self.master.port) 2
+            sentinel monitor \(Self.masterName) 127.0.0.1 \(self.nodePort(self.master)) 2
             sentinel down-after-milliseconds \(Self.masterName) \(downAfterMilliseconds)
             sentinel failover-timeout \(Self.masterName) 10000
             sentinel parallel-syncs \(Self.masterName) 1
             \(self.dataPassword.map { "sentinel auth-pass \(Self.masterName) \($0)" } ?? "")
             \(self.sentinelPassword.map { "requirepass \($0)\nsentinel sentinel-pass \($0)" } ?? "")
+            \(self.tls.map { "tls-port \(port + 1)\ntls-cert-file \($0.serverCertificateFile)\ntls-key-file \($0.serverKeyFile)\ntls-ca-cert-file \($0.caFile)\ntls-auth-clients no\ntls-replication yes" } ?? "")
 
             """.write(to: file, atomically: true, encoding: .utf8)
             let process = Process()
@@ -89,9 +106,13 @@ public final class LocalSentinelSetup: @unchecked Sendable {
                 process.terminate()
                 continue
             }
-            if process.isRunning { ports.append(port) }  // else the port was taken meanwhile: another one
+            if process.isRunning {  // else the port was taken meanwhile: another one
+                ports.append(port)
+                tlsPorts.append(port + 1)
+            }
         }
         self.sentinelPorts = ports
+        self.sentinelTLSPorts = tlsPorts
     }
 
     /// Waits until every sentinel sees the replica and the two other sentinels, and the replica is in sync.
@@ -101,7 +122,7 @@ public final class LocalSentinelSetup: @unchecked Sendable {
             for port in self.sentinelPorts {
                 let quorum = (try? Self.cli(port: port, password: self.sentinelPassword, ["SENTINEL", "CKQUORUM", Self.masterName])) ?? ""
                 let replicas = (try? Self.cli(port: port, password: self.sentinelPassword, ["SENTINEL", "REPLICAS", Self.masterName])) ?? ""
-                guard quorum.contains("3 usable"), replicas.contains(String(self.currentReplicaPort ?? self.replica.port)) else { return false }
+                guard quorum.contains("3 usable"), replicas.contains(String(self.currentReplicaPort ?? self.nodePort(self.replica))) else { return false }
             }
             return true
         }
@@ -118,7 +139,7 @@ public final class LocalSentinelSetup: @unchecked Sendable {
 
     private var currentReplicaPort: Int? {
         guard let master = self.masterPort() else { return nil }
-        return master == self.master.port ? self.replica.port : self.master.port
+        return master == self.nodePort(self.master) ? self.nodePort(self.replica) : self.nodePort(self.master)
     }
 
     /// `SENTINEL FAILOVER`: a graceful switch (the old master becomes a replica of the new one).

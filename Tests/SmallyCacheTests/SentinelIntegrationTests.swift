@@ -75,6 +75,15 @@ struct SentinelIntegrationTests {
         try await Self.failover("SENTINEL FAILOVER with passwords", setup, sentinelPassword: "sentinel-pw") { setup in try setup.failover() }
     }
 
+    @Test("rediss+sentinel: TLS to the sentinels and the data nodes; a failover is followed")
+    func tls() async throws {
+        let certificates = try TestCertificates.make()
+        defer { certificates.remove() }
+        let setup = try await LocalSentinelSetup.start(tls: certificates)
+        #expect(setup.url.hasPrefix("rediss+sentinel://"))
+        try await Self.failover("SENTINEL FAILOVER over TLS", setup, tls: RedisTLS(caFile: certificates.caFile)) { setup in try setup.failover() }
+    }
+
     @Test("a sentinel down from the start: the others name the master and announce the switch")
     func oneSentinelDown() async throws {
         let setup = try await LocalSentinelSetup.start()
@@ -84,16 +93,18 @@ struct SentinelIntegrationTests {
 
     /// Runs cache traffic, triggers the failover, measures when the sentinels name the new master and when
     /// the client first writes to it, then checks where the data and the metrics went.
-    private static func failover(_ name: String, _ setup: LocalSentinelSetup, sentinelPassword: String? = nil,
+    private static func failover(_ name: String, _ setup: LocalSentinelSetup, sentinelPassword: String? = nil, tls: RedisTLS? = nil,
                                  trigger: (LocalSentinelSetup) throws -> Void) async throws {
         defer { setup.terminate() }
         let metrics = TestMetrics()
         var configuration = try Self.configuration(setup)
         configuration.sentinel?.password = sentinelPassword
+        if let tls { try configuration.setTLS(tls) }
         let client = RedisClient(configuration: configuration, logger: quietLogger, metricsFactory: metrics)
         let cache = RedisEmbeddingCache(client: client, ttl: .seconds(600))
         let oldPort = setup.master.port
-        let newPort = setup.replica.port
+        let newPort = setup.replica.port  // INFO's tcp_port, and a plain-text port to read back from
+        let newNode = setup.nodePort(setup.replica)  // what the sentinels name (the TLS port with TLS)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await client.run() }
             defer { group.cancelAll() }
@@ -122,7 +133,7 @@ struct SentinelIntegrationTests {
             var clientSwitched: Duration?
             while clientSwitched == nil || sentinelsSwitched == nil {
                 if ContinuousClock.now - start > .seconds(30) { Issue.record("\(name): no switch to the new master within 30 s"); return }
-                if sentinelsSwitched == nil, setup.masterPort() == newPort { sentinelsSwitched = ContinuousClock.now - start }
+                if sentinelsSwitched == nil, setup.masterPort() == newNode { sentinelsSwitched = ContinuousClock.now - start }
                 if clientSwitched == nil, (try? await Self.port(of: client)) == newPort,
                     (try? await client.send(["SET", "sentinel-probe", "x"])) != nil {
                     clientSwitched = ContinuousClock.now - start
@@ -146,7 +157,7 @@ struct SentinelIntegrationTests {
 
             // One switch counted; latency now recorded under the new master's node label.
             #expect(try metrics.expectCounter("smally_redis_sentinel_master_switches_total", [("master", LocalSentinelSetup.masterName)]).totalValue == 1)
-            #expect(try metrics.expectTimer("smally_redis_command_duration_seconds", [("node", "127.0.0.1:\(newPort)")]).values.count > 0)
+            #expect(try metrics.expectTimer("smally_redis_command_duration_seconds", [("node", "127.0.0.1:\(newNode)")]).values.count > 0)
             #expect(oldPort != newPort)
         }
     }
