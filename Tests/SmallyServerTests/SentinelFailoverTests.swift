@@ -14,11 +14,13 @@ import Testing
 struct SentinelFailoverTests {
     @Test("master killed under load: 0 failed embedding requests, /ready comes back, L2 writes land on the new master")
     func masterKilledUnderLoad() async throws {
-        let setup = try await LocalSentinelSetup.start()
+        // Passwords on both: the URL's for the data nodes, REDIS_SENTINEL_PASSWORD's for the sentinels.
+        let setup = try await LocalSentinelSetup.start(dataPassword: "data-pw", sentinelPassword: "sentinel-pw")
         defer { setup.terminate() }
         let newPort = setup.replica.port
         let configuration = ServerTestSupport.configuration {
             $0.redisURL = setup.url
+            $0.redisSentinelPassword = "sentinel-pw"
             $0.l1CacheSize = 0  // every text goes to Redis
         }
         try await ServerTestSupport.app(configuration).test(.router) { client in
@@ -48,13 +50,13 @@ struct SentinelFailoverTests {
             #expect(load.failed.load(ordering: .relaxed) == 0)
 
             // New texts are written to the new master.
-            let before = Int(try LocalSentinelSetup.cli(port: newPort, ["DBSIZE"]).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+            let before = Int(try LocalSentinelSetup.cli(port: newPort, password: "data-pw", ["DBSIZE"]).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
             for index in 0..<5 {
                 let response = try await ServerTestSupport.post(client, "/v1/embed", "{\"text\": \"after the failover \(index) \(UInt64.random(in: 0...UInt64.max))\"}")
                 #expect(response.status == .ok)
             }
             try await waitUntil("5 new keys on the new master", within: .seconds(10)) {
-                let now = Int((try? LocalSentinelSetup.cli(port: newPort, ["DBSIZE"]))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? -1
+                let now = Int((try? LocalSentinelSetup.cli(port: newPort, password: "data-pw", ["DBSIZE"]))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? -1
                 return now >= before + 5
             }
         }
