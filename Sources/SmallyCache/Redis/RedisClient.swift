@@ -25,7 +25,7 @@ public final class RedisClient: Service, Sendable {
     /// Connection warnings are shared by all slots and limited to one a second (the rest go to debug),
     /// so a flapping or overloaded Redis cannot flood the logs.
     private let warningThrottle = Mutex(LogThrottle(interval: .seconds(1)))
-    /// The metrics of the node in use: under Sentinel they follow the master (`follow(node:)`).
+    /// The metrics of the node in use: under Sentinel they follow the master (`connect(refresh:)`).
     private let nodeMetrics: Mutex<RedisNodeMetrics>
     private var metrics: RedisNodeMetrics { self.nodeMetrics.withLock { $0 } }
     private let metricsFactory: any MetricsFactory
