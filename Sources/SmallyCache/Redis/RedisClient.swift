@@ -27,7 +27,7 @@ public final class RedisClient: Service, Sendable {
     private let warningThrottle = Mutex(LogThrottle(interval: .seconds(1)))
     /// The metrics of the node in use: under Sentinel they follow the master (`connect(refresh:)`).
     private let nodeMetrics: Mutex<RedisNodeMetrics>
-    private var metrics: RedisNodeMetrics { self.nodeMetrics.withLock { $0 } }
+    var metrics: RedisNodeMetrics { self.nodeMetrics.withLock { $0 } }
     private let metricsFactory: any MetricsFactory
     /// Set for `redis+sentinel://`: where the master is, and the subscription that follows it.
     private let sentinel: SentinelMonitor?
