@@ -18,14 +18,14 @@ import Synchronization
 public final class RedisClient: Service, Sendable {
     public let configuration: RedisConfiguration
     /// Shared with `RedisEmbeddingCache`, so its lines carry the same `redis` metadata.
-    let logger: Logger
+    public let logger: Logger
     private let eventLoopGroup: any EventLoopGroup
     private let commandTimeout: TimeAmount
     private let state: Mutex<State>
     /// Connection warnings are shared by all slots and limited to one a second (the rest go to debug),
     /// so a flapping or overloaded Redis cannot flood the logs.
     private let warningThrottle = Mutex(LogThrottle(interval: .seconds(1)))
-    private let metrics: RedisNodeMetrics
+    let metrics: RedisNodeMetrics
 
     private struct State {
         /// Live (or just-died) connection per pool slot; `nil` while that slot is reconnecting.
