@@ -18,7 +18,7 @@ import Synchronization
 public final class RedisClient: Service, Sendable {
     public let configuration: RedisConfiguration
     /// Shared with `RedisEmbeddingCache`, so its lines carry the same `redis` metadata.
-    let logger: Logger
+    public let logger: Logger
     private let eventLoopGroup: any EventLoopGroup
     private let commandTimeout: TimeAmount
     private let state: Mutex<State>

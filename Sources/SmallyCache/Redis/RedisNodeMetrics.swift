@@ -8,6 +8,8 @@ import Metrics
 /// - `smally_redis_errors_total{node,kind}`: `timeout`, `connection` (closed or failed),
 ///   `not_connected` (no live connection: refused at once), `server` (an error reply to `send`).
 /// - `smally_redis_reconnects_total{node}`: connections re-established after one was lost or failed.
+/// - `smally_redis_redirects_total{node,kind}`: Redis Cluster redirects this node answered with,
+///   `moved` (its slot has another master now) or `ask` (the slot is migrating).
 struct RedisNodeMetrics: Sendable {
     static let durationLabel = "smally_redis_command_duration_seconds"
 
@@ -20,6 +22,8 @@ struct RedisNodeMetrics: Sendable {
     let notConnected: Counter
     let serverErrors: Counter
     let reconnects: Counter
+    let movedRedirects: Counter
+    let askRedirects: Counter
 
     init(node: String, factory: any MetricsFactory) {
         self.node = node
@@ -32,6 +36,8 @@ struct RedisNodeMetrics: Sendable {
         self.notConnected = errors("not_connected")
         self.serverErrors = errors("server")
         self.reconnects = Counter(label: "smally_redis_reconnects_total", dimensions: [("node", node)], factory: factory)
+        self.movedRedirects = Counter(label: "smally_redis_redirects_total", dimensions: [("node", node), ("kind", "moved")], factory: factory)
+        self.askRedirects = Counter(label: "smally_redis_redirects_total", dimensions: [("node", node), ("kind", "ask")], factory: factory)
     }
 
     /// Counts a failed command under its kind.
