@@ -9,11 +9,13 @@ import Synchronization
 ///   format or the key derivation ever changes.
 /// - Values: the vector as little-endian `Float32` bytes (1536 bytes for 384 dimensions).
 /// - `get` is one `MGET` for the whole batch; `set` is one pipelined write of `SET key value EX ttl`.
+///   On a Redis Cluster (`RedisClusterClient`) the keys spread over the slots; both are split per
+///   master, one pipeline per master, sent at once.
 /// - Bounded by the client's command timeout (100 ms by default). Any failure — Redis down, timeout,
 ///   error reply, malformed value — becomes a miss (or a skipped write), increments the counter
 ///   `smally_cache_errors_total{level="l2"}`, and is logged at debug level at most once per second.
 public final class RedisEmbeddingCache: EmbeddingCache {
-    private let client: RedisClient
+    private let client: any RedisExecutor
     private let ttlSeconds: Int
     private let keyPrefix: String
     private let errorCounter: Counter
@@ -25,7 +27,7 @@ public final class RedisEmbeddingCache: EmbeddingCache {
     /// - Parameters:
     ///   - ttl: Lifetime of each entry in Redis, rounded up to whole seconds (at least 1 s).
     ///   - keyPrefix: Namespace for the keys; include a version.
-    public init(client: RedisClient, ttl: Duration, keyPrefix: String = "smally:emb:v1:") {
+    public init(client: any RedisExecutor, ttl: Duration, keyPrefix: String = "smally:emb:v1:") {
         precondition(ttl > .zero, "RedisEmbeddingCache ttl must be positive")
         self.client = client
         let (seconds, attoseconds) = ttl.components
@@ -40,22 +42,20 @@ public final class RedisEmbeddingCache: EmbeddingCache {
         let misses = [[Float]?](repeating: nil, count: keys.count)
 
         let keyLength = self.keyPrefix.utf8.count + 64
-        var buffer = ByteBufferAllocator().buffer(capacity: 32 + keys.count * (keyLength + 16))
-        RESPEncoder.writeArrayHeader(count: keys.count + 1, into: &buffer)
-        RESPEncoder.writeBulkString("MGET", into: &buffer)
+        var batch = RedisBatch(capacity: 32 + keys.count * (keyLength + 16))
         for key in keys {
-            self.writeKey(key, length: keyLength, into: &buffer)
+            batch.appendKey(length: keyLength) { buffer in self.writeKeyBytes(key, into: &buffer) }
         }
 
-        let reply: RESPValue
+        let values: [RESPValue]
         do {
-            reply = try await self.client.execute(buffer, count: 1)[0]
+            values = try await self.client.get(batch)
         } catch {
             self.recordError(error, operation: "get")
             return misses
         }
-        guard case .array(let values?) = reply, values.count == keys.count else {
-            self.recordError(RedisError(.unexpectedReply, message: "MGET answered \(reply)"), operation: "get")
+        guard values.count == keys.count else {
+            self.recordError(RedisError(.unexpectedReply, message: "MGET answered \(values.count) values for \(keys.count) keys"), operation: "get")
             return misses
         }
         return values.map { value -> [Float]? in
@@ -78,20 +78,22 @@ public final class RedisEmbeddingCache: EmbeddingCache {
         let keyLength = self.keyPrefix.utf8.count + 64
         let ttl = String(self.ttlSeconds)
         let size = entries.reduce(0) { $0 + 64 + keyLength + $1.1.count * 4 + 32 }
-        var buffer = ByteBufferAllocator().buffer(capacity: size)
+        var batch = RedisBatch(capacity: size)
         for (key, vector) in entries {
             // SET <key> <f32 bytes> EX <ttl>, written straight into the pipeline buffer.
-            RESPEncoder.writeArrayHeader(count: 5, into: &buffer)
-            RESPEncoder.writeBulkString("SET", into: &buffer)
-            self.writeKey(key, length: keyLength, into: &buffer)
-            RESPEncoder.writeBulkStringHeader(length: vector.count * 4, into: &buffer)
-            FloatVectorCoding.write(vector, into: &buffer)
-            RESPEncoder.writeCRLF(into: &buffer)
-            RESPEncoder.writeBulkString("EX", into: &buffer)
-            RESPEncoder.writeBulkString(ttl, into: &buffer)
+            batch.appendCommand { buffer in
+                RESPEncoder.writeArrayHeader(count: 5, into: &buffer)
+                RESPEncoder.writeBulkString("SET", into: &buffer)
+                self.writeKey(key, length: keyLength, into: &buffer)
+                RESPEncoder.writeBulkStringHeader(length: vector.count * 4, into: &buffer)
+                FloatVectorCoding.write(vector, into: &buffer)
+                RESPEncoder.writeCRLF(into: &buffer)
+                RESPEncoder.writeBulkString("EX", into: &buffer)
+                RESPEncoder.writeBulkString(ttl, into: &buffer)
+            }
         }
         do {
-            let replies = try await self.client.execute(buffer, count: entries.count)
+            let replies = try await self.client.execute(batch)
             if let failure = replies.first(where: { $0 != .simpleString("OK") }) {
                 self.recordError(RedisError(.unexpectedReply, message: "SET answered \(failure)"), operation: "set")
             }
@@ -102,9 +104,13 @@ public final class RedisEmbeddingCache: EmbeddingCache {
 
     private func writeKey(_ key: CacheKey, length: Int, into buffer: inout ByteBuffer) {
         RESPEncoder.writeBulkStringHeader(length: length, into: &buffer)
+        self.writeKeyBytes(key, into: &buffer)
+        RESPEncoder.writeCRLF(into: &buffer)
+    }
+
+    private func writeKeyBytes(_ key: CacheKey, into buffer: inout ByteBuffer) {
         buffer.writeString(self.keyPrefix)
         key.writeHex(into: &buffer)
-        RESPEncoder.writeCRLF(into: &buffer)
     }
 
     private func recordError(_ error: any Error, operation: String) {

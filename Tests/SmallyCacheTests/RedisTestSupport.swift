@@ -15,8 +15,17 @@ func withRunningClient<T: Sendable>(
     waitForConnection: Bool = true,
     _ body: (RedisClient) async throws -> T
 ) async throws -> T {
-    let client = RedisClient(configuration: configuration, logger: quietLogger)
-    return try await withThrowingTaskGroup(of: Void.self) { group in
+    try await withRunning(RedisClient(configuration: configuration, logger: quietLogger), waitForConnection: waitForConnection, body)
+}
+
+/// Runs `client.run()` for the duration of `body`, waiting first until `isConnected` (for a cluster:
+/// every slot's master connected).
+func withRunning<Client: RedisExecutor, T: Sendable>(
+    _ client: Client,
+    waitForConnection: Bool = true,
+    _ body: (Client) async throws -> T
+) async throws -> T {
+    try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await client.run() }
         do {
             if waitForConnection {

@@ -11,6 +11,9 @@ import Synchronization
 /// Keys live in their own namespace with an expiry at the end of their period:
 /// `smally:quota:month:{organization}:{YYYY-MM}` and `smally:quota:minute:{key id}:{unix minute}`.
 /// (Keep them in a Redis that does not evict: `noeviction` or `volatile-*`, not `allkeys-lru`.)
+/// Each script call reads and writes exactly one key (`KEYS[1]`), so on a Redis Cluster it is
+/// single-slot by construction and goes to that key's master; no hash tag is needed, and the key
+/// names stay those of a single Redis.
 ///
 /// A month counter missing in Redis (new month, flushed Redis) is seeded in the same script call
 /// (`SET` only if still absent) with the larger of the store's total and the last count this node
@@ -95,7 +98,7 @@ public final class RedisQuotaLimiter: QuotaLimiter {
         var currentMonthStart: Date?
     }
 
-    private let client: RedisClient
+    private let client: any RedisExecutor
     private let seed: QuotaSeed?
     public let fallback: QuotaFallback
     private let seedRetryInterval: TimeInterval
@@ -109,7 +112,7 @@ public final class RedisQuotaLimiter: QuotaLimiter {
     ///   - fallback: the policy while Redis is unreachable; default ``QuotaFallback/default`` (per node).
     ///   - seedRetryInterval: during an outage, how long to wait before asking the store again for an
     ///     organization's total after a failed read; default 5 s.
-    public init(client: RedisClient, seed: QuotaSeed?, namespace: String = "smally:quota",
+    public init(client: any RedisExecutor, seed: QuotaSeed?, namespace: String = "smally:quota",
                 fallback: QuotaFallback = .default, seedRetryInterval: TimeInterval = 5, logger: Logger) {
         self.client = client
         self.seed = seed

@@ -18,14 +18,19 @@ import Synchronization
 public final class RedisClient: Service, Sendable {
     public let configuration: RedisConfiguration
     /// Shared with `RedisEmbeddingCache`, so its lines carry the same `redis` metadata.
-    let logger: Logger
+    public let logger: Logger
     private let eventLoopGroup: any EventLoopGroup
     private let commandTimeout: TimeAmount
     private let state: Mutex<State>
     /// Connection warnings are shared by all slots and limited to one a second (the rest go to debug),
     /// so a flapping or overloaded Redis cannot flood the logs.
     private let warningThrottle = Mutex(LogThrottle(interval: .seconds(1)))
-    private let metrics: RedisNodeMetrics
+    /// The metrics of the node in use: under Sentinel they follow the master (`connect(refresh:)`).
+    private let nodeMetrics: Mutex<RedisNodeMetrics>
+    var metrics: RedisNodeMetrics { self.nodeMetrics.withLock { $0 } }
+    private let metricsFactory: any MetricsFactory
+    /// Set for `redis+sentinel://`: where the master is, and the subscription that follows it.
+    private let sentinel: SentinelMonitor?
 
     private struct State {
         /// Live (or just-died) connection per pool slot; `nil` while that slot is reconnecting.
@@ -42,11 +47,17 @@ public final class RedisClient: Service, Sendable {
     ) {
         precondition(configuration.poolSize >= 1, "RedisConfiguration.poolSize must be at least 1")
         self.configuration = configuration
-        let node = "\(configuration.host):\(configuration.port)"
-        self.metrics = RedisNodeMetrics(node: node, factory: metricsFactory)
+        // Under Sentinel the node is not known before the sentinels have named the master.
+        let node = configuration.sentinel.map { "sentinel:\($0.masterName)" }
+            ?? RedisSentinelConfiguration.Address(host: configuration.host, port: configuration.port).description
+        self.nodeMetrics = Mutex(RedisNodeMetrics(node: node, factory: metricsFactory))
+        self.metricsFactory = metricsFactory
         var logger = logger
         logger[metadataKey: "redis"] = "\(node)"
         self.logger = logger
+        self.sentinel = configuration.sentinel.map {
+            SentinelMonitor(configuration: configuration, sentinel: $0, eventLoopGroup: eventLoopGroup, logger: logger, metricsFactory: metricsFactory)
+        }
         self.eventLoopGroup = eventLoopGroup
         self.commandTimeout = TimeAmount(configuration.commandTimeout)
         self.state = Mutex(State(slots: Array(repeating: nil, count: configuration.poolSize)))
@@ -79,6 +90,9 @@ public final class RedisClient: Service, Sendable {
         }
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
+                if let sentinel = self.sentinel {
+                    group.addTask { await sentinel.run(onSwitch: { self.closePooledConnections() }) }
+                }
                 for slot in 0..<self.configuration.poolSize {
                     group.addTask { await self.maintain(slot: slot) }
                 }
@@ -95,12 +109,9 @@ public final class RedisClient: Service, Sendable {
         )
         var failing = false
         while !Task.isCancelled {
+            let generation = self.sentinel?.generation
             do {
-                let connection = try await RedisConnection.connect(
-                    configuration: self.configuration,
-                    eventLoopGroup: self.eventLoopGroup,
-                    logger: self.logger
-                )
+                let connection = try await self.connect(refresh: failing)
                 if failing {
                     self.logger.info("Redis reconnected", metadata: ["slot": "\(slot)"])
                     self.metrics.reconnects.increment()
@@ -132,8 +143,32 @@ public final class RedisClient: Service, Sendable {
                     failing = true
                 }
             }
-            try? await Task.sleep(for: backoff.next())
+            if let sentinel, let generation {
+                await sentinel.sleep(for: backoff.next(), unlessSwitchedFrom: generation)
+            } else {
+                try? await Task.sleep(for: backoff.next())
+            }
         }
+    }
+
+    /// A new pool connection: to the configured node, or under Sentinel to the current master (asking
+    /// the sentinels again with `refresh`, after a failure or a lost connection).
+    private func connect(refresh: Bool) async throws -> RedisConnection {
+        guard let sentinel else {
+            return try await RedisConnection.connect(configuration: self.configuration, eventLoopGroup: self.eventLoopGroup, logger: self.logger)
+        }
+        let (connection, master) = try await sentinel.connectToMaster(refresh: refresh)
+        let node = master.description
+        self.nodeMetrics.withLock { metrics in
+            if metrics.node != node { metrics = RedisNodeMetrics(node: node, factory: self.metricsFactory) }
+        }
+        return connection
+    }
+
+    /// Closes every pooled connection (the master changed); each slot reconnects to the new master.
+    private func closePooledConnections() {
+        let connections = self.state.withLock { $0.slots.compactMap { $0 } }
+        for connection in connections { connection.close() }
     }
 
     private func warn(_ message: Logger.Message, metadata: Logger.Metadata) {

@@ -28,6 +28,8 @@ public struct RedisConfiguration: Sendable {
     public private(set) var tls: RedisTLS?
     /// Built from `tls` by `setTLS`, shared by every connection.
     private(set) var sslContext: NIOSSLContext?
+    /// Set for `redis+sentinel://`: the master is found through these sentinels (`host`/`port` then unused).
+    public var sentinel: RedisSentinelConfiguration?
 
     /// Turns TLS on with `tls` (or off with `nil`), loading its files now.
     /// - Throws: `RedisError` `.invalidConfiguration` naming an unreadable file.
@@ -46,6 +48,10 @@ public struct RedisConfiguration: Sendable {
     /// Parses a `redis://` URL. Throws `RedisError` with code `.invalidConfiguration` and a message
     /// naming the problem (with any password redacted).
     public init(url: String) throws {
+        if let sentinel = try Self.sentinel(url: url) {
+            self = sentinel
+            return
+        }
         func invalid(_ reason: String) -> RedisError {
             RedisError(.invalidConfiguration, message: "invalid Redis URL '\(Self.redact(url))': \(reason)")
         }

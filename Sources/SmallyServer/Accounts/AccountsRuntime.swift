@@ -73,7 +73,7 @@ public struct AccountsRuntime: Sendable {
     }
 
     /// - Parameter redis: when given (REDIS_URL), quota counters live in Redis and are shared by every node.
-    public init(settings: AccountsSettings, adminToken: String?, redis: RedisClient?, options: Options = Options(), logger: Logger) throws {
+    public init(settings: AccountsSettings, adminToken: String?, redis: (any RedisExecutor)?, options: Options = Options(), logger: Logger) throws {
         var logger = logger
         logger[metadataKey: "component"] = "accounts"
         self.settings = settings

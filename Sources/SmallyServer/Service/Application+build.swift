@@ -46,22 +46,10 @@ public func buildApplication(
     var services: [any Service] = []
 
     var l2: RedisEmbeddingCache?
-    var redisClient: RedisClient?
+    var redisClient: (any RedisExecutor)?
     if let url = configuration.redisURL {
-        var redisConfiguration: RedisConfiguration
-        do {
-            redisConfiguration = try RedisConfiguration(url: url)
-        } catch {
-            throw ConfigurationError(variable: "REDIS_URL", message: "is not a valid redis:// URL (\(error))")
-        }
-        if redisConfiguration.tls != nil {
-            do {
-                try redisConfiguration.setTLS(configuration.redisTLS)
-            } catch {
-                throw ConfigurationError(variable: "REDIS_TLS_CA_FILE", message: "or another REDIS_TLS_* setting is unusable: \(error.message ?? "\(error)")")
-            }
-        }
-        let client = RedisClient(configuration: redisConfiguration, logger: logger)
+        let client = try makeRedisExecutor(url: url, tls: configuration.redisTLS,
+                                         sentinelPassword: configuration.redisSentinelPassword, logger: logger)
         services.append(client)
         redisClient = client
         l2 = RedisEmbeddingCache(client: client, ttl: .seconds(configuration.l2TTLSeconds))

@@ -41,11 +41,15 @@ public struct ServerConfiguration: Sendable {
     /// `L1_JSON_CACHE_SIZE`, default 1,000: hot cached vectors kept as written JSON, per form (as
     /// stored / normalised; ≤ 6 KiB each, ~4.3 KiB typical: ≤ 12 MiB in all); 0 disables it.
     public var renderedCacheSize = 1_000
-    /// `REDIS_URL` (e.g. `redis://127.0.0.1:6379/0`): the shared L2 cache. Unset: L1 only.
+    /// `REDIS_URL` (e.g. `redis://127.0.0.1:6379/0`, or a cluster's seeds
+    /// `redis+cluster://10.0.0.1:6379,10.0.0.2:6379/`): the shared L2 cache. Unset: L1 only.
     public var redisURL: String?
     /// `REDIS_TLS_CA_FILE`, `REDIS_TLS_CERT_FILE`, `REDIS_TLS_KEY_FILE`, `REDIS_TLS_INSECURE`: TLS to
     /// Redis, used with a `rediss://` URL (and refused with a `redis://` one, where they would do nothing).
     public var redisTLS = RedisTLS()
+    /// `REDIS_SENTINEL_PASSWORD`: `AUTH` for the sentinels of a `redis+sentinel://` URL (the URL's
+    /// credentials are the data nodes'). Unset: the sentinels need none.
+    public var redisSentinelPassword: String?
     /// `L2_CACHE_TTL`, default 86,400 s (24 h): lifetime of L2 entries.
     public var l2TTLSeconds = 86_400
     /// `SMALLY_AUTH` (`on` / `off`): API keys, quotas and usage. On by default when read from the
@@ -161,9 +165,13 @@ public struct ServerConfiguration: Sendable {
         redisTLS.keyFile = reader.text("REDIS_TLS_KEY_FILE")
         redisTLS.insecure = try reader.choice("REDIS_TLS_INSECURE", default: "false",
                                               ["false": false, "true": true, "0": false, "1": true])
-        if redisTLS != RedisTLS(), redisURL?.lowercased().hasPrefix("rediss://") != true {
+        redisSentinelPassword = reader.text("REDIS_SENTINEL_PASSWORD")
+        if redisSentinelPassword != nil, redisURL?.lowercased().contains("+sentinel://") != true {
+            throw ConfigurationError(variable: "REDIS_SENTINEL_PASSWORD", message: "is set but REDIS_URL is not a redis+sentinel:// URL")
+        }
+        if redisTLS != RedisTLS(), redisURL.map({ url in ["rediss://", "rediss+cluster://", "rediss+sentinel://"].contains { url.lowercased().hasPrefix($0) } }) != true {
             throw ConfigurationError(variable: "REDIS_URL",
-                                     message: "must be a rediss:// URL when REDIS_TLS_* settings are given")
+                                     message: "must be a rediss:// (or rediss+cluster://, rediss+sentinel://) URL when REDIS_TLS_* settings are given")
         }
         l2TTLSeconds = try reader.int("L2_CACHE_TTL", default: l2TTLSeconds, in: 1...(365 * 86_400))
         cacheScope = try reader.choice("CACHE_SCOPE", default: "organization", ["organization": .organization, "shared": .shared])
