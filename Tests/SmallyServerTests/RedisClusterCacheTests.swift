@@ -33,4 +33,19 @@ struct RedisClusterCacheTests {
             #expect(vectors == first)
         }
     }
+    @Test("a malformed cluster URL stops the start naming REDIS_URL, never the password; TLS settings go with rediss+cluster://")
+    func configuration() throws {
+        for url in ["redis+cluster://:secret@h:1,,h:2/", "redis+cluster://:secret@h:1/2"] {
+            #expect {
+                _ = try ServerTestSupport.app(ServerTestSupport.configuration { $0.redisURL = url })
+            } throws: { error in
+                "\(error)".contains("REDIS_URL") && !"\(error)".contains("secret")
+            }
+        }
+        let tls = try ServerConfiguration(environment: ["REDIS_URL": "rediss+cluster://a:1,b:2/", "REDIS_TLS_INSECURE": "true"])
+        #expect(tls.redisTLS.insecure)
+        #expect(throws: (any Error).self) {
+            _ = try ServerConfiguration(environment: ["REDIS_URL": "redis+cluster://a:1", "REDIS_TLS_INSECURE": "true"])
+        }
+    }
 }

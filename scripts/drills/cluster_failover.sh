@@ -109,15 +109,20 @@ lines1=$(wc -l <"$WORK/node1.log"); lines2=$(wc -l <"$WORK/node2.log")
 t_crash=$(now)
 redis-cli -p "$VICTIM" debug segfault >/dev/null 2>&1 || true
 CRASHED=$VICTIM
+# True when the last slot map that node logged after line $2 serves every slot without the crashed master.
+map_follows() {
+  local last
+  last=$(tail -n +"$(($2 + 1))" "$WORK/$1" | grep "Redis Cluster slot map" | tail -n 1)
+  [ -n "$last" ] && echo "$last" | grep -q "all_slots_served=true" \
+    && ! echo "$last" | sed -n 's/.*masters=\([^ ]*\).*/\1/p' | grep -q ":$VICTIM\(,\|$\)"
+}
 promoted=""; map1=""; map2=""; unready=0
 for _ in $(seq 600); do
   t=$(now)
   if [ -z "$promoted" ]; then owner=$(master_of "$SLOT"); [ -n "$owner" ] && [ "$owner" != "$VICTIM" ] && promoted=$(since "$t_crash" "$t"); fi
   # A node logs its slot map when it changes; the new one must not name the crashed master.
-  if [ -z "$map1" ] && tail -n +"$((lines1 + 1))" "$WORK/node1.log" | grep "Redis Cluster slot map" | tail -n 1 | grep -q "all_slots_served=true" \
-     && ! tail -n +"$((lines1 + 1))" "$WORK/node1.log" | grep "Redis Cluster slot map" | tail -n 1 | grep -q ":$VICTIM[,\" ]"; then map1=$(since "$t_crash" "$t"); fi
-  if [ -z "$map2" ] && tail -n +"$((lines2 + 1))" "$WORK/node2.log" | grep "Redis Cluster slot map" | tail -n 1 | grep -q "all_slots_served=true" \
-     && ! tail -n +"$((lines2 + 1))" "$WORK/node2.log" | grep "Redis Cluster slot map" | tail -n 1 | grep -q ":$VICTIM[,\" ]"; then map2=$(since "$t_crash" "$t"); fi
+  [ -z "$map1" ] && map_follows node1.log "$lines1" && map1=$(since "$t_crash" "$t")
+  [ -z "$map2" ] && map_follows node2.log "$lines2" && map2=$(since "$t_crash" "$t")
   for port in "${NODE_PORTS[@]}"; do
     [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/ready")" = 200 ] || unready=1
   done

@@ -113,28 +113,33 @@ public final class RedisClusterClient: RedisExecutor {
     }
 
     /// Asks up to three connected nodes for `CLUSTER SLOTS` and installs the first map that covers
-    /// every slot (else the first answer, and tries again soon). True when the map covers every slot.
+    /// every slot with masters that are not known to be down; failing that, the best answer (full
+    /// coverage first), and tries again soon. A node that has not yet learnt of a failover still
+    /// names the dead master: another node's answer is preferred. True when a healthy full map was found.
     private func refreshTopology() async -> Bool {
         let candidates = self.state.withLock { state in
             state.nodes.filter { $0.value.isConnected }.shuffled()
         }
-        var partial: ClusterSlotMap?
+        var fallback: ClusterSlotMap?
         for (address, client) in candidates.prefix(3) {
             do {
                 var buffer = ByteBufferAllocator().buffer(capacity: 32)
                 RESPEncoder().encodeCommand(["CLUSTER", "SLOTS"], into: &buffer)
                 let reply = try await client.execute(buffer, count: 1)[0]
                 let map = try ClusterSlotMap(clusterSlots: reply, queriedHost: address.host)
-                if map.coversAllSlots {
+                let mastersUp = self.state.withLock { state in
+                    map.masters.allSatisfy { state.nodes[$0]?.isConnected ?? true }  // a new node: not known down
+                }
+                if map.coversAllSlots && mastersUp {
                     self.install(map)
                     return true
                 }
-                if partial == nil { partial = map }
+                if fallback == nil || (map.coversAllSlots && fallback?.coversAllSlots == false) { fallback = map }
             } catch {
                 self.logger.debug("CLUSTER SLOTS failed", metadata: ["node": "\(address)", "error": "\(error)"])
             }
         }
-        if let partial { self.install(partial) }
+        if let fallback { self.install(fallback) }
         return false
     }
 
