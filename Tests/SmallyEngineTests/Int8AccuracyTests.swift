@@ -43,11 +43,12 @@ struct Int8AccuracyTests {
     }
 
     /// Compares `model`'s int8 encoder with the fp32 one on the golden texts + the corpus.
-    static func measure(_ model: EmbeddingModel, fp32 reference: EmbeddingModel, corpusSize: Int = corpusSize) throws -> Agreement {
+    static func measure(_ model: EmbeddingModel, fp32 reference: EmbeddingModel, corpusSize: Int = corpusSize,
+                        kernel: PackedKernel = .best) throws -> Agreement {
         let texts = GoldenCase.publicCases.map(\.text) + (try VariedCorpus.texts(count: corpusSize, seed: 20))
         let queries = try VariedCorpus.texts(count: queryCount, seed: 2_020).map { $0.split(separator: " ").prefix(8).joined(separator: " ") }
-        let exact = try vectors(BertEncoder(weights: reference.weights), reference, texts + queries)
-        let quantized = try vectors(BertEncoder(weights: model.weights), model, texts + queries)
+        let exact = try vectors(BertEncoder(weights: reference.weights, kernel: kernel), reference, texts + queries)
+        let quantized = try vectors(BertEncoder(weights: model.weights, kernel: kernel), model, texts + queries)
         var result = Agreement()
         var total = 0.0
         for (a, b) in zip(exact, quantized) {
@@ -81,6 +82,14 @@ struct Int8AccuracyTests {
         smooth[.output] = downAlpha
         let size = Int(ProcessInfo.processInfo.environment["SMALLY_INT8_TEXTS"] ?? "") ?? 300
         var plans: [(String, QuantizationPlan)] = []
+        if what == "kernels" {
+            // The shipped plan on the 256-bit kernels (fp32 AVX2 + the int8 kernel of that family).
+            let model = try EmbeddingModel(directory: TestSupport.modelDirectory, precision: .int8)
+            for kernel in PackedKernel.allCases where kernel.isAvailable && kernel != .portable {
+                print("int8 report standard on \(kernel): \(try Self.measure(model, fp32: reference, corpusSize: size, kernel: kernel))")
+            }
+            return
+        }
         if what == "matrices" {
             for layer in 0..<reference.weights.configuration.layerCount {
                 for part in QuantizationPlan.Part.allCases {
