@@ -45,8 +45,8 @@ public final class BertWeights: @unchecked Sendable {
     private let owners: [AnyObject]
 
     /// `kind` `.crossEncoder` also loads `BertForSequenceClassification`'s pooler and classifier.
-    /// With `precision` int8 the encoder's linear layers are quantized (``QuantizedLinear``) and their
-    /// fp32 copies are not kept.
+    /// With `precision` int8 the encoder's linear layers and word embeddings are quantized
+    /// (``QuantizedLinear``, ``QuantizedRows``) and their fp32 copies are not kept.
     /// `calibration`: token ids an int8 model's smoothing is measured on (``Int8Calibration``); without
     /// them its layers are quantized unsmoothed.
     public convenience init(file: SafetensorsFile, configuration c: BertConfiguration, kind: ModelKind = .embedding,
@@ -162,8 +162,8 @@ public final class BertWeights: @unchecked Sendable {
         self.precision = precision
         self.weightBytes = bytes
         self.owners = owners
-        // The fp32 linear weights were read to quantize or pack them and are not used again: their
-        // pages of the mapped file leave RSS (the embedding rows come back as texts use them).
+        // The fp32 linear weights and word embeddings were read to quantize or pack them and are not
+        // used again: their pages of the mapped file leave RSS (positions, biases and norms come back).
         if precision == .int8 { file.file.dropResidentPages() }
     }
 }
