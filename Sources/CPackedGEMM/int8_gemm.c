@@ -1,17 +1,17 @@
 // int8 products: weight packing, the choice of kernel, and the portable reference (row
 // quantization, integer product, dequantization). The vector kernels live in one file per
 // instruction set.
-#include "int8_gemm.h"
+#include "int8_gemm_internal.h"
+#include "panel_layout.h"
 
 #include <math.h>
+#include <stdlib.h>
 #if defined(__aarch64__) && defined(__linux__)
 #include <sys/auxv.h>
 #ifndef HWCAP_ASIMDDP
 #define HWCAP_ASIMDDP (1 << 20)
 #endif
 #endif
-
-#define NR SMALLY_PACKED_PANEL
 
 // Round to nearest, ties to even (the vector kernels' conversion), clamped to ±127.
 static inline int8_t quantize_one(float x, float inverse) {
@@ -21,38 +21,47 @@ static inline int8_t quantize_one(float x, float inverse) {
 }
 
 void smally_s8_pack_weights(const float *w, long n, long k, int8_t *packed, float *scales) {
-    const long groups = smally_s8_depth(k) / 4;
+    // Quantized rows (zero past k), then the fp32 packing's panel loop with a group of 4 as the unit.
+    const long depth = smally_s8_depth(k);
+    int8_t *rows = malloc((size_t)(n * depth));
     for (long j = 0; j < n; j++) {
         const float *row = w + j * k;
         float top = 0.0f;
         for (long kk = 0; kk < k; kk++) top = fmaxf(top, fabsf(row[kk]));
         scales[j] = top / 127.0f;
         const float inverse = top > 0.0f ? 127.0f / top : 0.0f;
-        const long p = j / NR, c = j % NR;
-        for (long g = 0; g < groups; g++) {
-            int8_t *out = packed + ((p * groups + g) * NR + c) * 4;
-            for (long e = 0; e < 4; e++) out[e] = 4 * g + e < k ? quantize_one(row[4 * g + e], inverse) : 0;
-        }
+        for (long kk = 0; kk < depth; kk++) rows[j * depth + kk] = kk < k ? quantize_one(row[kk], inverse) : 0;
     }
+    smally_pack_panels(rows, n, depth / 4, 4, packed);
+    free(rows);
 }
 
-void smally_s8_quantize_rows_portable(long m, long k, const float *x, long ldx, int8_t *q, long ldq,
-                                      float *scales, int32_t *sums) {
+void smally_s8_quantize_rows_portable(long m, long k, const float *x, long ldx, const float *smooth, int8_t *q,
+                                      long ldq, float *scales, int32_t *sums) {
     const long depth = smally_s8_depth(k);
     for (long i = 0; i < m; i++) {
         const float *row = x + i * ldx;
         int8_t *out = q + i * ldq;
         float top = 0.0f;
-        for (long kk = 0; kk < k; kk++) top = fmaxf(top, fabsf(row[kk]));
+        for (long kk = 0; kk < k; kk++) top = fmaxf(top, fabsf(smooth ? row[kk] * smooth[kk] : row[kk]));
         scales[i] = top / 127.0f;
         const float inverse = top > 0.0f ? 127.0f / top : 0.0f;
         int32_t sum = 0;
         for (long kk = 0; kk < k; kk++) {
-            out[kk] = quantize_one(row[kk], inverse);
+            out[kk] = quantize_one(smooth ? row[kk] * smooth[kk] : row[kk], inverse);
             sum += out[kk];
         }
         for (long kk = k; kk < depth; kk++) out[kk] = 0;
         sums[i] = sum;
+    }
+}
+
+void smally_s8_quantization_error(long m, long k, const float *x, long ldx, const float *smooth, const int8_t *q,
+                                  long ldq, const float *scales, float *out, long ldo) {
+    for (long i = 0; i < m; i++) {
+        const float *row = x + i * ldx;
+        for (long kk = 0; kk < k; kk++)
+            out[i * ldo + kk] = (smooth ? row[kk] * smooth[kk] : row[kk]) - scales[i] * (float)q[i * ldq + kk];
     }
 }
 
@@ -133,16 +142,16 @@ int smally_s8_for(int packed_kernel) {
     }
 }
 
-void smally_s8_quantize_rows(int kernel, long m, long k, const float *x, long ldx, int8_t *q, long ldq,
-                             float *scales, int32_t *sums) {
+void smally_s8_quantize_rows(int kernel, long m, long k, const float *x, long ldx, const float *smooth, int8_t *q,
+                             long ldq, float *scales, int32_t *sums) {
 #if defined(__x86_64__)
     if (kernel == SMALLY_S8_AVX512VNNI) {
-        smally_s8_quantize_rows_avx512(m, k, x, ldx, q, ldq, scales, sums);
+        smally_s8_quantize_rows_avx512(m, k, x, ldx, smooth, q, ldq, scales, sums);
         return;
     }
 #endif
     (void)kernel;
-    smally_s8_quantize_rows_portable(m, k, x, ldx, q, ldq, scales, sums);
+    smally_s8_quantize_rows_portable(m, k, x, ldx, smooth, q, ldq, scales, sums);
 }
 
 void smally_s8_gemm(int kernel, long m, long n, long k, const int8_t *q, long ldq, const int32_t *sums,

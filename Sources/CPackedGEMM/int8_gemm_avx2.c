@@ -4,19 +4,14 @@
 // any input. A tile is 2 rows × 16 columns; per group of 4 inputs, four ymm of widened weights (4
 // columns × 4 inputs each) meet each row's 4 activations broadcast as 16-bit pairs; the pair sums of
 // a column are added horizontally at the end. Compiled for AVX2 by function attributes only.
-#include "int8_gemm.h"
+#include "int8_gemm_internal.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
-#include <string.h>
-
-#define NR SMALLY_PACKED_PANEL
 #define AVX2 __attribute__((target("avx2")))
 
 static inline __attribute__((always_inline)) AVX2 __m256i broadcast4(const int8_t *p) {
-    int32_t v;
-    memcpy(&v, p, 4);
-    return _mm256_broadcastq_epi64(_mm_cvtepi8_epi16(_mm_cvtsi32_si128(v)));
+    return _mm256_broadcastq_epi64(_mm_cvtepi8_epi16(_mm_cvtsi32_si128(load4(p))));
 }
 
 // Columns 0-3 and 4-7 of two accumulators of pair sums ([c0 c0 c1 c1 | c2 c2 c3 c3]) → 8 int32.

@@ -5,21 +5,12 @@
 // weights (in [-127, 127]) get +128 (xor 0x80) at load and the accumulators start at −128·(row sum of
 // the activations), which gives the exact signed product. Compiled for its target by function
 // attributes only.
-#include "int8_gemm.h"
+#include "int8_gemm_internal.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
-#include <string.h>
 
-#define NR SMALLY_PACKED_PANEL
-#define GC 128  // groups of 4 inputs per block: a pair of panels is 16 KB, well inside L1
 #define VNNI __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
-
-static inline __attribute__((always_inline)) int32_t load4(const int8_t *p) {
-    int32_t v;
-    memcpy(&v, p, 4);
-    return v;
-}
 
 // R rows × 32 columns (panels b0 and b1), `gc` groups from `a`; `start` gives each row's initial
 // accumulator when `add` is 0.
@@ -118,8 +109,8 @@ VNNI void smally_s8_gemm_avx512vnni(long m, long n, long k, const int8_t *q, lon
 
 // The same bytes as the portable reference: the maximum is exact in any order, x·(127/max) is one
 // rounded product, and vcvtps2dq rounds to nearest even like nearbyintf.
-VNNI void smally_s8_quantize_rows_avx512(long m, long k, const float *x, long ldx, int8_t *q, long ldq,
-                                         float *scales, int32_t *sums) {
+VNNI void smally_s8_quantize_rows_avx512(long m, long k, const float *x, long ldx, const float *smooth, int8_t *q,
+                                         long ldq, float *scales, int32_t *sums) {
     const long depth = smally_s8_depth(k);
     for (long i = 0; i < m; i++) {
         const float *row = x + i * ldx;
@@ -127,7 +118,9 @@ VNNI void smally_s8_quantize_rows_avx512(long m, long k, const float *x, long ld
         __m512 top = _mm512_setzero_ps();
         for (long kk = 0; kk < k; kk += 16) {
             const __mmask16 mask = k - kk >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (k - kk)) - 1);
-            top = _mm512_max_ps(top, _mm512_abs_ps(_mm512_maskz_loadu_ps(mask, row + kk)));
+            __m512 v = _mm512_maskz_loadu_ps(mask, row + kk);
+            if (smooth) v = _mm512_mul_ps(v, _mm512_maskz_loadu_ps(mask, smooth + kk));
+            top = _mm512_max_ps(top, _mm512_abs_ps(v));
         }
         const float most = _mm512_reduce_max_ps(top);
         scales[i] = most / 127.0f;
@@ -139,7 +132,9 @@ VNNI void smally_s8_quantize_rows_avx512(long m, long k, const float *x, long ld
             const __mmask16 store = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1);
             const long valid = k - kk;
             const __mmask16 load = valid >= 16 ? (__mmask16)0xFFFF : valid <= 0 ? 0 : (__mmask16)((1u << valid) - 1);
-            __m512i v = _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_maskz_loadu_ps(load, row + kk), inverse));
+            __m512 y = _mm512_maskz_loadu_ps(load, row + kk);
+            if (smooth) y = _mm512_mul_ps(y, _mm512_maskz_loadu_ps(load, smooth + kk));
+            __m512i v = _mm512_cvtps_epi32(_mm512_mul_ps(y, inverse));
             v = _mm512_max_epi32(lo, _mm512_min_epi32(hi, v));
             sum = _mm512_add_epi32(sum, v);
             _mm_mask_storeu_epi8(out + kk, store, _mm512_cvtsepi32_epi8(v));

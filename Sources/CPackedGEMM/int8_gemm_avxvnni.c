@@ -1,21 +1,12 @@
 // AVX-VNNI int8 kernel (VEX `vpdpbusd` on ymm): the AVX-512 VNNI kernel's scheme at half the
 // width, for client cores without AVX-512. A tile is R rows × 16 columns (one panel, two ymm of 8
 // int32 per row). Compiled for its target by function attributes only.
-#include "int8_gemm.h"
+#include "int8_gemm_internal.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
-#include <string.h>
 
-#define NR SMALLY_PACKED_PANEL
-#define GC 128
 #define AVXVNNI __attribute__((target("avx2,avxvnni")))
-
-static inline __attribute__((always_inline)) int32_t load4(const int8_t *p) {
-    int32_t v;
-    memcpy(&v, p, 4);
-    return v;
-}
 
 #define SMALLY_S8_TILE(R)                                                                          \
     static inline __attribute__((always_inline)) AVXVNNI void tile##R(                           \

@@ -3,13 +3,10 @@
 // 16-byte panel loads (4 columns × 4 inputs each) and, per row, one 4-byte broadcast and four sdot.
 // R = 4 uses 16 of the 32 vector registers for C. Compiled for +dotprod by function attributes; the
 // dispatcher runs it only where the CPU reports the extension.
-#include "int8_gemm.h"
+#include "int8_gemm_internal.h"
 
 #if defined(__aarch64__)
 #include <arm_neon.h>
-#include <string.h>
-
-#define NR SMALLY_PACKED_PANEL
 #if defined(__clang__)
 #define DOTPROD __attribute__((target("dotprod")))
 #else
@@ -28,9 +25,7 @@
             int8x16_t w0 = vld1q_s8(b + g * 64), w1 = vld1q_s8(b + g * 64 + 16);                   \
             int8x16_t w2 = vld1q_s8(b + g * 64 + 32), w3 = vld1q_s8(b + g * 64 + 48);              \
             for (int r = 0; r < R; r++) {                                                          \
-                int32_t v;                                                                         \
-                memcpy(&v, a + r * lda + 4 * g, 4);                                                \
-                int8x16_t x = vreinterpretq_s8_s32(vdupq_n_s32(v));                                \
+                int8x16_t x = vreinterpretq_s8_s32(vdupq_n_s32(load4(a + r * lda + 4 * g)));       \
                 acc[r][0] = vdotq_s32(acc[r][0], w0, x);                                           \
                 acc[r][1] = vdotq_s32(acc[r][1], w1, x);                                           \
                 acc[r][2] = vdotq_s32(acc[r][2], w2, x);                                           \

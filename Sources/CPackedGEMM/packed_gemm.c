@@ -1,15 +1,9 @@
 // Packing and the choice of kernel. The kernels live in one file per instruction set.
 #include "packed_gemm.h"
-
-#define NR SMALLY_PACKED_PANEL
+#include "panel_layout.h"
 
 void smally_pack_weights(const float *w, long n, long k, float *packed) {
-    for (long p = 0; p < n / NR; p++) {
-        for (long kk = 0; kk < k; kk++) {
-            float *out = packed + (p * k + kk) * NR;
-            for (long c = 0; c < NR; c++) out[c] = w[(p * NR + c) * k + kk];
-        }
-    }
+    smally_pack_panels(w, n, k, sizeof(float), packed);
 }
 
 int smally_kernel_available(int kernel) {

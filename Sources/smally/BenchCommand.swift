@@ -27,6 +27,10 @@ struct BenchCommand: AsyncParsableCommand {
                                discussion: "`fp32,int8` loads the model twice and alternates them per scenario; JSON keys of non-fp32 results end in @int8."))
     var precision: String?
 
+    @Option(help: ArgumentHelp("Force the int8 kernel (\(Int8Kernel.allCases.map(\.rawValue).joined(separator: ", "))).",
+                               discussion: "Default: the int8 kernel of SMALLY_KERNEL's family. `avx2` times the AVX2 int8 path on a VNNI CPU."))
+    var int8Kernel: String?
+
     struct Scenario {
         var name: String
         var texts: [String]
@@ -39,7 +43,7 @@ struct BenchCommand: AsyncParsableCommand {
         let engines = try loadEngines()
         let engine = engines[0]
         var results: [(String, BenchTiming, BenchTiming)] = []
-        StandardError.print("smally bench: \(list.count) scenarios, \(engine.threads) threads, \(engine.kernel) kernel, model \(engine.model.name), "
+        StandardError.print("smally bench: \(list.count) scenarios, \(engine.threads) threads, \(engine.kernel) kernel (int8: \(engine.int8Kernel)), model \(engine.model.name), "
                             + engines.map { "\($0.model.precision)" }.joined(separator: " and "))
         for scenario in list {
           for engine in engines {
@@ -67,6 +71,7 @@ struct BenchCommand: AsyncParsableCommand {
             writer.key("blas"); writer.string("BLIS (cblas)")
             writer.key("threads"); writer.int(engine.threads)
             writer.key("kernel"); writer.string(engine.kernel.rawValue)
+            writer.key("int8_kernel"); writer.string(engine.int8Kernel.rawValue)
             writer.key("precisions"); writer.beginArray()
             for engine in engines { writer.string(engine.model.precision.rawValue) }
             writer.endArray()
@@ -87,6 +92,13 @@ struct BenchCommand: AsyncParsableCommand {
     private func loadEngines() throws -> [InferenceEngine] {
         var settings = try modelOptions.settings()
         let names = precision.map { $0.split(separator: ",").map(String.init) } ?? [settings.precision]
+        var forced: Int8Kernel?
+        if let int8Kernel {
+            guard let kernel = Int8Kernel(rawValue: int8Kernel), kernel.isAvailable else {
+                throw ValidationError("--int8-kernel: '\(int8Kernel)' is not an int8 kernel this CPU runs")
+            }
+            forced = kernel
+        }
         var engines: [InferenceEngine] = []
         for name in names {
             guard ModelSource.precisions.contains(name) else {
@@ -95,7 +107,7 @@ struct BenchCommand: AsyncParsableCommand {
             settings.precision = name
             settings.models = settings.sources.map { ModelSource(name: $0.name, directory: $0.directory) }
             guard settings.sources.count == 1 else { throw ValidationError("bench uses one model") }
-            engines.append(try ModelOptions.loadEngines(settings)[0].engine)
+            engines.append(try ModelOptions.loadEngines(settings, int8Kernel: forced)[0].engine)
         }
         return engines
     }

@@ -44,7 +44,7 @@ struct ModelOptions: ParsableArguments {
 
     /// Loads every model to serve, each with its name, on one set of inference lanes; turns a
     /// `ModelError` or a repeated name into a clean command-line failure.
-    static func loadEngines(_ settings: EngineSettings) throws -> [(name: String, engine: InferenceEngine)] {
+    static func loadEngines(_ settings: EngineSettings, int8Kernel: Int8Kernel? = nil) throws -> [(name: String, engine: InferenceEngine)] {
         let kernel: PackedKernel
         do {
             kernel = try PackedKernel.resolve(settings.kernel)
@@ -72,7 +72,7 @@ struct ModelOptions: ParsableArguments {
                 throw ValidationError("two models are named '\(name)'; give distinct names with NAME=DIR")
             }
             engines.append((name, InferenceEngine(model: model, lanes: lanes, splitMinimumTexts: settings.splitMinimumTexts,
-                                                  kernel: kernel)))
+                                                  kernel: kernel, int8Kernel: int8Kernel)))
         }
         return engines
     }

@@ -43,11 +43,12 @@ struct Int8AccuracyTests {
     }
 
     /// Compares `model`'s int8 encoder with the fp32 one on the golden texts + the corpus.
-    static func measure(_ model: EmbeddingModel, fp32 reference: EmbeddingModel, corpusSize: Int = corpusSize) throws -> Agreement {
+    static func measure(_ model: EmbeddingModel, fp32 reference: EmbeddingModel, corpusSize: Int = corpusSize,
+                        kernel: PackedKernel = .best) throws -> Agreement {
         let texts = GoldenCase.publicCases.map(\.text) + (try VariedCorpus.texts(count: corpusSize, seed: 20))
         let queries = try VariedCorpus.texts(count: queryCount, seed: 2_020).map { $0.split(separator: " ").prefix(8).joined(separator: " ") }
-        let exact = try vectors(BertEncoder(weights: reference.weights), reference, texts + queries)
-        let quantized = try vectors(BertEncoder(weights: model.weights), model, texts + queries)
+        let exact = try vectors(BertEncoder(weights: reference.weights, kernel: kernel), reference, texts + queries)
+        let quantized = try vectors(BertEncoder(weights: model.weights, kernel: kernel), model, texts + queries)
         var result = Agreement()
         var total = 0.0
         for (a, b) in zip(exact, quantized) {
@@ -68,18 +69,81 @@ struct Int8AccuracyTests {
         return result
     }
 
-    /// Floors at the measured figures (mean 0.998, min 0.989, top-10 overlap 0.94 with 300 texts), below
-    /// issue #20's goals for the minimum and the overlap (0.99, 95 %): a regression fails, the gap is
-    /// reported in PERFORMANCE.md.
-    @Test("golden texts + 1,200 varied texts: mean cosine ≥ 0.997, min ≥ 0.985, top-10 overlap ≥ 90 %")
+    /// Plans compared against fp32 (`SMALLY_INT8_REPORT=plans` or `matrices`, 300 texts): whole plans, or
+    /// each matrix quantized alone to find the ones that cost most. Prints the figures PERFORMANCE.md
+    /// quotes; skipped unless asked (it loads the model once per plan). Every plan must stay close to fp32
+    /// (mean cosine ≥ 0.99: a broken plan mechanism, not a weaker plan, fails it).
+    @Test("report: accuracy per plan or per matrix (SMALLY_INT8_REPORT)",
+          .enabled(if: ProcessInfo.processInfo.environment["SMALLY_INT8_REPORT"] != nil))
+    func report() throws {
+        let what = ProcessInfo.processInfo.environment["SMALLY_INT8_REPORT"] ?? ""
+        let reference = try TestSupport.loadEngine().model
+        let alpha = Float(ProcessInfo.processInfo.environment["SMALLY_INT8_ALPHA"] ?? "") ?? 0.5
+        let downAlpha = Float(ProcessInfo.processInfo.environment["SMALLY_INT8_DOWN_ALPHA"] ?? "") ?? alpha
+        var smooth = QuantizationPlan.smoothing(alpha)
+        smooth[.output] = downAlpha
+        let size = Int(ProcessInfo.processInfo.environment["SMALLY_INT8_TEXTS"] ?? "") ?? 300
+        var plans: [(String, QuantizationPlan)] = []
+        if what == "kernels" {
+            // The shipped plan on the 256-bit kernels (fp32 AVX2 + the int8 kernel of that family).
+            let model = try EmbeddingModel(directory: TestSupport.modelDirectory, precision: .int8)
+            for kernel in PackedKernel.allCases where kernel.isAvailable && kernel != .portable {
+                let agreement = try Self.measure(model, fp32: reference, corpusSize: size, kernel: kernel)
+                print("int8 report standard on \(kernel): \(agreement)")
+                #expect(agreement.meanCosine >= 0.99, "\(kernel)")
+            }
+            return
+        }
+        if what == "matrices" {
+            for layer in 0..<reference.weights.configuration.layerCount {
+                for part in QuantizationPlan.Part.allCases {
+                    let others = Set((0..<reference.weights.configuration.layerCount).flatMap { l in
+                        QuantizationPlan.Part.allCases.map { QuantizationPlan.Matrix(layer: l, part: $0) }
+                    }).subtracting([QuantizationPlan.Matrix(layer: layer, part: part)])
+                    plans.append(("layer \(layer) \(part) alone, α \(alpha)/\(downAlpha)",
+                                  QuantizationPlan(fp32Matrices: others, smoothing: smooth)))
+                }
+            }
+        } else if what == "custom" {
+            // SMALLY_INT8_PARTS / SMALLY_INT8_TWO_PASS: comma-separated parts (qkv, attentionOutput, intermediate, output).
+            func parts(_ name: String, _ fallback: String) -> Set<QuantizationPlan.Part> {
+                Set((ProcessInfo.processInfo.environment[name] ?? fallback).split(separator: ",").compactMap { .init(rawValue: String($0)) })
+            }
+            let quantized = parts("SMALLY_INT8_PARTS", "qkv,attentionOutput,intermediate,output"), twoPass = parts("SMALLY_INT8_TWO_PASS", "")
+            let twoPassWeights = parts("SMALLY_INT8_TWO_PASS_WEIGHTS", "")
+            plans = [("\(quantized.map(\.rawValue).sorted()) int8, α \(alpha)/\(downAlpha), two-pass \(twoPass.map(\.rawValue).sorted()), weights \(twoPassWeights.map(\.rawValue).sorted())",
+                      QuantizationPlan(parts: quantized, smoothing: smooth, twoPass: twoPass, twoPassWeights: twoPassWeights,
+                                       embeddings: ProcessInfo.processInfo.environment["SMALLY_INT8_EMBEDDINGS"] != "fp32"))]
+        } else {
+            plans = [
+                ("all, unsmoothed", QuantizationPlan()),
+                ("q/k/v fp32, unsmoothed", .standard),
+                ("all, α \(alpha)/\(downAlpha)", QuantizationPlan(smoothing: smooth)),
+                ("q/k/v fp32, α \(alpha)/\(downAlpha)", QuantizationPlan(parts: [.attentionOutput, .intermediate, .output], smoothing: smooth)),
+                ("all but FFN down, α \(alpha)/\(downAlpha)", QuantizationPlan(parts: [.qkv, .attentionOutput, .intermediate], smoothing: smooth)),
+                ("all, α \(alpha)/\(downAlpha), FFN down two-pass", QuantizationPlan(smoothing: smooth, twoPass: [.output])),
+                ("all, α \(alpha)/\(downAlpha), FFN down + attention output two-pass",
+                 QuantizationPlan(smoothing: smooth, twoPass: [.output, .attentionOutput])),
+            ]
+        }
+        for (name, plan) in plans {
+            let model = try EmbeddingModel(directory: TestSupport.modelDirectory, precision: .int8, plan: plan)
+            let agreement = try Self.measure(model, fp32: reference, corpusSize: size)
+            print("int8 report \(name): \(agreement)")
+            #expect(agreement.meanCosine >= 0.99, "\(name)")
+        }
+    }
+
+    /// Floors at issue #20's goals (measured: mean 0.9993, min 0.998, top-10 overlap 95.5 %).
+    @Test("golden texts + 1,200 varied texts: mean cosine ≥ 0.998, min ≥ 0.99, top-10 overlap ≥ 95 %")
     func accuracy() throws {
         let reference = try TestSupport.loadEngine().model
         let model = try EmbeddingModel(directory: TestSupport.modelDirectory, precision: .int8)
         #expect(model.precision == .int8)
         let agreement = try Self.measure(model, fp32: reference)
         print("int8 vs fp32: \(agreement)")
-        #expect(agreement.meanCosine >= 0.997, "\(agreement)")
-        #expect(agreement.minCosine >= 0.985, "\(agreement)")
-        #expect(agreement.topTenOverlap >= 0.90, "\(agreement)")
+        #expect(agreement.meanCosine >= 0.998, "\(agreement)")
+        #expect(agreement.minCosine >= 0.99, "\(agreement)")
+        #expect(agreement.topTenOverlap >= 0.95, "\(agreement)")
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import CPackedGEMM
 @testable import SmallyEngine
 import SmallyTestSupport
@@ -41,12 +42,12 @@ struct Int8KernelTests {
     /// [-spread, spread), with one all-zero row when there are several.
     struct Activations {
         var q: [Int8], scales: [Float], sums: [Int32], depth: Int
-        init(_ x: [Float], rows: Int, k: Int, kernel: Int8Kernel = .portable) {
+        init(_ x: [Float], rows: Int, k: Int, kernel: Int8Kernel = .portable, smooth: [Float]? = nil) {
             depth = Int(smally_s8_depth(k))
             q = [Int8](repeating: 99, count: rows * depth)
             scales = [Float](repeating: 0, count: rows)
             sums = [Int32](repeating: 0, count: rows)
-            smally_s8_quantize_rows(kernel.code, rows, k, x, k, &q, depth, &scales, &sums)
+            smally_s8_quantize_rows(kernel.code, rows, k, x, k, smooth, &q, depth, &scales, &sums)
         }
     }
 
@@ -66,11 +67,9 @@ struct Int8KernelTests {
         smally_s8_pack_weights(w, s.n, s.k, &packed, &scales)
         var c = [Int32](repeating: 0, count: s.m * s.n)
         smally_s8_gemm(Int8Kernel.portable.code, s.m, s.n, s.k, a.q, depth, a.sums, packed, &c, s.n)
-        var inverses: [Float] = []
         for j in 0..<s.n {
             let top = (0..<s.k).map { abs(w[j * s.k + $0]) }.max()!
-            #expect(scales[j] == top / 127)
-            inverses.append(127 / top)
+            #expect(scales[j] == top / 127, "column \(j) scale")
         }
         for i in 0..<s.m {
             #expect(a.sums[i] == (0..<s.k).reduce(0) { $0 + Int32(a.q[i * depth + $1]) })
@@ -78,9 +77,11 @@ struct Int8KernelTests {
             for j in 0..<s.n {
                 var exact: Int32 = 0
                 for kk in 0..<s.k {
-                    let qw = Int8(max(-127, min(127, (w[j * s.k + kk] * inverses[j]).rounded(.toNearestOrEven))))
                     let (p, g, e) = (j / 16, kk / 4, kk % 4)
-                    #expect(packed[((p * depth / 4 + g) * 16 + j % 16) * 4 + e] == qw)
+                    let qw = packed[((p * depth / 4 + g) * 16 + j % 16) * 4 + e]
+                    // Each weight is its nearest step.
+                    let value = w[j * s.k + kk], step = scales[j]
+                    #expect(qw != -128 && abs(value - step * Float(qw)) <= 0.5001 * step, "column \(j) input \(kk)")
                     exact += Int32(a.q[i * depth + kk]) * Int32(qw)
                 }
                 #expect(c[i * s.n + j] == exact, "row \(i) column \(j)")
@@ -131,13 +132,28 @@ struct Int8KernelTests {
     func quantizeRows(_ kernel: Int8Kernel) {
         Self.onKernel(kernel) {
             for k in [1, 3, 4, 15, 16, 17, 33, 384, 1536] {
-                let (x, _) = Self.inputs(Shape(m: 5, n: 16, k: k), spread: 40)
-                let reference = Activations(x, rows: 5, k: k)
-                let actual = Activations(x, rows: 5, k: k, kernel: kernel)
-                #expect(actual.q == reference.q && actual.scales == reference.scales && actual.sums == reference.sums,
-                        "\(kernel) k \(k)")
+                let (x, w) = Self.inputs(Shape(m: 5, n: 16, k: k), spread: 40)
+                // Smoothing factors spanning 1/20 … 20, like those of BERT's outlier inputs.
+                let smooth = (0..<k).map { Float.pow20(w[$0]) }
+                for factors in [nil, smooth] {
+                    let reference = Activations(x, rows: 5, k: k, smooth: factors)
+                    let actual = Activations(x, rows: 5, k: k, kernel: kernel, smooth: factors)
+                    #expect(actual.q == reference.q && actual.scales == reference.scales && actual.sums == reference.sums,
+                            "\(kernel) k \(k) smoothed \(factors != nil)")
+                }
             }
         }
+    }
+
+    @Test("row quantization with smoothing: the reference quantizes x · smooth")
+    func smoothedReference() {
+        let k = 37
+        let (x, w) = Self.inputs(Shape(m: 3, n: 16, k: k), spread: 5)
+        let smooth = (0..<k).map { Float.pow20(w[$0]) }
+        let smoothed = Activations(x, rows: 3, k: k, smooth: smooth)
+        let premultiplied = Activations((0..<(3 * k)).map { x[$0] * smooth[$0 % k] }, rows: 3, k: k)
+        #expect(smoothed.q == premultiplied.q && smoothed.scales == premultiplied.scales && smoothed.sums == premultiplied.sums)
+        #expect(smoothed.q != Activations(x, rows: 3, k: k).q, "smoothing must change the quantized rows")
     }
 
     @Test("dequantization: acc · row scale · column scale (+ out), within one rounding of the reference", arguments: kernels)
@@ -163,4 +179,9 @@ struct Int8KernelTests {
             }
         }
     }
+}
+
+private extension Float {
+    /// 20^v for v in [-1, 1): factors from 1/20 to 20.
+    static func pow20(_ v: Float) -> Float { Float(exp(Double(v) * log(20.0))) }
 }

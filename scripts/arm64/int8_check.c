@@ -27,7 +27,7 @@ int check_int8_kernels(FILE *file, int writing) {
         int8_t *q = malloc(s->m * depth), *packed = malloc(s->n * depth);
         float *row_scales = malloc(sizeof(float) * s->m), *col_scales = malloc(sizeof(float) * s->n);
         int32_t *sums = malloc(sizeof(int32_t) * s->m), *c = malloc(sizeof(int32_t) * s->m * s->n);
-        smally_s8_quantize_rows(SMALLY_S8_PORTABLE, s->m, s->k, x, s->k, q, depth, row_scales, sums);
+        smally_s8_quantize_rows(SMALLY_S8_PORTABLE, s->m, s->k, x, s->k, NULL, q, depth, row_scales, sums);
         smally_s8_pack_weights(w, s->n, s->k, packed, col_scales);
         if (writing) {
             smally_s8_gemm(SMALLY_S8_PORTABLE, s->m, s->n, s->k, q, depth, sums, packed, c, s->n);

@@ -41,11 +41,19 @@ static inline long smally_s8_depth(long k) { return (k + 3) / 4 * 4; }
 /// `((p·groups + g)·16 + c)·4`, zero past k.
 void smally_s8_pack_weights(const float *w, long n, long k, int8_t *packed, float *scales);
 
-/// Quantizes rows of `x` (`m` rows of `k`, leading dimension `ldx`): `scales[i] = max|x[i]| / 127`,
-/// `q[i] = round(x[i] / scales[i])` (leading dimension `ldq` ≥ smally_s8_depth(k), zero-padded),
+/// Quantizes rows of `x` (`m` rows of `k`, leading dimension `ldx`), each value first multiplied by
+/// its input's `smooth` factor when `smooth` is not NULL (`y = x · smooth`, the activation side of
+/// per-input smoothing whose inverse is folded into the weights): `scales[i] = max|y[i]| / 127`,
+/// `q[i] = round(y[i] / scales[i])` (leading dimension `ldq` ≥ smally_s8_depth(k), zero-padded),
 /// `sums[i]` = the sum of q[i]. Every kernel gives the same bytes.
-void smally_s8_quantize_rows(int kernel, long m, long k, const float *x, long ldx, int8_t *q, long ldq,
-                             float *scales, int32_t *sums);
+void smally_s8_quantize_rows(int kernel, long m, long k, const float *x, long ldx, const float *smooth, int8_t *q,
+                             long ldq, float *scales, int32_t *sums);
+
+/// What row quantization left out: `out[i] = x[i] · smooth − scales[i] · q[i]` (`smooth` as in
+/// smally_s8_quantize_rows, NULL for none), to be quantized in turn (two-pass activations: about
+/// 14 bits of precision for twice the int8 products).
+void smally_s8_quantization_error(long m, long k, const float *x, long ldx, const float *smooth, const int8_t *q,
+                                  long ldq, const float *scales, float *out, long ldo);
 
 /// `C[m][n] = Q[m][k] · Wqᵀ` in int32, exactly, with `q`, `sums` from smally_s8_quantize_rows and
 /// `packed` from smally_s8_pack_weights; `n` a multiple of SMALLY_PACKED_PANEL.
@@ -68,10 +76,10 @@ void smally_s8_gemm_avxvnni(long m, long n, long k, const int8_t *q, long ldq, c
                             const int8_t *packed, int32_t *c, long ldc);
 void smally_s8_gemm_neon_dot(long m, long n, long k, const int8_t *q, long ldq, const int32_t *sums,
                              const int8_t *packed, int32_t *c, long ldc);
-void smally_s8_quantize_rows_portable(long m, long k, const float *x, long ldx, int8_t *q, long ldq,
-                                      float *scales, int32_t *sums);
-void smally_s8_quantize_rows_avx512(long m, long k, const float *x, long ldx, int8_t *q, long ldq,
-                                    float *scales, int32_t *sums);
+void smally_s8_quantize_rows_portable(long m, long k, const float *x, long ldx, const float *smooth, int8_t *q,
+                                      long ldq, float *scales, int32_t *sums);
+void smally_s8_quantize_rows_avx512(long m, long k, const float *x, long ldx, const float *smooth, int8_t *q,
+                                    long ldq, float *scales, int32_t *sums);
 void smally_s8_dequantize_portable(long m, long n, const int32_t *acc, long ldacc, const float *row_scales,
                                    const float *col_scales, float *out, long ldo, int accumulate);
 void smally_s8_dequantize_avx512(long m, long n, const int32_t *acc, long ldacc, const float *row_scales,

@@ -24,6 +24,11 @@ public final class BertEncoder {
     private var rowScales = FloatBuffer(count: 0)
     private var rowSums = AlignedBuffer<Int32>(count: 0)
     private var products = AlignedBuffer<Int32>(count: 0)
+    // Two-pass layers: what the first pass left out [T, I], and its quantized rows, scales and sums.
+    private var leftover = FloatBuffer(count: 0)
+    private var quantized2 = AlignedBuffer<Int8>(count: 0)
+    private var rowScales2 = FloatBuffer(count: 0)
+    private var rowSums2 = AlignedBuffer<Int32>(count: 0)
     /// Per member of a team (one for a pass on one thread): [L, L] for one head of one sequence.
     private var scores: [FloatBuffer]
 
@@ -37,11 +42,15 @@ public final class BertEncoder {
     private var kernels: Kernels { Kernels(kernel: kernel) }
     /// The int8 kernel of the same instruction-set family, for int8 layers.
     public let int8Kernel: Int8Kernel
+    /// Shown every linear layer's input (`rows` × `width`) before its product, in one-thread passes
+    /// (``Int8Calibration``, measurements).
+    var inputObserver: ((QuantizationPlan.Matrix, UnsafePointer<Float>, _ rows: Int, _ width: Int) -> Void)?
 
-    public init(weights: BertWeights, kernel: PackedKernel = .best) {
+    /// `int8Kernel`: by default the int8 kernel of `kernel`'s instruction-set family (tests force others).
+    public init(weights: BertWeights, kernel: PackedKernel = .best, int8Kernel: Int8Kernel? = nil) {
         self.weights = weights
         self.kernel = kernel
-        self.int8Kernel = Int8Kernel(for: kernel)
+        self.int8Kernel = int8Kernel ?? Int8Kernel(for: kernel)
         let p = weights.configuration.maxPositions
         self.scores = [FloatBuffer(count: p * p)]
     }
@@ -60,6 +69,12 @@ public final class BertEncoder {
             rowScales = FloatBuffer(count: newCapacity)
             rowSums = AlignedBuffer(count: newCapacity)
             products = AlignedBuffer(count: newCapacity * max(3 * c.hiddenSize, c.intermediateSize))
+            if weights.hasTwoPassLayers {
+                leftover = FloatBuffer(count: newCapacity * max(c.hiddenSize, c.intermediateSize))
+                quantized2 = AlignedBuffer(count: newCapacity * depth)
+                rowScales2 = FloatBuffer(count: newCapacity)
+                rowSums2 = AlignedBuffer(count: newCapacity)
+            }
         }
         capacity = newCapacity
     }
@@ -163,8 +178,8 @@ public final class BertEncoder {
     func run(_ pass: Pass, _ inputs: [EncoderInput], products: LinearProducts, share: Share) {
         if share.member == 0 { embed(inputs) }
         share.sync()
-        for layer in weights.layers {
-            runLayer(layer, pass, products: products, share: share)
+        for (index, layer) in weights.layers.enumerated() {
+            runLayer(layer, index: index, pass, products: products, share: share)
         }
     }
 
@@ -176,10 +191,14 @@ public final class BertEncoder {
             let types = input.typeIDs
             for (position, id) in input.ids.enumerated() {
                 let out = hidden.pointer + row * h
-                let word = weights.wordEmbeddings + Int(id) * h
                 let pos = weights.positionEmbeddings + position * h
                 let type = weights.tokenTypeEmbeddings + (types.isEmpty ? 0 : Int(types[position])) * h
-                for i in 0..<h { out[i] = word[i] + pos[i] + type[i] }
+                if let table = weights.quantizedWordEmbeddings {
+                    table.add(row: Int(id), pos, type, into: out)
+                } else if let words = weights.wordEmbeddings {
+                    let word = words + Int(id) * h
+                    for i in 0..<h { out[i] = word[i] + pos[i] + type[i] }
+                }
                 row += 1
             }
         }
@@ -219,25 +238,43 @@ public final class BertEncoder {
                             into out: UnsafeMutablePointer<Float>, accumulate: Bool, share: Share) -> Range<Int> {
         let rows = share.range(t)
         if !rows.isEmpty {
-            smally_s8_quantize_rows(int8Kernel.code, rows.count, w.inputs, x + rows.lowerBound * w.inputs, w.inputs,
-                                    quantized.pointer + rows.lowerBound * q.depth, q.depth,
-                                    rowScales.pointer + rows.lowerBound, rowSums.pointer + rows.lowerBound)
+            let first = rows.lowerBound
+            smally_s8_quantize_rows(int8Kernel.code, rows.count, w.inputs, x + first * w.inputs, w.inputs,
+                                    q.smoothing, quantized.pointer + first * q.depth, q.depth,
+                                    rowScales.pointer + first, rowSums.pointer + first)
+            if q.twoPass {
+                smally_s8_quantization_error(rows.count, w.inputs, x + first * w.inputs, w.inputs, q.smoothing,
+                                             quantized.pointer + first * q.depth, q.depth, rowScales.pointer + first,
+                                             leftover.pointer + first * w.inputs, w.inputs)
+                smally_s8_quantize_rows(int8Kernel.code, rows.count, w.inputs, leftover.pointer + first * w.inputs, w.inputs,
+                                        nil, quantized2.pointer + first * q.depth, q.depth,
+                                        rowScales2.pointer + first, rowSums2.pointer + first)
+            }
         }
         share.sync()
         let width = Int(SMALLY_PACKED_PANEL)
         let mine = share.range(w.outputs / width)
         let columns = mine.lowerBound * width ..< mine.upperBound * width
-        if !mine.isEmpty {
-            smally_s8_gemm(int8Kernel.code, t, columns.count, w.inputs, quantized.pointer, q.depth, rowSums.pointer,
-                           q.packed + columns.lowerBound * q.depth, products.pointer + columns.lowerBound, w.outputs)
-            smally_s8_dequantize(int8Kernel.code, t, columns.count, products.pointer + columns.lowerBound, w.outputs,
-                                 rowScales.pointer, q.scales + columns.lowerBound, out + columns.lowerBound, w.outputs,
-                                 accumulate ? 1 : 0)
+        guard !mine.isEmpty else { return columns }
+        // Every pass of the activations against every copy of the weights, summed into `out`.
+        var first = true
+        for pass in 0..<(q.twoPass ? 2 : 1) {
+            let (rowsQ, rowsScale, rowsSum) = pass == 0 ? (quantized.pointer, rowScales.pointer, rowSums.pointer)
+                                                        : (quantized2.pointer, rowScales2.pointer, rowSums2.pointer)
+            for copy in [(q.packed, q.scales), (q.residualPacked, q.residualScales)] {
+                guard let packed = copy.0, let scales = copy.1 else { continue }
+                smally_s8_gemm(int8Kernel.code, t, columns.count, w.inputs, rowsQ, q.depth, rowsSum,
+                               packed + columns.lowerBound * q.depth, products.pointer + columns.lowerBound, w.outputs)
+                smally_s8_dequantize(int8Kernel.code, t, columns.count, products.pointer + columns.lowerBound, w.outputs,
+                                     rowsScale, scales + columns.lowerBound, out + columns.lowerBound, w.outputs,
+                                     first && !accumulate ? 0 : 1)
+                first = false
+            }
         }
         return columns
     }
 
-    private func runLayer(_ w: BertLayerWeights, _ pass: Pass, products: LinearProducts, share: Share) {
+    private func runLayer(_ w: BertLayerWeights, index: Int, _ pass: Pass, products: LinearProducts, share: Share) {
         let c = weights.configuration
         let h = c.hiddenSize
         let inner = c.intermediateSize
@@ -245,7 +282,12 @@ public final class BertEncoder {
         let t = pass.tokens
         let rows = share.range(t)
 
+        func observe(_ part: QuantizationPlan.Part, _ x: UnsafePointer<Float>, width: Int) {
+            inputObserver?(QuantizationPlan.Matrix(layer: index, part: part), x, t, width)
+        }
+
         // Self-attention: each member adds the biases of its own heads' q, k, v and attends with them.
+        observe(.qkv, hidden.pointer, width: h)
         linear(hidden.pointer, rows: t, w.qkv, into: qkv.pointer, accumulate: false, products: products, share: share)
         share.sync()
         let heads = share.range(c.headCount)
@@ -262,6 +304,7 @@ public final class BertEncoder {
         }
         share.sync()
         // hidden = LayerNorm(hidden + context·Woᵀ + bo): the residual is accumulated by the product.
+        observe(.attentionOutput, context.pointer, width: h)
         linear(context.pointer, rows: t, w.attentionOutput, into: hidden.pointer, accumulate: true,
                products: products, share: share)
         share.sync()
@@ -270,11 +313,13 @@ public final class BertEncoder {
         share.sync()
 
         // Feed-forward; GELU on the columns this member computed.
+        observe(.intermediate, hidden.pointer, width: h)
         let columns = linear(hidden.pointer, rows: t, w.intermediate, into: intermediate.pointer, accumulate: false,
                              products: products, share: share)
         kernels.addBiasGELU(intermediate.pointer + columns.lowerBound, rows: t, width: columns.count, stride: inner,
                             bias: w.intermediateBias + columns.lowerBound)
         share.sync()
+        observe(.output, intermediate.pointer, width: inner)
         linear(intermediate.pointer, rows: t, w.output, into: hidden.pointer, accumulate: true,
                products: products, share: share)
         share.sync()

@@ -20,7 +20,9 @@ struct BertLayerWeights: @unchecked Sendable {
 /// instance can be shared by every encoder (each encoder has its own scratch space).
 public final class BertWeights: @unchecked Sendable {
     public let configuration: BertConfiguration
-    let wordEmbeddings: UnsafePointer<Float>      // [V, H]
+    /// fp32 [V, H], or nil in an int8 model, which has `quantizedWordEmbeddings` instead.
+    let wordEmbeddings: UnsafePointer<Float>?
+    let quantizedWordEmbeddings: QuantizedRows?
     let positionEmbeddings: UnsafePointer<Float>  // [P, H]
     let tokenTypeEmbeddings: UnsafePointer<Float> // [T, H]
     let embeddingNormWeight: UnsafePointer<Float>
@@ -33,40 +35,78 @@ public final class BertWeights: @unchecked Sendable {
     let isPacked: Bool
     /// The arithmetic of the linear layers.
     public let precision: Precision
+    /// Whether some int8 layer quantizes its activations in two passes (the encoder's extra scratch).
+    let hasTwoPassLayers: Bool
+    /// Bytes of the weights a pass reads (every row of the word embeddings counted): packed, quantized
+    /// and converted buffers plus the tensors used straight from the mapped file. An int8 model's
+    /// resident weights when every vocabulary row has been used.
+    public let weightBytes: Int
     /// Keeps the mapped file and converted/fused buffers alive.
     private let owners: [AnyObject]
 
     /// `kind` `.crossEncoder` also loads `BertForSequenceClassification`'s pooler and classifier.
-    /// With `precision` int8 the encoder's linear layers are quantized (``QuantizedLinear``) and their
-    /// fp32 copies are not kept.
+    /// With `precision` int8 the encoder's linear layers and word embeddings are quantized
+    /// (``QuantizedLinear``, ``QuantizedRows``) and their fp32 copies are not kept.
+    /// `calibration`: token ids an int8 model's smoothing is measured on (``Int8Calibration``); without
+    /// them its layers are quantized unsmoothed.
     public convenience init(file: SafetensorsFile, configuration c: BertConfiguration, kind: ModelKind = .embedding,
-                            precision: Precision = .fp32) throws(ModelError) {
-        try self.init(file: file, configuration: c, kind: kind, precision: precision, plan: .standard)
+                            precision: Precision = .fp32, calibration: [[Int32]] = []) throws(ModelError) {
+        try self.init(file: file, configuration: c, kind: kind, precision: precision, plan: .standard,
+                      calibration: calibration)
     }
 
     /// The same with an explicit choice of the layers that are quantized (measurements, tests).
     init(file: SafetensorsFile, configuration c: BertConfiguration, kind: ModelKind = .embedding,
-         precision: Precision, plan: QuantizationPlan) throws(ModelError) {
+         precision: Precision, plan: QuantizationPlan, calibration sequences: [[Int32]] = []) throws(ModelError) {
+        // Smoothing needs the fp32 model's activation ranges: measured with a temporary fp32 copy.
+        var calibration: Int8Calibration?
+        if precision == .int8, !plan.smoothing.isEmpty, !sequences.isEmpty {
+            let reference = try BertWeights(file: file, configuration: c, kind: kind, precision: .fp32, plan: plan)
+            calibration = Int8Calibration.measure(reference, sequences: sequences)
+        }
         // Checkpoints saved from `BertForMaskedLM` and friends prefix every name with "bert.".
         let prefix = file.contains("embeddings.word_embeddings.weight") ? "" : "bert."
         var owners: [AnyObject] = [file.file]
-        func load(_ name: String, _ shape: [Int]) throws(ModelError) -> UnsafePointer<Float> {
+        var bytes = 0
+        // `used`: read by passes (counted in `weightBytes`), not only to build a packed or quantized copy.
+        func load(_ name: String, _ shape: [Int], used: Bool = true) throws(ModelError) -> UnsafePointer<Float> {
             let tensor = try file.tensor(prefix + name, shape: shape)
             owners.append(tensor.owner)
+            if used { bytes += shape.reduce(4, *) }
             return tensor.pointer
         }
         let h = c.hiddenSize
-        wordEmbeddings = try load("embeddings.word_embeddings.weight", [c.vocabularySize, h])
+        let words = try load("embeddings.word_embeddings.weight", [c.vocabularySize, h], used: precision == .fp32 || !plan.embeddings)
+        if precision == .int8, plan.embeddings {
+            let table = QuantizedRows(matrix: words, rows: c.vocabularySize, width: h, owners: &owners)
+            bytes += table.bytes
+            wordEmbeddings = nil
+            quantizedWordEmbeddings = table
+        } else {
+            wordEmbeddings = words
+            quantizedWordEmbeddings = nil
+        }
         positionEmbeddings = try load("embeddings.position_embeddings.weight", [c.maxPositions, h])
         tokenTypeEmbeddings = try load("embeddings.token_type_embeddings.weight", [c.typeVocabularySize, h])
         embeddingNormWeight = try load("embeddings.LayerNorm.weight", [h])
         embeddingNormBias = try load("embeddings.LayerNorm.bias", [h])
 
-        func linear(_ name: String, outputs: Int, inputs: Int, _ part: QuantizationPlan.Part, layer: Int) throws(ModelError) -> LinearWeights {
-            let matrix = try load(name, [outputs, inputs])
+        func linear(_ matrix: UnsafePointer<Float>, outputs: Int, inputs: Int, _ part: QuantizationPlan.Part,
+                    layer: Int) -> LinearWeights {
             let chosen = precision == .int8 && plan.quantizes(part, layer: layer, of: c.layerCount) ? Precision.int8 : .fp32
-            return LinearWeights(matrix: matrix, outputs: outputs, inputs: inputs, precision: chosen,
-                                 keepsMatrix: precision == .fp32, owners: &owners)
+            let key = QuantizationPlan.Matrix(layer: layer, part: part)
+            let smoothing = chosen == .int8 ? plan.smoothing[part].flatMap { alpha in
+                calibration?.smoothing(key, matrix: matrix, outputs: outputs, inputs: inputs, alpha: alpha)
+            } : nil
+            let weights = LinearWeights(matrix: matrix, outputs: outputs, inputs: inputs, precision: chosen,
+                                        keepsMatrix: precision == .fp32, smoothing: smoothing,
+                                        twoPass: plan.twoPass.contains(part),
+                                        twoPassWeights: plan.twoPassWeights.contains(part), owners: &owners)
+            bytes += weights.bytes
+            return weights
+        }
+        func linear(_ name: String, outputs: Int, inputs: Int, _ part: QuantizationPlan.Part, layer: Int) throws(ModelError) -> LinearWeights {
+            linear(try load(name, [outputs, inputs], used: false), outputs: outputs, inputs: inputs, part, layer: layer)
         }
 
         var layers: [BertLayerWeights] = []
@@ -75,18 +115,17 @@ public final class BertWeights: @unchecked Sendable {
             let qkv = FloatBuffer(count: 3 * h * h)
             let qkvBias = FloatBuffer(count: 3 * h)
             for (part, name) in ["query", "key", "value"].enumerated() {
-                let weight = try load(p + "attention.self.\(name).weight", [h, h])
-                let bias = try load(p + "attention.self.\(name).bias", [h])
+                let weight = try load(p + "attention.self.\(name).weight", [h, h], used: false)
+                let bias = try load(p + "attention.self.\(name).bias", [h], used: false)
                 (qkv.pointer + part * h * h).update(from: weight, count: h * h)
                 (qkvBias.pointer + part * h).update(from: bias, count: h)
             }
             owners.append(qkvBias)
-            let qkvPrecision = precision == .int8 && plan.quantizes(.qkv, layer: index, of: c.layerCount) ? Precision.int8 : .fp32
+            bytes += 3 * h * 4
             // An int8 model keeps only the packed or quantized copy, not the fused fp32 matrix.
             if precision == .fp32 { owners.append(qkv) }
             layers.append(BertLayerWeights(
-                qkv: LinearWeights(matrix: qkv.pointer, outputs: 3 * h, inputs: h, precision: qkvPrecision,
-                                   keepsMatrix: precision == .fp32, owners: &owners),
+                qkv: linear(qkv.pointer, outputs: 3 * h, inputs: h, .qkv, layer: index),
                 qkvBias: UnsafePointer(qkvBias.pointer),
                 attentionOutput: try linear(p + "attention.output.dense.weight", outputs: h, inputs: h, .attentionOutput, layer: index),
                 attentionOutputBias: try load(p + "attention.output.dense.bias", [h]),
@@ -117,10 +156,14 @@ public final class BertWeights: @unchecked Sendable {
             [layer.qkv, layer.attentionOutput, layer.intermediate, layer.output].allSatisfy(\.isPacked)
         }
         self.configuration = c
+        self.hasTwoPassLayers = layers.contains { layer in
+            [layer.qkv, layer.attentionOutput, layer.intermediate, layer.output].contains { $0.quantized?.twoPass == true }
+        }
         self.precision = precision
+        self.weightBytes = bytes
         self.owners = owners
-        // The fp32 linear weights were read to quantize or pack them and are not used again: their
-        // pages of the mapped file leave RSS (the embedding rows come back as texts use them).
+        // The fp32 linear weights and word embeddings were read to quantize or pack them and are not
+        // used again: their pages of the mapped file leave RSS (positions, biases and norms come back).
         if precision == .int8 { file.file.dropResidentPages() }
     }
 }

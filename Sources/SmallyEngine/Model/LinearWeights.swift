@@ -17,8 +17,9 @@ struct LinearWeights: @unchecked Sendable {
     /// the new buffers are appended to `owners`, which must outlive this value. An int8 layer, and a
     /// packed one with `keepsMatrix` false (the fp32 layers of an int8 model, which always run on the
     /// packed kernels), do not refer to `matrix` afterwards.
+    /// `smoothing`, `twoPass`: an int8 layer's per-input factors and activation passes (``QuantizedLinear``).
     init(matrix: UnsafePointer<Float>, outputs: Int, inputs: Int, precision: Precision = .fp32, keepsMatrix: Bool = true,
-         owners: inout [AnyObject]) {
+         smoothing: [Float]? = nil, twoPass: Bool = false, twoPassWeights: Bool = false, owners: inout [AnyObject]) {
         self.outputs = outputs
         self.inputs = inputs
         guard outputs % Int(SMALLY_PACKED_PANEL) == 0 else {
@@ -30,7 +31,8 @@ struct LinearWeights: @unchecked Sendable {
         if precision == .int8 {
             self.matrix = nil
             self.packed = nil
-            self.quantized = QuantizedLinear(matrix: matrix, outputs: outputs, inputs: inputs, owners: &owners)
+            self.quantized = QuantizedLinear(matrix: matrix, outputs: outputs, inputs: inputs, smoothing: smoothing,
+                                             twoPass: twoPass, twoPassWeights: twoPassWeights, owners: &owners)
             return
         }
         let buffer = FloatBuffer(count: outputs * inputs)
@@ -39,6 +41,12 @@ struct LinearWeights: @unchecked Sendable {
         self.matrix = keepsMatrix ? matrix : nil
         self.packed = UnsafePointer(buffer.pointer)
         self.quantized = nil
+    }
+
+    /// Bytes a pass reads: the quantized copy, or the packed one plus the fp32 matrix when kept.
+    var bytes: Int {
+        if let quantized { return quantized.bytes }
+        return ((packed == nil ? 0 : 1) + (matrix == nil ? 0 : 1)) * outputs * inputs * 4
     }
 
     /// Whether the lanes' single-threaded kernels can compute it (packed fp32 or int8).

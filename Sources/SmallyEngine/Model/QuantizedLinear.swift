@@ -1,23 +1,66 @@
 import CPackedGEMM
 
 /// One linear layer's weights in int8 (`int8_gemm.h`): packed in the kernels' panel layout, with
-/// one fp32 scale per output column.
+/// one fp32 scale per output column, and optionally per-input smoothing factors.
 struct QuantizedLinear: @unchecked Sendable {
     // Immutable pointers into buffers kept alive by `BertWeights.owners`.
     let packed: UnsafePointer<Int8>
     let scales: UnsafePointer<Float>
+    /// What each input is multiplied by before its row is quantized (`1 / s_k`), nil without smoothing.
+    let smoothing: UnsafePointer<Float>?
     /// Inputs rounded up to the kernels' group of 4: the stride of quantized activation rows.
     let depth: Int
+    /// Bytes of the buffers above.
+    let bytes: Int
+    /// Activations quantized in two passes (``QuantizationPlan/twoPass``).
+    let twoPass: Bool
+    /// What the weights' rounding left out, quantized the same way (``QuantizationPlan/twoPassWeights``).
+    let residualPacked: UnsafePointer<Int8>?
+    let residualScales: UnsafePointer<Float>?
 
-    /// Quantizes `matrix` (`[outputs, inputs]`, `outputs` a multiple of the panel width); the
+    /// Quantizes `matrix` (`[outputs, inputs]`, `outputs` a multiple of the panel width), its column k
+    /// first multiplied by `smoothing[k]` when given (the inputs are divided by it at run time); the
     /// buffers are appended to `owners`.
-    init(matrix: UnsafePointer<Float>, outputs: Int, inputs: Int, owners: inout [AnyObject]) {
+    init(matrix: UnsafePointer<Float>, outputs: Int, inputs: Int, smoothing: [Float]? = nil, twoPass: Bool = false,
+         twoPassWeights: Bool = false, owners: inout [AnyObject]) {
+        self.twoPass = twoPass
         depth = Int(smally_s8_depth(inputs))
         let packed = AlignedBuffer<Int8>(count: outputs * depth)
         let scales = FloatBuffer(count: outputs)
-        smally_s8_pack_weights(matrix, outputs, inputs, packed.pointer, scales.pointer)
+        let smoothed = FloatBuffer(count: outputs * inputs)
+        for j in 0..<outputs {
+            for k in 0..<inputs { smoothed[j * inputs + k] = matrix[j * inputs + k] * (smoothing?[k] ?? 1) }
+        }
+        smally_s8_pack_weights(smoothed.pointer, outputs, inputs, packed.pointer, scales.pointer)
+        if twoPassWeights {
+            // Column j, input k sits at ((p·groups + g)·16 + c)·4 + e (int8_gemm.h).
+            let groups = depth / 4, width = Int(SMALLY_PACKED_PANEL)
+            for j in 0..<outputs {
+                for k in 0..<inputs {
+                    let q = packed.pointer[((j / width * groups + k / 4) * width + j % width) * 4 + k % 4]
+                    smoothed[j * inputs + k] -= scales[j] * Float(q)
+                }
+            }
+            let residual = AlignedBuffer<Int8>(count: outputs * depth), residualScales = FloatBuffer(count: outputs)
+            smally_s8_pack_weights(smoothed.pointer, outputs, inputs, residual.pointer, residualScales.pointer)
+            owners += [residual, residualScales]
+            self.residualPacked = UnsafePointer(residual.pointer)
+            self.residualScales = UnsafePointer(residualScales.pointer)
+        } else {
+            self.residualPacked = nil
+            self.residualScales = nil
+        }
+        if let smoothing {
+            let inverse = FloatBuffer(count: inputs)
+            for k in 0..<inputs { inverse[k] = 1 / smoothing[k] }
+            owners.append(inverse)
+            self.smoothing = UnsafePointer(inverse.pointer)
+        } else {
+            self.smoothing = nil
+        }
         owners += [packed, scales]
         self.packed = UnsafePointer(packed.pointer)
         self.scales = UnsafePointer(scales.pointer)
+        self.bytes = (outputs * depth + outputs * 4) * (twoPassWeights ? 2 : 1) + (smoothing == nil ? 0 : inputs * 4)
     }
 }

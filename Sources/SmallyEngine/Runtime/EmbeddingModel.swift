@@ -41,8 +41,9 @@ public struct EmbeddingModel: Sendable {
             throw ModelError(file: "model.safetensors", "missing from model folder \(directory.path) (only safetensors weights are supported)")
         }
         let file = try SafetensorsFile(path: weightsPath, displayName: "model.safetensors")
+        let calibration = precision == .int8 ? Int8Calibration.texts.map { tokenizer.encode($0).ids } : []
         self.weights = try BertWeights(file: file, configuration: configuration.bert, kind: configuration.kind,
-                                       precision: precision, plan: plan)
+                                       precision: precision, plan: plan, calibration: calibration)
         self.directory = directory
         self.configuration = configuration
         self.tokenizer = tokenizer

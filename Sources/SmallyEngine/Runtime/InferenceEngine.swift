@@ -36,19 +36,24 @@ public final class InferenceEngine: Sendable {
     ///     another process keeps one CPU busy).
     /// The kernel of the packed products (`SMALLY_KERNEL`; the fastest this CPU runs by default).
     public let kernel: PackedKernel
+    /// The kernel of the int8 layers.
+    public var int8Kernel: Int8Kernel { lanes[0].encoder.int8Kernel }
 
     public convenience init(model: EmbeddingModel, threads: Int? = nil, splitMinimumTexts: Int? = nil, kernel: PackedKernel = .best) {
         self.init(model: model, lanes: InferenceLanes(threads: threads), splitMinimumTexts: splitMinimumTexts, kernel: kernel)
     }
 
     /// An engine on `lanes`, which other models' engines may share (one encoder per lane each).
-    public init(model: EmbeddingModel, lanes: InferenceLanes, splitMinimumTexts: Int? = nil, kernel: PackedKernel = .best) {
+    /// `int8Kernel` forces an int8 kernel (benchmarks: the AVX2 path on a VNNI CPU); by default the one
+    /// of `kernel`'s family.
+    public init(model: EmbeddingModel, lanes: InferenceLanes, splitMinimumTexts: Int? = nil, kernel: PackedKernel = .best,
+                int8Kernel: Int8Kernel? = nil) {
         self.model = model
         self.kernel = kernel
         self.threads = lanes.count
         self.splitMinimumTexts = max(0, splitMinimumTexts ?? 2)
         self.lanes = lanes.queues.map { queue in
-            Lane(queue: queue, encoder: BertEncoder(weights: model.weights, kernel: kernel))
+            Lane(queue: queue, encoder: BertEncoder(weights: model.weights, kernel: kernel, int8Kernel: int8Kernel))
         }
     }
 
