@@ -187,5 +187,8 @@ public func buildApplication(
         "tracing": "\(configuration.tracing.endpoint.map { "OTLP/HTTP to \($0.url) as \(configuration.tracing.serviceName)" } ?? "off")",
         "admin_api": "\(accounts?.adminToken == nil ? "off" : configuration.adminPort.map { "\(configuration.adminHost):\($0)" } ?? "public listener")",
     ])
+    for model in catalog.models where model.engine.model.precision == .int8 && !model.engine.int8Kernel.hasDotProduct {
+        logger.warning("int8 on this CPU has no dot-product instructions (VNNI, sdot): model \(model.name) runs the \(model.engine.int8Kernel) int8 kernel, slower than fp32 (PERFORMANCE.md, int8); SMALLY_PRECISION=fp32 is faster here")
+    }
     return app
 }
