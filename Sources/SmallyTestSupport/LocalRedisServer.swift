@@ -120,31 +120,18 @@ public final class LocalRedisServer: @unchecked Sendable {
         try process.run()
         self.process = process
 
-        // Ready once `redis-cli ping` gets any reply (NOAUTH counts: the server is up).
+        // Ready once PING gets any reply (NOAUTH counts: the server is up).
         let start = ContinuousClock.now
         while true {
             guard process.isRunning else {
                 throw StartFailed(description: "redis-server exited at start (port \(self.port) taken?)")
             }
-            if try Self.answersPing(port: self.port) { return }
+            if RedisPing.answers(port: self.port) { return }
             if ContinuousClock.now - start > .seconds(5) {
                 throw StartFailed(description: "redis-server on port \(self.port) not ready after 5 s")
             }
             try await Task.sleep(for: .milliseconds(20))
         }
-    }
-
-    private static func answersPing(port: Int) throws -> Bool {
-        let cli = Process()
-        cli.executableURL = try executable("redis-cli")
-        cli.arguments = ["-p", String(port), "ping"]
-        let pipe = Pipe()
-        cli.standardOutput = pipe
-        cli.standardError = FileHandle.nullDevice
-        try cli.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        Self.waitForExit(cli)
-        return output.contains("PONG") || output.contains("NOAUTH")
     }
 
     /// `redis-cli -p PORT shutdown nosave`, then waits for the process to exit.

@@ -185,8 +185,7 @@ public final class LocalSentinelSetup: @unchecked Sendable {
     }
 
     private static func answers(port: Int) -> Bool {
-        let reply = (try? cli(port: port, ["PING"])) ?? ""
-        return reply.contains("PONG") || reply.contains("NOAUTH")
+        RedisPing.answers(port: port)
     }
 
     public func terminate() {
