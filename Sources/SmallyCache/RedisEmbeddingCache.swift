@@ -39,24 +39,41 @@ public final class RedisEmbeddingCache: EmbeddingCache {
 
     public func get(_ keys: [CacheKey]) async -> [[Float]?] {
         guard !keys.isEmpty else { return [] }
-        let misses = [[Float]?](repeating: nil, count: keys.count)
+        do {
+            return self.vectors(try await self.client.get(self.keyBatch(keys)), count: keys.count)
+        } catch {
+            self.recordError(error, operation: "get")
+            return [[Float]?](repeating: nil, count: keys.count)
+        }
+    }
 
+    /// `get`, with `commands` in the same round trip (``RedisExecutor/get(_:alongside:)``); their
+    /// replies are nil when the round trip failed (the caller sends them again on its own).
+    public func get(_ keys: [CacheKey], alongside commands: RedisBatch?) async -> (vectors: [[Float]?], replies: [RESPValue]?) {
+        guard let commands, !keys.isEmpty else { return (await self.get(keys), nil) }
+        do {
+            let (values, replies) = try await self.client.get(self.keyBatch(keys), alongside: commands)
+            return (self.vectors(values, count: keys.count), replies)
+        } catch {
+            self.recordError(error, operation: "get")
+            return ([[Float]?](repeating: nil, count: keys.count), nil)
+        }
+    }
+
+    private func keyBatch(_ keys: [CacheKey]) -> RedisBatch {
         let keyLength = self.keyPrefix.utf8.count + 64
         var batch = RedisBatch(capacity: 32 + keys.count * (keyLength + 16))
         for key in keys {
             batch.appendKey(length: keyLength) { buffer in self.writeKeyBytes(key, into: &buffer) }
         }
+        return batch
+    }
 
-        let values: [RESPValue]
-        do {
-            values = try await self.client.get(batch)
-        } catch {
-            self.recordError(error, operation: "get")
-            return misses
-        }
-        guard values.count == keys.count else {
-            self.recordError(RedisError(.unexpectedReply, message: "MGET answered \(values.count) values for \(keys.count) keys"), operation: "get")
-            return misses
+    /// The vectors of an `MGET`'s values; anything malformed is a miss, counted as an error.
+    private func vectors(_ values: [RESPValue], count: Int) -> [[Float]?] {
+        guard values.count == count else {
+            self.recordError(RedisError(.unexpectedReply, message: "MGET answered \(values.count) values for \(count) keys"), operation: "get")
+            return [[Float]?](repeating: nil, count: count)
         }
         return values.map { value -> [Float]? in
             switch value {

@@ -23,12 +23,20 @@ public struct TieredEmbeddingCache: EmbeddingCache {
 
     /// Like `get`, also saying which tier each hit came from (for `x-cache` and metrics).
     public func lookup(_ keys: [CacheKey]) async -> [(vector: [Float], level: Level)?] {
+        await self.lookup(keys, alongside: nil).hits
+    }
+
+    /// `lookup`, with Redis `commands` sent in the L2 round trip when there is one
+    /// (``EmbeddingCache/get(_:alongside:)``); `replies` nil when they were not sent (every key was in
+    /// L1, no L2, or the round trip failed).
+    public func lookup(_ keys: [CacheKey], alongside commands: RedisBatch?) async
+        -> (hits: [(vector: [Float], level: Level)?], replies: [RESPValue]?) {
         // One lock per chunk of keys (LRUCache's batched path), not one per key.
         var results: [(vector: [Float], level: Level)?] = self.l1.values(for: keys).map { hit in hit.map { ($0, .l1) } }
-        guard let l2 = self.l2 else { return results }
+        guard let l2 = self.l2 else { return (results, nil) }
         let missing = results.indices.filter { results[$0] == nil }
-        guard !missing.isEmpty else { return results }
-        let fetched = await l2.get(missing.map { keys[$0] })
+        guard !missing.isEmpty else { return (results, nil) }
+        let (fetched, replies) = await l2.get(missing.map { keys[$0] }, alongside: commands)
         var promoted: [(CacheKey, [Float])] = []
         for (position, vector) in zip(missing, fetched) {
             guard let vector else { continue }
@@ -36,7 +44,7 @@ public struct TieredEmbeddingCache: EmbeddingCache {
             promoted.append((keys[position], vector))
         }
         if !promoted.isEmpty { self.l1.store(promoted) }
-        return results
+        return (results, replies)
     }
 
     public func set(_ entries: [(CacheKey, [Float])]) async {

@@ -1,6 +1,7 @@
 import Foundation
 import InMemoryLogging
 import Logging
+import Metrics
 import PostgresNIO
 import SmallyAccounts
 import SmallyCache
@@ -107,12 +108,13 @@ enum TestEnvironment {
     }
 
     /// A Redis client that is running and connected, for the duration of `body`.
-    static func withRedis(_ body: @escaping @Sendable (RedisClient) async throws -> Void) async throws {
+    static func withRedis(metrics: any MetricsFactory = MetricsSystem.factory,
+                          _ body: @escaping @Sendable (RedisClient) async throws -> Void) async throws {
         guard let url = try redisURL() else { return }
         var configuration = try RedisConfiguration(url: url)
         configuration.commandTimeout = .seconds(2)
         configuration.connectTimeout = .seconds(2)
-        let client = RedisClient(configuration: configuration, logger: logger)
+        let client = RedisClient(configuration: configuration, logger: logger, metricsFactory: metrics)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await client.run() }
             defer { group.cancelAll() }

@@ -1,4 +1,5 @@
 import Foundation
+import SmallyCache
 
 /// The outcome of one check-and-increment (or a plain read, for a count of 0).
 public struct LimitDecision: Sendable, Hashable {
@@ -44,4 +45,35 @@ public protocol QuotaLimiter: Sendable {
 
     /// Gives back embeddings admitted at `admittedAt` for a request that then failed.
     func release(organizationID: String, count: Int, admittedAt: Date) async
+
+    /// Redis commands that decide `admission`, for a caller to send in a round trip of its own
+    /// (the L2 cache lookup) and hand the replies to ``admit(_:replies:)``; nil when this limiter
+    /// does not count in Redis (or not now: an outage).
+    func commands(for admission: QuotaAdmission) -> RedisBatch?
+
+    /// Decides `admission`: the minute first (a refused request charges nothing to the month), then
+    /// the month. `replies` are Redis's answers to ``commands(for:)`` when the caller sent them, nil
+    /// when not (the limiter then asks itself, in one round trip where it can).
+    func admit(_ admission: QuotaAdmission, replies: [RESPValue]?) async -> QuotaAdmission.Decision
+}
+
+extension QuotaLimiter {
+    public func commands(for admission: QuotaAdmission) -> RedisBatch? { nil }
+
+    public func admit(_ admission: QuotaAdmission, replies: [RESPValue]?) async -> QuotaAdmission.Decision {
+        await admitOneByOne(admission)
+    }
+
+    /// The minute's counter, then (when it admits) the month's, each with its own call.
+    public func admitOneByOne(_ admission: QuotaAdmission) async -> QuotaAdmission.Decision {
+        var perMinute: LimitDecision?
+        if let keyID = admission.keyID {
+            let decision = await admitRequest(keyID: keyID, limit: admission.requestsPerMinute, now: admission.now)
+            guard decision.allowed else { return QuotaAdmission.Decision(perMinute: decision, monthly: nil) }
+            perMinute = decision
+        }
+        let monthly = await admitEmbeddings(organizationID: admission.organizationID, count: admission.embeddings,
+                                            limit: admission.embeddingsPerMonth, now: admission.now)
+        return QuotaAdmission.Decision(perMinute: perMinute, monthly: monthly)
+    }
 }

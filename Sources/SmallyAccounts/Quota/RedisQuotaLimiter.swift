@@ -130,18 +130,12 @@ public final class RedisQuotaLimiter: QuotaLimiter {
     public func admitRequest(keyID: String, limit: Int, now: Date) async -> LimitDecision {
         await reconcileIfNeeded()
         let minute = QuotaPeriod.minute(containing: now)
-        let key = "\(namespace):minute:\(keyID):\(Int(minute.start.timeIntervalSince1970) / 60)"
         do {
-            let (status, used) = try await run(key: key, count: 1, limit: limit, expireAt: minute.end.addingTimeInterval(5), seed: 0)
+            let (status, used) = try await evaluate(Self.script, sha: Self.scriptSHA, minuteArguments(keyID: keyID, limit: limit, minute: minute))
             return LimitDecision(allowed: status == 1, limit: limit, remaining: max(0, limit - used), resetAt: minute.end)
         } catch {
             warn(error)
-            guard let share = fallback.share(of: limit) else {
-                return LimitDecision(allowed: false, limit: limit, remaining: 0, resetAt: minute.end, unavailable: true)
-            }
-            var decision = state.withLock { $0.minutes.admit(keyID: keyID, limit: share, minute: minute) }
-            decision.limit = limit  // the key's limit; `remaining` counts down this node's share
-            return decision
+            return fallbackAdmitRequest(keyID: keyID, limit: limit, minute: minute)
         }
     }
 
@@ -149,13 +143,11 @@ public final class RedisQuotaLimiter: QuotaLimiter {
         await reconcileIfNeeded()
         let month = QuotaPeriod.month(containing: now)
         let monthKey = MonthKey(organizationID: organizationID, month: month)
-        let key = redisKey(monthKey)
-        let expireAt = month.end.addingTimeInterval(86_400)
         do {
-            var (status, used) = try await run(key: key, count: count, limit: limit, expireAt: expireAt, seed: nil)
+            var (status, used) = try await evaluate(Self.script, sha: Self.scriptSHA, monthArguments(monthKey, count: count, limit: limit, seed: nil))
             if status == -1 {
                 let start = try await seedValue(monthKey)
-                (status, used) = try await run(key: key, count: count, limit: limit, expireAt: expireAt, seed: start)
+                (status, used) = try await evaluate(Self.script, sha: Self.scriptSHA, monthArguments(monthKey, count: count, limit: limit, seed: start))
             }
             observe(used, monthKey)
             return LimitDecision(allowed: status == 1, limit: limit, remaining: max(0, limit - used), resetAt: month.end)
@@ -165,12 +157,94 @@ public final class RedisQuotaLimiter: QuotaLimiter {
         }
     }
 
+    /// Both script calls, minute first, as one pipeline. None during an outage: outage admissions are
+    /// added back first, on the one-by-one path.
+    public func commands(for admission: QuotaAdmission) -> RedisBatch? {
+        guard state.withLock({ $0.outages.isEmpty }) else { return nil }
+        var batch = RedisBatch(capacity: 320)
+        if let keyID = admission.keyID {
+            let minute = QuotaPeriod.minute(containing: admission.now)
+            batch.appendCommand(["EVALSHA", Self.scriptSHA, "1"] + minuteArguments(keyID: keyID, limit: admission.requestsPerMinute, minute: minute),
+                                keyArgument: 3)
+        }
+        let monthKey = MonthKey(organizationID: admission.organizationID, month: QuotaPeriod.month(containing: admission.now))
+        batch.appendCommand(["EVALSHA", Self.scriptSHA, "1"] + monthArguments(monthKey, count: admission.embeddings, limit: admission.embeddingsPerMonth, seed: nil),
+                            keyArgument: 3)
+        return batch
+    }
+
+    /// From the replies to ``commands(for:)`` (sent by the caller, or here in one round trip). A reply
+    /// that does not decide its counter (Redis does not know the script yet, the month's counter is
+    /// missing, an error) is decided again on the one-by-one path, which handles each case. A request
+    /// the minute refuses gets back what the month admitted in the same pipeline.
+    public func admit(_ admission: QuotaAdmission, replies: [RESPValue]?) async -> QuotaAdmission.Decision {
+        var replies = replies
+        if replies == nil {
+            guard let batch = commands(for: admission) else { return await admitOneByOne(admission) }
+            do {
+                replies = try await client.execute(batch)
+            } catch {
+                warn(error)
+                return await fallbackAdmit(admission)
+            }
+        }
+        guard let replies, replies.count == (admission.keyID == nil ? 1 : 2) else { return await admitOneByOne(admission) }
+        let month = QuotaPeriod.month(containing: admission.now)
+        var perMinute: LimitDecision?
+        if let keyID = admission.keyID {
+            let minute = QuotaPeriod.minute(containing: admission.now)
+            let limit = admission.requestsPerMinute
+            let decision = if let (status, used) = Self.parse(replies[0]) {
+                LimitDecision(allowed: status == 1, limit: limit, remaining: max(0, limit - used), resetAt: minute.end)
+            } else {
+                await admitRequest(keyID: keyID, limit: limit, now: admission.now)
+            }
+            guard decision.allowed else {
+                if admission.embeddings > 0, let (status, _) = Self.parse(replies[1]), status == 1 {
+                    await release(organizationID: admission.organizationID, count: admission.embeddings, admittedAt: admission.now)
+                }
+                return QuotaAdmission.Decision(perMinute: decision, monthly: nil)
+            }
+            perMinute = decision
+        }
+        let limit = admission.embeddingsPerMonth
+        let monthly: LimitDecision
+        if let (status, used) = Self.parse(replies[replies.count - 1]), status != -1 {
+            observe(used, MonthKey(organizationID: admission.organizationID, month: month))
+            monthly = LimitDecision(allowed: status == 1, limit: limit, remaining: max(0, limit - used), resetAt: month.end)
+        } else {
+            monthly = await admitEmbeddings(organizationID: admission.organizationID, count: admission.embeddings, limit: limit, now: admission.now)
+        }
+        return QuotaAdmission.Decision(perMinute: perMinute, monthly: monthly)
+    }
+
+    /// Both counters by the fallback policy, after the pipeline failed in transport.
+    private func fallbackAdmit(_ admission: QuotaAdmission) async -> QuotaAdmission.Decision {
+        var perMinute: LimitDecision?
+        if let keyID = admission.keyID {
+            let decision = fallbackAdmitRequest(keyID: keyID, limit: admission.requestsPerMinute, minute: QuotaPeriod.minute(containing: admission.now))
+            guard decision.allowed else { return QuotaAdmission.Decision(perMinute: decision, monthly: nil) }
+            perMinute = decision
+        }
+        let monthKey = MonthKey(organizationID: admission.organizationID, month: QuotaPeriod.month(containing: admission.now))
+        let monthly = await fallbackAdmitEmbeddings(monthKey, count: admission.embeddings, limit: admission.embeddingsPerMonth, now: admission.now)
+        return QuotaAdmission.Decision(perMinute: perMinute, monthly: monthly)
+    }
+
+    private func fallbackAdmitRequest(keyID: String, limit: Int, minute: QuotaPeriod.Interval) -> LimitDecision {
+        guard let share = fallback.share(of: limit) else {
+            return LimitDecision(allowed: false, limit: limit, remaining: 0, resetAt: minute.end, unavailable: true)
+        }
+        var decision = state.withLock { $0.minutes.admit(keyID: keyID, limit: share, minute: minute) }
+        decision.limit = limit  // the key's limit; `remaining` counts down this node's share
+        return decision
+    }
+
     public func release(organizationID: String, count: Int, admittedAt: Date) async {
         let month = QuotaPeriod.month(containing: admittedAt)
         let monthKey = MonthKey(organizationID: organizationID, month: month)
         do {
-            let (_, used) = try await run(key: redisKey(monthKey), count: -count, limit: 0,
-                                          expireAt: month.end.addingTimeInterval(86_400), seed: nil)
+            let (_, used) = try await evaluate(Self.script, sha: Self.scriptSHA, monthArguments(monthKey, count: -count, limit: 0, seed: nil))
             observe(used, monthKey)
         } catch {
             warn(error)
@@ -304,9 +378,16 @@ public final class RedisQuotaLimiter: QuotaLimiter {
         "\(namespace):month:\(monthKey.organizationID):\(QuotaPeriod.label(of: monthKey.month.start))"
     }
 
-    private func run(key: String, count: Int, limit: Int, expireAt: Date, seed: Int?) async throws -> (Int, Int) {
-        try await evaluate(Self.script, sha: Self.scriptSHA,
-                           [key, String(count), String(limit), String(Int(expireAt.timeIntervalSince1970.rounded(.up))), seed.map(String.init) ?? ""])
+    /// The script's key and ARGV for one request in the key's minute (seeded with 0: never missing).
+    private func minuteArguments(keyID: String, limit: Int, minute: QuotaPeriod.Interval) -> [String] {
+        ["\(namespace):minute:\(keyID):\(Int(minute.start.timeIntervalSince1970) / 60)", "1", String(limit),
+         String(Int(minute.end.addingTimeInterval(5).timeIntervalSince1970.rounded(.up))), "0"]
+    }
+
+    /// The script's key and ARGV for `count` embeddings of an organization's month (negative: given back).
+    private func monthArguments(_ monthKey: MonthKey, count: Int, limit: Int, seed: Int?) -> [String] {
+        [redisKey(monthKey), String(count), String(limit),
+         String(Int(monthKey.month.end.addingTimeInterval(86_400).timeIntervalSince1970.rounded(.up))), seed.map(String.init) ?? ""]
     }
 
     private func runReconcile(key: String, delta: Int, expireAt: Date, valueIfMissing: Int?) async throws -> (Int, Int) {
@@ -323,10 +404,16 @@ public final class RedisQuotaLimiter: QuotaLimiter {
         } catch let error as RedisError where error.code == .serverError && (error.message ?? "").hasPrefix("NOSCRIPT") {
             reply = try await client.send(["EVAL", script, "1"] + arguments)
         }
-        guard let values = reply.array, values.count == 2, let status = values[0].integer, let used = values[1].integer else {
+        guard let result = Self.parse(reply) else {
             throw RedisError(.unexpectedReply, message: "quota script answered \(reply)")
         }
-        return (status, used)
+        return result
+    }
+
+    /// A script's `{status, count}` reply; nil for anything else (an error reply included).
+    static func parse(_ reply: RESPValue) -> (Int, Int)? {
+        guard let values = reply.array, values.count == 2, let status = values[0].integer, let count = values[1].integer else { return nil }
+        return (status, count)
     }
 
     private func warn(_ error: any Error) {

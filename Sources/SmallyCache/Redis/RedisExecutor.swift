@@ -24,6 +24,21 @@ public protocol RedisExecutor: Service, AnyObject, Sendable {
     /// error replies in place. One node: one pipeline. Cluster: one pipeline per master, all at once;
     /// the commands of a master that failed get `.error` values.
     func execute(_ commands: RedisBatch) async throws -> [RESPValue]
+
+    /// ``get(_:)`` and ``execute(_:)`` together, in as few round trips as the topology allows: one
+    /// node sends the `MGET` and the commands in one pipeline (one write and one read each way; with
+    /// TLS, one record each way instead of two), a cluster runs both at once. `values` as `get` gives
+    /// them (error values in place when the `MGET` itself failed), `replies` as `execute` does.
+    func get(_ keys: RedisBatch, alongside commands: RedisBatch) async throws -> (values: [RESPValue], replies: [RESPValue])
+}
+
+extension RedisExecutor {
+    /// Both at once, each routed on its own (a cluster splits both per master anyway).
+    public func get(_ keys: RedisBatch, alongside commands: RedisBatch) async throws -> (values: [RESPValue], replies: [RESPValue]) {
+        async let values = self.get(keys)
+        async let replies = self.execute(commands)
+        return try await (values, replies)
+    }
 }
 
 /// Where a command's key is, for routing: argument 1 for most commands, argument 3 for scripts

@@ -3,6 +3,8 @@
 public enum CoreError: Error, Sendable, Equatable {
     /// The monthly quota cannot take the request's embeddings; nothing was charged.
     case quotaExceeded(QuotaRefusal)
+    /// The API key's requests per minute are used up; nothing was charged to the month.
+    case rateLimited(RateLimitRefusal)
     /// The quota could not be checked and the fallback policy refuses (`QUOTA_FALLBACK=closed`).
     case quotaUnavailable
     /// The batch queue has no room for the request's texts (`queued` texts wait already).

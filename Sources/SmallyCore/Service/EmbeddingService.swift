@@ -138,7 +138,6 @@ public struct EmbeddingService: Sendable {
     /// Charges, looks up the cache, runs what is missing through the batcher, fills the cache.
     func run(_ prepared: [Prepared], model: ServedModel, meter: (any EmbeddingMeter)?,
              client: @autoclosure () -> ClientWatch?) async throws -> Outcome {
-        try await meter?.admit(embeddings: prepared.count)  // monthly quota (accounts on)
         let keys = cache == nil ? nil : prepared.map { item in
             CacheKey(model: cacheNamespace(model: model, input: item.input, cacheScopeID: meter?.cacheScopeID),
                      tokenIDs: item.input.ids)
@@ -149,7 +148,11 @@ public struct EmbeddingService: Sendable {
         }
         var missing = Array(prepared.indices)
         if let cache, let keys {
-            let hits = try await traced("cache.lookup") { await cache.lookup(keys) }
+            // The quota's Redis commands ride in the L2 lookup's round trip (one write, one read; with
+            // TLS one record each way); the hits are used only once the quota has admitted the request.
+            let commands = meter?.admissionCommands(embeddings: prepared.count)
+            let (hits, replies) = try await traced("cache.lookup") { await cache.lookup(keys, alongside: commands) }
+            try await meter?.admit(embeddings: prepared.count, replies: replies)
             missing.removeAll(keepingCapacity: true)
             for (index, hit) in hits.enumerated() {
                 if let hit {
@@ -159,6 +162,8 @@ public struct EmbeddingService: Sendable {
                     missing.append(index)
                 }
             }
+        } else {
+            try await meter?.admit(embeddings: prepared.count, replies: nil)
         }
         var queue = Duration.zero
         var inference = Duration.zero

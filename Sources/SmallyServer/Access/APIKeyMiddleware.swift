@@ -13,7 +13,8 @@ import SmallyCore
 /// store has confirmed before (429 `too_many_failed_attempts`, see ``AuthFailureThrottle``), authenticate (401
 /// `invalid_api_key`; the failure is counted, logged without the key, and charged to the
 /// address), count it against the key's
-/// per-minute limit (429 `rate_limit_exceeded`), run the route with a ``RequestMeter`` in its
+/// per-minute limit (429 `rate_limit_exceeded`; on the embedding routes by the route's quota
+/// admission, see ``meteredRoutes``), run the route with a ``RequestMeter`` in its
 /// context (the routes pass it to the embedding path, which charges the monthly quota through it:
 /// 429 `quota_exceeded`), then settle the meter, record usage and add the rate-limit headers to the
 /// response, errors included.
@@ -21,6 +22,10 @@ struct APIKeyMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
 
     let runtime: AccountsRuntime
+
+    /// The routes whose handler admits the request's embeddings (``RequestMeter/admit(embeddings:replies:)``)
+    /// before any inference; their requests are counted against the key's minute by that admission.
+    static let meteredRoutes: Set<String> = ["/v1/embed", "/v1/embeddings", "/v1/rerank"]
 
     /// `Authorization: Bearer <key>`, or `X-API-Key: <key>`.
     static func presentedKey(_ request: Request) -> Substring? {
@@ -76,17 +81,18 @@ struct APIKeyMiddleware: RouterMiddleware {
         }
 
         let now = runtime.now()
-        let perMinute = await runtime.limiter.admitRequest(keyID: principal.key.id, limit: principal.limits.requestsPerMinute, now: now)
-        if perMinute.unavailable { throw APIError.quotaUnavailable }
-        guard perMinute.allowed else {
-            runtime.metrics.rateLimited.increment()
-            var error = APIError.rateLimited(perMinute, now: now)
-            let monthly = await monthlyStatus(principal, now: now)
-            error.headers.addRateLimitHeaders(perMinute: perMinute, monthly: monthly, now: now)
-            throw error
+        // On the embedding routes the request's minute is counted by the quota admission itself:
+        // both counters in one Redis round trip, which rides along with the L2 cache lookup.
+        // Everywhere else, here, before the route runs.
+        let countedByAdmission = Self.meteredRoutes.contains(context.endpointPath ?? "")
+        var perMinute: LimitDecision?
+        if !countedByAdmission {
+            let decision = await runtime.limiter.admitRequest(keyID: principal.key.id, limit: principal.limits.requestsPerMinute, now: now)
+            guard decision.allowed else { throw await refusal(decision, principal, now: now) }
+            perMinute = decision
         }
 
-        let meter = RequestMeter(principal: principal, limiter: runtime.limiter, now: runtime.now)
+        let meter = RequestMeter(principal: principal, limiter: runtime.limiter, countsRequest: countedByAdmission, now: runtime.now)
         var context = context
         context.meter = meter
         let outcome: Result<Response, any Error>
@@ -96,6 +102,19 @@ struct APIKeyMiddleware: RouterMiddleware {
         } catch {
             outcome = .failure(error)
         }
+        if countedByAdmission {
+            // A route that ended before its admission (a malformed request) is counted now.
+            var decision = meter.perMinute
+            if decision == nil {
+                decision = await runtime.limiter.admitRequest(keyID: principal.key.id, limit: principal.limits.requestsPerMinute, now: now)
+            }
+            if let decision, !decision.allowed {
+                _ = await meter.settle()  // nothing was charged to the month; settled all the same
+                throw await refusal(decision, principal, now: now)
+            }
+            perMinute = decision
+        }
+        guard let perMinute else { preconditionFailure("the request's minute is decided on both paths") }
 
         // Usage and quota settlement.
         var (usage, monthly) = await meter.settle()
@@ -122,6 +141,17 @@ struct APIKeyMiddleware: RouterMiddleware {
         case .failure(let error):
             throw error
         }
+    }
+
+    /// The answer to a request its key's minute refused: 429 with the rate-limit headers, or 503
+    /// when the counters cannot be consulted and the fallback policy refuses.
+    private func refusal(_ perMinute: LimitDecision, _ principal: Principal, now: Date) async -> APIError {
+        if perMinute.unavailable { return APIError.quotaUnavailable }
+        runtime.metrics.rateLimited.increment()
+        var error = APIError.rateLimited(perMinute, now: now)
+        let monthly = await monthlyStatus(principal, now: now)
+        error.headers.addRateLimitHeaders(perMinute: perMinute, monthly: monthly, now: now)
+        return error
     }
 
     private func monthlyStatus(_ principal: Principal, now: Date) async -> LimitDecision {

@@ -26,11 +26,14 @@ extension APIError {
     }
 
     static func rateLimited(_ decision: LimitDecision, now: Date) -> APIError {
-        let seconds = decision.secondsUntilReset(from: now)
-        return .retryable(.tooManyRequests, type: "rate_limit_error",
-                          message: "Rate limit reached: \(decision.limit) requests per minute for this API key. "
-                              + "Retry after \(seconds) s (resets at \(JSONValue.format(decision.resetAt))).",
-                          code: "rate_limit_exceeded", retryAfterSeconds: seconds)
+        rateLimited(limit: decision.limit, resetAt: decision.resetAt, retryAfterSeconds: decision.secondsUntilReset(from: now))
+    }
+
+    static func rateLimited(limit: Int, resetAt: Date, retryAfterSeconds seconds: Int) -> APIError {
+        .retryable(.tooManyRequests, type: "rate_limit_error",
+                   message: "Rate limit reached: \(limit) requests per minute for this API key. "
+                       + "Retry after \(seconds) s (resets at \(JSONValue.format(resetAt))).",
+                   code: "rate_limit_exceeded", retryAfterSeconds: seconds)
     }
 
     /// `QUOTA_FALLBACK=closed` while Redis (which holds the shared counters) does not answer.

@@ -1,12 +1,16 @@
 import Foundation
 import SmallyAccounts
+import SmallyCache
 import SmallyCore
 import Synchronization
 
 /// The accounts layer's view of one authenticated request. ``APIKeyMiddleware`` makes one per
 /// request and puts it in the request context; the routes pass it to `EmbeddingService`, which
-/// charges the monthly quota through ``admit(embeddings:)`` before it embeds (an atomic
+/// charges the monthly quota through ``admit(embeddings:replies:)`` before it embeds (an atomic
 /// check-and-increment) and reports what it delivered through ``served(embeddings:tokens:cacheHits:)``.
+/// On the embedding routes the key's per-minute count is left to that same admission
+/// (`countsRequest`), so both counters cost one Redis round trip, which rides along with the L2
+/// cache lookup.
 /// Once the route has answered, the middleware calls ``settle()``: what was admitted but not
 /// served is given back, and the result is recorded as usage and rate-limit headers.
 public final class RequestMeter: EmbeddingMeter {
@@ -15,6 +19,10 @@ public final class RequestMeter: EmbeddingMeter {
     let now: @Sendable () -> Date
 
     struct State {
+        /// The key's minute, once decided here (`countsRequest`).
+        var perMinute: LimitDecision?
+        /// The admission whose commands were handed out, to match the replies with.
+        var prepared: QuotaAdmission?
         var admitted = 0
         var admittedAt: Date?
         var monthly: LimitDecision?
@@ -24,34 +32,68 @@ public final class RequestMeter: EmbeddingMeter {
 
     let state = Mutex(State())
 
-    init(principal: Principal, limiter: any QuotaLimiter, now: @escaping @Sendable () -> Date) {
+    /// Whether the first admission also counts the request against its key's minute.
+    let countsRequest: Bool
+
+    init(principal: Principal, limiter: any QuotaLimiter, countsRequest: Bool = false, now: @escaping @Sendable () -> Date) {
         self.principal = principal
         self.limiter = limiter
+        self.countsRequest = countsRequest
         self.now = now
+    }
+
+    /// The key's minute as the admission decided it; nil when it was not decided here (yet).
+    var perMinute: LimitDecision? { state.withLock { $0.perMinute } }
+
+    private func admission(embeddings count: Int, perMinuteDecided: Bool) -> QuotaAdmission {
+        QuotaAdmission(keyID: countsRequest && !perMinuteDecided ? principal.key.id : nil,
+                       requestsPerMinute: principal.limits.requestsPerMinute, organizationID: principal.organization.id,
+                       embeddings: count, embeddingsPerMonth: principal.limits.embeddingsPerMonth, now: now())
+    }
+
+    public func admissionCommands(embeddings count: Int) -> RedisBatch? {
+        let admission = state.withLock { state in
+            let admission = self.admission(embeddings: count, perMinuteDecided: state.perMinute != nil)
+            state.prepared = admission
+            return admission
+        }
+        return limiter.commands(for: admission)
     }
 
     /// Cache entries are the organization's own under `CACHE_SCOPE=organization`.
     public var cacheScopeID: String? { principal.organization.id }
 
-    /// Charges `count` embeddings to the organization's month, or throws `quotaExceeded`
-    /// (nothing charged) when they don't all fit, `quotaUnavailable` when they cannot be counted.
-    public func admit(embeddings count: Int) async throws(CoreError) {
-        let at = now()
-        let decision = await limiter.admitEmbeddings(organizationID: principal.organization.id, count: count,
-                                                     limit: principal.limits.embeddingsPerMonth, now: at)
+    /// Charges `count` embeddings to the organization's month (counting the request in its key's
+    /// minute first when that is left to it), or throws `rateLimited` / `quotaExceeded` (nothing
+    /// charged) when they don't fit, `quotaUnavailable` when they cannot be counted.
+    public func admit(embeddings count: Int, replies: [RESPValue]?) async throws(CoreError) {
+        // The replies answer the commands handed out for this count; anything else is decided afresh.
+        let (admission, matched) = state.withLock { state in
+            defer { state.prepared = nil }
+            if let prepared = state.prepared, prepared.embeddings == count { return (prepared, true) }
+            return (self.admission(embeddings: count, perMinuteDecided: state.perMinute != nil), false)
+        }
+        let decision = await limiter.admit(admission, replies: matched ? replies : nil)
         state.withLock { state in
-            state.monthly = decision
-            if decision.allowed {
+            if let perMinute = decision.perMinute { state.perMinute = perMinute }
+            state.monthly = decision.monthly ?? state.monthly
+            if decision.monthly?.allowed == true {
                 state.admitted += count
-                state.admittedAt = at
+                state.admittedAt = admission.now
             }
         }
-        if decision.unavailable {
+        if let perMinute = decision.perMinute, !perMinute.allowed {
+            if perMinute.unavailable { throw .quotaUnavailable }
+            throw .rateLimited(RateLimitRefusal(limit: perMinute.limit, resetAt: perMinute.resetAt,
+                                                retryAfterSeconds: perMinute.secondsUntilReset(from: admission.now)))
+        }
+        guard let monthly = decision.monthly else { throw .quotaUnavailable }
+        if monthly.unavailable {
             throw .quotaUnavailable
         }
-        if !decision.allowed {
-            throw .quotaExceeded(QuotaRefusal(limit: decision.limit, remaining: decision.remaining, requested: count,
-                                              resetAt: decision.resetAt, retryAfterSeconds: decision.secondsUntilReset(from: at)))
+        if !monthly.allowed {
+            throw .quotaExceeded(QuotaRefusal(limit: monthly.limit, remaining: monthly.remaining, requested: count,
+                                              resetAt: monthly.resetAt, retryAfterSeconds: monthly.secondsUntilReset(from: admission.now)))
         }
     }
 

@@ -16,6 +16,8 @@ extension APIError {
                           + "\(refusal.remaining) remain and this request has \(refusal.requested). "
                           + "The quota resets at \(JSONValue.format(refusal.resetAt)).",
                       code: "quota_exceeded", headers: headers)
+        case .rateLimited(let refusal):
+            self = .rateLimited(limit: refusal.limit, resetAt: refusal.resetAt, retryAfterSeconds: refusal.retryAfterSeconds)
         case .quotaUnavailable:
             self = .quotaUnavailable
         case .overloaded:

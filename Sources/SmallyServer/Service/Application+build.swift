@@ -49,7 +49,7 @@ public func buildApplication(
     var redisClient: (any RedisExecutor)?
     if let url = configuration.redisURL {
         let client = try makeRedisExecutor(url: url, tls: configuration.redisTLS,
-                                         sentinelPassword: configuration.redisSentinelPassword, logger: logger)
+                                         sentinelPassword: configuration.redisSentinelPassword, metricsFactory: metrics.factory, logger: logger)
         services.append(client)
         redisClient = client
         l2 = RedisEmbeddingCache(client: client, ttl: .seconds(configuration.l2TTLSeconds))

@@ -1,11 +1,13 @@
 import Logging
+import Metrics
 import SmallyCache
 import SmallyConfiguration
 
 /// The Redis client for `REDIS_URL`: one node (`redis://`, `rediss://`) or a cluster
 /// (`redis+cluster://host:port,host:port,.../`, `rediss+cluster://`), with the `REDIS_TLS_*` settings
 /// applied to TLS URLs. A malformed value stops the start with a message naming the variable.
-func makeRedisExecutor(url: String, tls: RedisTLS, sentinelPassword: String? = nil, logger: Logger) throws -> any RedisExecutor {
+func makeRedisExecutor(url: String, tls: RedisTLS, sentinelPassword: String? = nil, metricsFactory: any MetricsFactory,
+                       logger: Logger) throws -> any RedisExecutor {
     let isCluster = RedisClusterConfiguration.isClusterURL(url)
     var cluster: RedisClusterConfiguration?
     var node: RedisConfiguration
@@ -31,7 +33,7 @@ func makeRedisExecutor(url: String, tls: RedisTLS, sentinelPassword: String? = n
     }
     if var cluster {
         cluster.node = node
-        return RedisClusterClient(configuration: cluster, logger: logger)
+        return RedisClusterClient(configuration: cluster, logger: logger, metricsFactory: metricsFactory)
     }
-    return RedisClient(configuration: node, logger: logger)
+    return RedisClient(configuration: node, logger: logger, metricsFactory: metricsFactory)
 }
