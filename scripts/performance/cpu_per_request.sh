@@ -19,13 +19,15 @@ run() { # name other-pid env
   for _ in $(seq 300); do curl -sf "127.0.0.1:$PORT/ready" >/dev/null 2>&1 && break; sleep 0.1; done
   local key; key=$(cat "$dir/dev-api-key")
   API_KEY=$key wrk -t1 -c4 -d2s -s scripts/performance/wrk/embed_cached.lua "http://127.0.0.1:$PORT" >/dev/null
-  local s0 o0 s1 o1 out n
+  local s0 o0 s1 o1 out n w timing
+  timing=$(mktemp)
   s0=$(ticks $pid); o0=$(ticks "$other")
-  out=$(API_KEY=$key wrk -t1 -c8 -d6s -s scripts/performance/wrk/embed_cached.lua "http://127.0.0.1:$PORT")
+  out=$(API_KEY=$key /usr/bin/time -f "%U %S" -o "$timing" wrk -t1 -c8 -d6s -s scripts/performance/wrk/embed_cached.lua "http://127.0.0.1:$PORT")
   s1=$(ticks $pid); o1=$(ticks "$other")
+  w=$(awk '{print $1 + $2}' "$timing"); rm -f "$timing"
   kill $pid; wait $pid 2>/dev/null || true; rm -rf "$dir"
   n=$(echo "$out" | awk '/requests in/ {print $1}')
-  python3 -c "n, hz = $n, $HZ; print(f'$name: {n} requests, server {($s1 - $s0) * 1e6 / hz / n:.1f} µs CPU/request, pid $other {($o1 - $o0) * 1e6 / hz / n:.1f} µs CPU/request')"
+  python3 -c "n, hz = $n, $HZ; print(f'$name: {n} requests, server {($s1 - $s0) * 1e6 / hz / n:.1f} µs CPU/request, pid $other {($o1 - $o0) * 1e6 / hz / n:.1f} µs CPU/request, wrk {$w * 1e6 / n:.1f} µs CPU/request')"
 }
 echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); A: ${ENV_A:-} (pid ${PID_A:?}); B: ${ENV_B:-} (pid ${PID_B:?})"
 for round in $(seq "$ROUNDS"); do
