@@ -55,6 +55,29 @@ struct RedisClusterIntegrationTests {
                 #expect(calls == slots.count, "MGET calls on \(master.port): \(calls) for \(slots.count) slots: \(stats)")
             }
 
+            // A read with commands alongside (the quota counters): a master holding both gets one
+            // pipeline; a master holding neither gets nothing.
+            let readMaster = try #require(portOfKey[0])
+            func counterKey(onMaster wanted: Bool) -> String {
+                (0...).lazy.map { "smally:test:rt:\($0)" }.first { (cluster.masterPort(ofSlot: HashSlot.of($0)) == readMaster) == wanted }!
+            }
+            let sameMaster = counterKey(onMaster: true)
+            let otherMaster = counterKey(onMaster: false)
+            let otherPort = try #require(cluster.masterPort(ofSlot: HashSlot.of(otherMaster)))
+            var commands = RedisBatch()
+            commands.appendCommand(["INCRBY", sameMaster, "2"], keyArgument: 1)
+            commands.appendCommand(["INCRBY", otherMaster, "3"], keyArgument: 1)
+            var read = RedisBatch()
+            read.appendKey(length: (Self.prefix + keys[0].hex).utf8.count) { $0.writeString(Self.prefix + keys[0].hex) }
+            let together = masters.map { roundTrips(metrics, port: $0.port) }
+            let (values, replies) = try await client.get(read, alongside: commands)
+            #expect(values.count == 1 && replies == [.integer(2), .integer(3)])
+            if case .bulkString(let bytes?) = values[0] { #expect(FloatVectorCoding.read(bytes) == testVector(0)) } else { Issue.record("\(values)") }
+            for (index, master) in masters.enumerated() {
+                let expected = master.port == readMaster || master.port == otherPort ? 1 : 0
+                #expect(roundTrips(metrics, port: master.port) - together[index] == expected, "round trips to master \(master.port)")
+            }
+
             // A second client (another API node) reads what the first wrote; misses stay misses.
             let others = uniqueKeys(3)
             try await withRunningCluster(configuration) { second in

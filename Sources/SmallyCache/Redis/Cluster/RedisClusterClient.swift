@@ -36,9 +36,13 @@ public final class RedisClusterClient: RedisExecutor {
     }
 
     /// A unit of routing: one command, or the keys of one slot read with one `MGET`.
+    /// What goes to one slot's master as one command: items of `batches[source]`, sent as they are
+    /// (one command) or, for bare keys, as one `MGET` of them.
     private struct Unit: Sendable {
         var slot: Int?
         var items: [Int]
+        var multiGet = false
+        var source = 0
     }
 
     public init(
@@ -189,12 +193,33 @@ public final class RedisClusterClient: RedisExecutor {
     public func send(_ command: [String]) async throws -> RESPValue {
         var batch = RedisBatch(capacity: 64)
         batch.appendCommand(command, keyArgument: RedisCommandKey.argument(of: command))
-        let reply = try await self.route([Unit(slot: batch.slot(of: 0), items: [0])], batch, multiGet: false)[0].get()
+        let reply = try await self.route([Unit(slot: batch.slot(of: 0), items: [0])], [batch])[0].get()
         if case .error(let message) = reply { throw RedisError.serverError(message) }
         return reply
     }
 
     public func get(_ keys: RedisBatch) async throws -> [RESPValue] {
+        let units = Self.multiGetUnits(keys, source: 0)
+        return await self.values(of: keys, units, self.route(units, [keys]), batches: [keys])
+    }
+
+    public func execute(_ commands: RedisBatch) async throws -> [RESPValue] {
+        let units = Self.commandUnits(commands, source: 0)
+        return await self.route(units, [commands]).map(Self.reply)
+    }
+
+    /// The `MGET`s and the commands routed together: one pipeline per master for both (a master that
+    /// holds the cache keys and a quota counter gets one round trip, not two).
+    public func get(_ keys: RedisBatch, alongside commands: RedisBatch) async throws -> (values: [RESPValue], replies: [RESPValue]) {
+        let keyUnits = Self.multiGetUnits(keys, source: 0)
+        let units = keyUnits + Self.commandUnits(commands, source: 1)
+        let results = await self.route(units, [keys, commands])
+        let values = await self.values(of: keys, keyUnits, Array(results[..<keyUnits.count]), batches: [keys, commands])
+        return (values, results[keyUnits.count...].map(Self.reply))
+    }
+
+    /// One unit per slot of the keys, each an `MGET` of that slot's keys.
+    private static func multiGetUnits(_ keys: RedisBatch, source: Int) -> [Unit] {
         var units: [Unit] = []
         var unitOfSlot: [Int: Int] = [:]
         for index in 0..<keys.count {
@@ -203,10 +228,28 @@ public final class RedisClusterClient: RedisExecutor {
                 units[unit].items.append(index)
             } else {
                 unitOfSlot[slot] = units.count
-                units.append(Unit(slot: slot, items: [index]))
+                units.append(Unit(slot: slot, items: [index], multiGet: true, source: source))
             }
         }
-        var results = await self.route(units, keys, multiGet: true)
+        return units
+    }
+
+    private static func commandUnits(_ commands: RedisBatch, source: Int) -> [Unit] {
+        (0..<commands.count).map { Unit(slot: commands.slot(of: $0), items: [$0], source: source) }
+    }
+
+    private static func reply(_ result: Result<RESPValue, RedisError>) -> RESPValue {
+        switch result {
+        case .success(let reply): reply
+        case .failure(let error): .error("\(error)")
+        }
+    }
+
+    /// The keys' values, in order, from their `MGET` units' results.
+    private func values(of keys: RedisBatch, _ units: [Unit], _ results: [Result<RESPValue, RedisError>],
+                        batches: [RedisBatch]) async -> [RESPValue] {
+        var units = units
+        var results = results
         // A slot being migrated answers a multi-key MGET with TRYAGAIN when only some of its keys
         // are still on the source: read those keys one by one (each follows its own ASK).
         let retry = units.indices.filter { index in
@@ -214,8 +257,10 @@ public final class RedisClusterClient: RedisExecutor {
             return message.hasPrefix("TRYAGAIN")
         }
         if !retry.isEmpty {
-            let singles = retry.flatMap { index in units[index].items.map { Unit(slot: units[index].slot, items: [$0]) } }
-            let singleResults = await self.route(singles, keys, multiGet: true)
+            let singles = retry.flatMap { index in
+                units[index].items.map { Unit(slot: units[index].slot, items: [$0], multiGet: true, source: units[index].source) }
+            }
+            let singleResults = await self.route(singles, batches)
             for index in retry.reversed() {
                 units.remove(at: index)
                 results.remove(at: index)
@@ -239,20 +284,10 @@ public final class RedisClusterClient: RedisExecutor {
         return values
     }
 
-    public func execute(_ commands: RedisBatch) async throws -> [RESPValue] {
-        let units = (0..<commands.count).map { Unit(slot: commands.slot(of: $0), items: [$0]) }
-        return await self.route(units, commands, multiGet: false).map { result in
-            switch result {
-            case .success(let reply): reply
-            case .failure(let error): .error("\(error)")
-            }
-        }
-    }
-
     // MARK: - Routing
 
     /// Sends every unit to its node (one pipeline per node, all nodes at once), following redirects.
-    private func route(_ units: [Unit], _ batch: RedisBatch, multiGet: Bool) async -> [Result<RESPValue, RedisError>] {
+    private func route(_ units: [Unit], _ batches: [RedisBatch]) async -> [Result<RESPValue, RedisError>] {
         var results = [Result<RESPValue, RedisError>?](repeating: nil, count: units.count)
         var asking = [RedisNodeAddress?](repeating: nil, count: units.count)
         var pending = Array(units.indices)
@@ -306,13 +341,13 @@ public final class RedisClusterClient: RedisExecutor {
             let outcomes: [(RedisNodeAddress, RedisClient, [Int], Result<[RESPValue], RedisError>)]
             if groups.count == 1, let (address, (client, members)) = groups.first {
                 outcomes = [(address, client, members,
-                             await Self.send(units, members, asking: asking, batch, multiGet: multiGet, to: client))]
+                             await Self.send(units, members, asking: asking, batches, to: client))]
             } else {
                 let asking = asking
                 outcomes = await withTaskGroup(of: (RedisNodeAddress, RedisClient, [Int], Result<[RESPValue], RedisError>).self) { group in
                     for (address, (client, members)) in groups {
                         group.addTask {
-                            (address, client, members, await Self.send(units, members, asking: asking, batch, multiGet: multiGet, to: client))
+                            (address, client, members, await Self.send(units, members, asking: asking, batches, to: client))
                         }
                     }
                     var outcomes: [(RedisNodeAddress, RedisClient, [Int], Result<[RESPValue], RedisError>)] = []
@@ -362,12 +397,12 @@ public final class RedisClusterClient: RedisExecutor {
         return results.map { $0 ?? .failure(RedisError(.notConnected)) }
     }
 
-    /// One pipeline to one node: the units' commands (each `MGET` of a slot's keys when `multiGet`),
-    /// an `ASKING` before each unit being redirected by `ASK`. Returns one reply per unit.
-    private static func send(_ units: [Unit], _ members: [Int], asking: [RedisNodeAddress?], _ batch: RedisBatch,
-                             multiGet: Bool, to client: RedisClient) async -> Result<[RESPValue], RedisError> {
+    /// One pipeline to one node: the units' commands (an `MGET` of a slot's keys for a `multiGet`
+    /// unit), an `ASKING` before each unit being redirected by `ASK`. Returns one reply per unit.
+    private static func send(_ units: [Unit], _ members: [Int], asking: [RedisNodeAddress?], _ batches: [RedisBatch],
+                             to client: RedisClient) async -> Result<[RESPValue], RedisError> {
         var buffer = ByteBufferAllocator().buffer(capacity: members.reduce(0) { total, unit in
-            units[unit].items.reduce(total + 32) { $0 + batch.bytes(of: $1).count }
+            units[unit].items.reduce(total + 32) { $0 + batches[units[unit].source].bytes(of: $1).count }
         })
         var count = 0
         for unit in members {
@@ -376,7 +411,8 @@ public final class RedisClusterClient: RedisExecutor {
                 count += 1
             }
             let items = units[unit].items
-            if multiGet {
+            let batch = batches[units[unit].source]
+            if units[unit].multiGet {
                 RESPEncoder.writeArrayHeader(count: items.count + 1, into: &buffer)
                 RESPEncoder.writeBulkString("MGET", into: &buffer)
             }
