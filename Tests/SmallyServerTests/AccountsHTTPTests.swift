@@ -237,7 +237,16 @@ struct AccountsHTTPTests {
             #expect((1...60).contains(retryAfter))
             #expect(limited.headers[.rateLimitRemainingRequests] == "0" && limited.headers[.rateLimitLimitRequests] == "3")
             #expect(limited.headers[.rateLimitRemaining] == "19997")
+            // The embedding routes count the minute in their quota admission; a request that ends
+            // before it (a malformed body) is counted all the same, and refused first when over.
+            var malformed: HTTPFields = [.contentType: "application/json", .authorization: "Bearer \(key.secret)"]
+            let refusedFirst = try await client.execute(uri: "/v1/embed", method: .post, headers: malformed, body: ByteBuffer(string: "{}"))
+            #expect(try refusedFirst.status == .tooManyRequests && Self.error(refusedFirst).code == "rate_limit_exceeded")
             #expect(try await Self.embed(client, key: other.secret).status == .ok)  // per key
+            malformed[.authorization] = "Bearer \(other.secret)"
+            let counted = try await client.execute(uri: "/v1/embed", method: .post, headers: malformed, body: ByteBuffer(string: "{}"))
+            #expect(counted.status == .badRequest && counted.headers[.rateLimitRemainingRequests] == "1")
+            #expect(try await Self.embed(client, key: other.secret).headers[.rateLimitRemainingRequests] == "0")
             harness.clock.advance(Double(retryAfter))
             #expect(try await Self.embed(client, key: key.secret).status == .ok)
         }
