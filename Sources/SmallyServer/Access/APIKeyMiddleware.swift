@@ -85,12 +85,9 @@ struct APIKeyMiddleware: RouterMiddleware {
         // both counters in one Redis round trip, which rides along with the L2 cache lookup.
         // Everywhere else, here, before the route runs.
         let countedByAdmission = Self.meteredRoutes.contains(context.endpointPath ?? "")
-        var perMinute: LimitDecision?
-        if !countedByAdmission {
-            let decision = await runtime.limiter.admitRequest(keyID: principal.key.id, limit: principal.limits.requestsPerMinute, now: now)
-            guard decision.allowed else { throw await refusal(decision, principal, now: now) }
-            perMinute = decision
-        }
+        let counted: LimitDecision? = countedByAdmission
+            ? nil : await runtime.limiter.admitRequest(keyID: principal.key.id, limit: principal.limits.requestsPerMinute, now: now)
+        if let counted, !counted.allowed { throw await refusal(counted, principal, now: now) }
 
         let meter = RequestMeter(principal: principal, limiter: runtime.limiter, countsRequest: countedByAdmission, now: runtime.now)
         var context = context
@@ -102,19 +99,22 @@ struct APIKeyMiddleware: RouterMiddleware {
         } catch {
             outcome = .failure(error)
         }
-        if countedByAdmission {
+        let perMinute: LimitDecision
+        if let counted {
+            perMinute = counted
+        } else {
             // A route that ended before its admission (a malformed request) is counted now.
-            var decision = meter.perMinute
-            if decision == nil {
-                decision = await runtime.limiter.admitRequest(keyID: principal.key.id, limit: principal.limits.requestsPerMinute, now: now)
+            let decision = if let decided = meter.perMinute {
+                decided
+            } else {
+                await runtime.limiter.admitRequest(keyID: principal.key.id, limit: principal.limits.requestsPerMinute, now: now)
             }
-            if let decision, !decision.allowed {
+            if !decision.allowed {
                 _ = await meter.settle()  // nothing was charged to the month; settled all the same
                 throw await refusal(decision, principal, now: now)
             }
             perMinute = decision
         }
-        guard let perMinute else { preconditionFailure("the request's minute is decided on both paths") }
 
         // Usage and quota settlement.
         var (usage, monthly) = await meter.settle()
