@@ -144,9 +144,14 @@ public final class LocalRedisCluster: @unchecked Sendable {
         terminate()
     }
 
-    /// Runs `redis-cli` with `arguments` and returns what it printed (stdout and stderr).
+    /// Runs `redis-cli` with `arguments` and returns what it printed (stdout and stderr). A plain
+    /// command to one node (`-p <port> <command>...`) goes over a socket instead (``RedisCommandSocket``:
+    /// no `Process.run()` in the polling loops).
     @discardableResult
     public static func cli(_ arguments: [String]) throws -> String {
+        if arguments.count > 2, arguments[0] == "-p", let port = Int(arguments[1]), !arguments[2].hasPrefix("-") {
+            return try RedisCommandSocket.run(port: port, Array(arguments[2...]))
+        }
         let cli = Process()
         cli.executableURL = try LocalRedisServer.executable("redis-cli")
         cli.arguments = arguments

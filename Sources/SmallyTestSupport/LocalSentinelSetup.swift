@@ -170,18 +170,9 @@ public final class LocalSentinelSetup: @unchecked Sendable {
         Foundation.kill(pid, SIGKILL)
     }
 
-    /// `redis-cli -p <port> <arguments>`'s output.
+    /// What `redis-cli -p <port> [-a password] <arguments>` would print (over a socket, ``RedisCommandSocket``).
     public static func cli(port: Int, password: String? = nil, _ arguments: [String]) throws -> String {
-        let cli = Process()
-        cli.executableURL = try LocalRedisServer.executable("redis-cli")
-        cli.arguments = ["-p", String(port)] + (password.map { ["-a", $0, "--no-auth-warning"] } ?? []) + arguments
-        let pipe = Pipe()
-        cli.standardOutput = pipe
-        cli.standardError = FileHandle.nullDevice
-        try cli.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        for _ in 0..<500 where cli.isRunning { usleep(10_000) }
-        return output
+        try RedisCommandSocket.run(port: port, password: password, arguments)
     }
 
     private static func answers(port: Int) -> Bool {

@@ -58,12 +58,13 @@ struct RedisClusterIntegrationTests {
             // A read with commands alongside (the quota counters): a master holding both gets one
             // pipeline; a master holding neither gets nothing.
             let readMaster = try #require(portOfKey[0])
-            func counterKey(onMaster wanted: Bool) -> String {
-                (0...).lazy.map { "smally:test:rt:\($0)" }.first { (cluster.masterPort(ofSlot: HashSlot.of($0)) == readMaster) == wanted }!
+            let slotsOfRead = try #require(masters.first { $0.port == readMaster }).slots
+            func counterKey(onReadMaster wanted: Bool) -> String {
+                (0...).lazy.map { "smally:test:rt:\($0)" }.first { name in slotsOfRead.contains { $0.contains(HashSlot.of(name)) } == wanted }!
             }
-            let sameMaster = counterKey(onMaster: true)
-            let otherMaster = counterKey(onMaster: false)
-            let otherPort = try #require(cluster.masterPort(ofSlot: HashSlot.of(otherMaster)))
+            let sameMaster = counterKey(onReadMaster: true)
+            let otherMaster = counterKey(onReadMaster: false)
+            let otherPort = try #require(masters.first { $0.slots.contains { $0.contains(HashSlot.of(otherMaster)) } }).port
             var commands = RedisBatch()
             commands.appendCommand(["INCRBY", sameMaster, "2"], keyArgument: 1)
             commands.appendCommand(["INCRBY", otherMaster, "3"], keyArgument: 1)
