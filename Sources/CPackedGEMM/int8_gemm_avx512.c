@@ -9,8 +9,11 @@
 
 #if defined(__x86_64__)
 #include <immintrin.h>
+#include <math.h>
 
 #define VNNI __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
+// Values of a row the outlier search keeps (smally_s8_quantize_rows_outliers_avx512).
+#define SMALLY_S8_CANDIDATES 512
 
 // R rows × 32 columns (panels b0 and b1), `gc` groups from `a`; `start` gives each row's initial
 // accumulator when `add` is 0.
@@ -107,6 +110,22 @@ VNNI void smally_s8_gemm_avx512vnni(long m, long n, long k, const int8_t *q, lon
     }
 }
 
+// Inputs kk ..< kk + 16 of a row: y = x · smooth (zero past k) into *y, its bytes round(y · inverse)
+// clamped to ±127 stored (zero past k, nothing past depth); returns them as int32.
+static inline __attribute__((always_inline)) VNNI __m512i quantize16(const float *row, const float *smooth, long k,
+                                                                     long depth, long kk, __m512 inverse, int8_t *out,
+                                                                     __m512 *y, __mmask16 *load) {
+    const long left = depth - kk, valid = k - kk;
+    const __mmask16 store = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1);
+    *load = valid >= 16 ? (__mmask16)0xFFFF : valid <= 0 ? 0 : (__mmask16)((1u << valid) - 1);
+    *y = _mm512_maskz_loadu_ps(*load, row + kk);
+    if (smooth) *y = _mm512_mul_ps(*y, _mm512_maskz_loadu_ps(*load, smooth + kk));
+    __m512i v = _mm512_cvtps_epi32(_mm512_mul_ps(*y, inverse));
+    v = _mm512_max_epi32(_mm512_set1_epi32(-127), _mm512_min_epi32(_mm512_set1_epi32(127), v));
+    _mm_mask_storeu_epi8(out + kk, store, _mm512_cvtsepi32_epi8(v));
+    return v;
+}
+
 // The same bytes as the portable reference: the maximum is exact in any order, x·(127/max) is one
 // rounded product, and vcvtps2dq rounds to nearest even like nearbyintf.
 VNNI void smally_s8_quantize_rows_avx512(long m, long k, const float *x, long ldx, const float *smooth, int8_t *q,
@@ -125,19 +144,11 @@ VNNI void smally_s8_quantize_rows_avx512(long m, long k, const float *x, long ld
         const float most = _mm512_reduce_max_ps(top);
         scales[i] = most / 127.0f;
         const __m512 inverse = _mm512_set1_ps(most > 0.0f ? 127.0f / most : 0.0f);
-        const __m512i hi = _mm512_set1_epi32(127), lo = _mm512_set1_epi32(-127);
         __m512i sum = _mm512_setzero_si512();
         for (long kk = 0; kk < depth; kk += 16) {
-            const long left = depth - kk;
-            const __mmask16 store = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1);
-            const long valid = k - kk;
-            const __mmask16 load = valid >= 16 ? (__mmask16)0xFFFF : valid <= 0 ? 0 : (__mmask16)((1u << valid) - 1);
-            __m512 y = _mm512_maskz_loadu_ps(load, row + kk);
-            if (smooth) y = _mm512_mul_ps(y, _mm512_maskz_loadu_ps(load, smooth + kk));
-            __m512i v = _mm512_cvtps_epi32(_mm512_mul_ps(y, inverse));
-            v = _mm512_max_epi32(lo, _mm512_min_epi32(hi, v));
-            sum = _mm512_add_epi32(sum, v);
-            _mm_mask_storeu_epi8(out + kk, store, _mm512_cvtsepi32_epi8(v));
+            __m512 y;
+            __mmask16 load;
+            sum = _mm512_add_epi32(sum, quantize16(row, smooth, k, depth, kk, inverse, out, &y, &load));
         }
         sums[i] = _mm512_reduce_add_epi32(sum);
     }
@@ -155,6 +166,185 @@ VNNI void smally_s8_dequantize_avx512(long m, long n, const int32_t *acc, long l
             __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_maskz_loadu_epi32(mask, a + j)), scale);
             if (accumulate) v = _mm512_add_ps(_mm512_maskz_loadu_ps(mask, o + j), v);
             _mm512_mask_storeu_ps(o + j, mask, v);
+        }
+    }
+}
+// |x · smooth| for inputs kk ..< kk + 16 of a row (zero past k); *mask: the lanes before k.
+static inline __attribute__((always_inline)) VNNI __m512 magnitudes16(const float *row, const float *smooth, long k,
+                                                                      long kk, __mmask16 *mask) {
+    *mask = k - kk >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (k - kk)) - 1);
+    __m512 v = _mm512_maskz_loadu_ps(*mask, row + kk);
+    if (smooth) v = _mm512_mul_ps(v, _mm512_maskz_loadu_ps(*mask, smooth + kk));
+    return _mm512_abs_ps(v);
+}
+
+// Of four decreasing bounds, the first with more than `count` values |y| at or above it (4: none).
+static inline __attribute__((always_inline)) VNNI int s8_highest_bound(long k, const float *row, const float *smooth,
+                                                                       long count, const float bounds[4]) {
+    const __m512 b0 = _mm512_set1_ps(bounds[0]), b1 = _mm512_set1_ps(bounds[1]), b2 = _mm512_set1_ps(bounds[2]),
+                 b3 = _mm512_set1_ps(bounds[3]);
+    long n0 = 0, n1 = 0, n2 = 0, n3 = 0;
+    for (long kk = 0; kk < k; kk += 16) {
+        __mmask16 mask;
+        const __m512 v = magnitudes16(row, smooth, k, kk, &mask);
+        n0 += __builtin_popcount(_mm512_mask_cmp_ps_mask(mask, v, b0, _CMP_GE_OQ));
+        n1 += __builtin_popcount(_mm512_mask_cmp_ps_mask(mask, v, b1, _CMP_GE_OQ));
+        n2 += __builtin_popcount(_mm512_mask_cmp_ps_mask(mask, v, b2, _CMP_GE_OQ));
+        n3 += __builtin_popcount(_mm512_mask_cmp_ps_mask(mask, v, b3, _CMP_GE_OQ));
+    }
+    return n0 > count ? 0 : n1 > count ? 1 : n2 > count ? 2 : n3 > count ? 3 : 4;
+}
+
+// The same bytes and lists as the portable reference. The boundary (the (count + 1)-th largest |y|)
+// is searched for among the values above a bound that counting passes found (a few dozen per row):
+// the same value as a search among all. What clamping left out is y − scale·q, a product
+// then a difference (never fused), as in the reference.
+VNNI void smally_s8_quantize_rows_outliers_avx512(long m, long k, const float *x, long ldx, const float *smooth,
+                                                  long count, int8_t *q, long ldq, float *scales, int32_t *sums,
+                                                  int32_t *index, float *value) {
+#pragma STDC FP_CONTRACT OFF
+    const long depth = smally_s8_depth(k);
+    const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    for (long i = 0; i < m; i++) {
+        const float *row = x + i * ldx;
+        int8_t *out = q + i * ldq;
+        // The candidates: values ≥ a bound with count + 1 values at or above it (a multiple of the RMS,
+        // halved until it has them; 0 at worst), then a quickselect among them.
+        float candidates[SMALLY_S8_CANDIDATES];
+        long found = 0;
+        {
+            __m512 top = _mm512_setzero_ps(), squares = _mm512_setzero_ps();
+            for (long kk = 0; kk < k; kk += 16) {
+                const __mmask16 mask = k - kk >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (k - kk)) - 1);
+                __m512 v = _mm512_maskz_loadu_ps(mask, row + kk);
+                if (smooth) v = _mm512_mul_ps(v, _mm512_maskz_loadu_ps(mask, smooth + kk));
+                top = _mm512_max_ps(top, _mm512_abs_ps(v));
+                squares = _mm512_fmadd_ps(v, v, squares);
+            }
+            const float most = _mm512_reduce_max_ps(top);
+            const float rms = sqrtf(_mm512_reduce_add_ps(squares) / (float)k);
+            // Two counting passes of four bounds each (8, 4, 2, 1 RMS; then the chosen one times
+            // 2^¾, 2^½, 2^¼): the highest with count + 1 values, so that few values are candidates.
+            float bound = fminf(most, 0.5f * rms);
+            if (rms > 0.0f) {
+                const float first[4] = {8.0f * rms, 4.0f * rms, 2.0f * rms, rms};
+                const int chosen = s8_highest_bound(k, row, smooth, count, first);
+                if (chosen < 4) {
+                    const float base = first[chosen];
+                    const float second[4] = {base * 1.6817928f, base * 1.4142135f, base * 1.1892071f, base};
+                    bound = fminf(most, second[s8_highest_bound(k, row, smooth, count, second)]);
+                }
+            }
+            for (;;) {
+                const __m512 least = _mm512_set1_ps(bound);
+                found = 0;
+                long seen = 0;
+                for (long kk = 0; kk < k; kk += 16) {
+                    __mmask16 mask;
+                    const __m512 v = magnitudes16(row, smooth, k, kk, &mask);
+                    const __mmask16 above = _mm512_mask_cmp_ps_mask(mask, v, least, _CMP_GE_OQ);
+                    const int n = __builtin_popcount(above);
+                    if (n && seen + n <= SMALLY_S8_CANDIDATES) _mm512_mask_compressstoreu_ps(candidates + seen, above, v);
+                    seen += n;
+                }
+                if (seen > count || bound == 0.0f) {
+                    found = seen;
+                    break;
+                }
+                bound = bound < 1e-30f ? 0.0f : bound * 0.5f;
+            }
+            if (found > SMALLY_S8_CANDIDATES) {  // rare: a row with many values of one size
+                // Too many to keep: the search over the row, values below the bound and below the
+                // current (count + 1)-th largest skipped.
+                float best[SMALLY_S8_MAX_OUTLIERS + 1];
+                for (long o = 0; o <= count; o++) best[o] = 0.0f;
+                const __m512 least = _mm512_set1_ps(bound);
+                for (long kk = 0; kk < k; kk += 16) {
+                    __mmask16 mask;
+                    const __m512 v = magnitudes16(row, smooth, k, kk, &mask);
+                    const __mmask16 above = _mm512_mask_cmp_ps_mask(mask, v, least, _CMP_GE_OQ);
+                    const __mmask16 larger = _mm512_mask_cmp_ps_mask(above, v, _mm512_set1_ps(best[count]), _CMP_GT_OQ);
+                    if (!larger) continue;
+                    float chosen[16];
+                    _mm512_mask_compressstoreu_ps(chosen, larger, v);
+                    for (int c = 0, n = __builtin_popcount(larger); c < n; c++) s8_keep_largest(best, count, chosen[c]);
+                }
+                for (long o = 0; o <= count; o++) candidates[o] = best[o];
+                found = count + 1;
+            }
+        }
+        const float top = found > count ? s8_select_largest(candidates, found, count) : 0.0f;
+        const float scale = top / 127.0f;
+        scales[i] = scale;
+        const __m512 inverse = _mm512_set1_ps(top > 0.0f ? 127.0f / top : 0.0f);
+        const __m512 boundary = _mm512_set1_ps(top), step = _mm512_set1_ps(scale);
+        __m512i sum = _mm512_setzero_si512();
+        long listed = 0;
+        for (long kk = 0; kk < depth; kk += 16) {
+            __m512 y;
+            __mmask16 load;
+            const __m512i v = quantize16(row, smooth, k, depth, kk, inverse, out, &y, &load);
+            sum = _mm512_add_epi32(sum, v);
+            const __mmask16 outliers = _mm512_mask_cmp_ps_mask(load, _mm512_abs_ps(y), boundary, _CMP_GT_OQ);
+            if (outliers) {
+                const __m512 kept = _mm512_mul_ps(step, _mm512_cvtepi32_ps(v));
+                _mm512_mask_compressstoreu_ps(value + i * count + listed, outliers, _mm512_sub_ps(y, kept));
+                _mm512_mask_compressstoreu_epi32(index + i * count + listed, outliers,
+                                                 _mm512_add_epi32(lanes, _mm512_set1_epi32((int)kk)));
+                listed += __builtin_popcount(outliers);
+            }
+        }
+        for (; listed < count; listed++) {
+            index[i * count + listed] = 0;
+            value[i * count + listed] = 0.0f;
+        }
+        sums[i] = _mm512_reduce_add_epi32(sum);
+    }
+}
+
+// 16 columns (one panel) per zmm: each outlier's 4-byte group of the panel is one 64-byte load, its
+// byte (input kk % 4) of every column sign-extended by two shifts.
+VNNI void smally_s8_add_outliers_avx512(long m, long n, long k, long count, const int32_t *index, const float *value,
+                                        const int8_t *packed, const float *col_scales, float *out, long ldo) {
+    const long groups = smally_s8_depth(k) / 4, stride = groups * NR * 4, panels = n / NR;
+    for (long i = 0; i < m; i++) {
+        const int32_t *idx = index + i * count;
+        const float *val = value + i * count;
+        long p = 0;
+        // Four panels at a time: four independent chains of fused multiply-adds.
+        for (; p + 4 <= panels; p += 4) {
+            const int8_t *panel = packed + p * stride;
+            __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+            for (long o = 0; o < count; o++) {
+                const long kk = idx[o];
+                const int8_t *g = panel + (kk / 4) * NR * 4;
+                const __m512i shift = _mm512_set1_epi32((int)(24 - 8 * (kk % 4)));
+                const __m512 v = _mm512_set1_ps(val[o]);
+#define SMALLY_S8_OUTLIER_COLUMNS(q) _mm512_cvtepi32_ps(_mm512_srai_epi32(_mm512_sllv_epi32(_mm512_loadu_si512(g + (q) * stride), shift), 24))
+                a0 = _mm512_fmadd_ps(v, SMALLY_S8_OUTLIER_COLUMNS(0), a0);
+                a1 = _mm512_fmadd_ps(v, SMALLY_S8_OUTLIER_COLUMNS(1), a1);
+                a2 = _mm512_fmadd_ps(v, SMALLY_S8_OUTLIER_COLUMNS(2), a2);
+                a3 = _mm512_fmadd_ps(v, SMALLY_S8_OUTLIER_COLUMNS(3), a3);
+            }
+            float *o = out + i * ldo + p * NR;
+            const float *cs = col_scales + p * NR;
+            _mm512_storeu_ps(o, _mm512_fmadd_ps(a0, _mm512_loadu_ps(cs), _mm512_loadu_ps(o)));
+            _mm512_storeu_ps(o + 16, _mm512_fmadd_ps(a1, _mm512_loadu_ps(cs + 16), _mm512_loadu_ps(o + 16)));
+            _mm512_storeu_ps(o + 32, _mm512_fmadd_ps(a2, _mm512_loadu_ps(cs + 32), _mm512_loadu_ps(o + 32)));
+            _mm512_storeu_ps(o + 48, _mm512_fmadd_ps(a3, _mm512_loadu_ps(cs + 48), _mm512_loadu_ps(o + 48)));
+        }
+        for (; p < panels; p++) {
+            const int8_t *panel = packed + p * stride;
+            __m512 acc = _mm512_setzero_ps();
+            for (long o = 0; o < count; o++) {
+                const long kk = idx[o];
+                const int8_t *g = panel + (kk / 4) * NR * 4;
+                const __m512i shift = _mm512_set1_epi32((int)(24 - 8 * (kk % 4)));
+                acc = _mm512_fmadd_ps(_mm512_set1_ps(val[o]), SMALLY_S8_OUTLIER_COLUMNS(0), acc);
+            }
+#undef SMALLY_S8_OUTLIER_COLUMNS
+            float *o = out + i * ldo + p * NR;
+            _mm512_storeu_ps(o, _mm512_fmadd_ps(acc, _mm512_loadu_ps(col_scales + p * NR), _mm512_loadu_ps(o)));
         }
     }
 }

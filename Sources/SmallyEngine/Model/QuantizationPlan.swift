@@ -35,6 +35,15 @@ struct QuantizationPlan: Sendable {
     /// Parts whose weights are stored twice: the int8 weights, then what their rounding left out, also
     /// in int8 (twice the bytes and the products).
     var twoPassWeights: Set<Part> = []
+    /// Per part, how many values of each activation row are set aside (LLM.int8()-style, per token):
+    /// the row's scale is set by its next largest |value|, so the few outliers (GELU's change from
+    /// token to token) no longer coarsen every other value's step; what their clamping to ±127 left
+    /// out is added in fp32 against the int8 weights (no fp32 weight copy). One activation pass.
+    var outliers: [Part: Int] = [:]
+    /// Parts with outliers whose fp32 part is taken against both weight copies (the int8 weights and
+    /// what their rounding left out, stored as for ``twoPassWeights``) while the dense product uses the
+    /// first copy alone: an outlier is many steps of its row, so its product needs the finer weights.
+    var outlierWeights: Set<Part> = []
     /// Whether the word embeddings are stored in int8 (``QuantizedRows``).
     var embeddings = true
 
@@ -47,6 +56,13 @@ struct QuantizationPlan: Sendable {
     /// q/k/v and FFN down (this plan) 0.9993 / 0.998 / 95.5 %.
     static let standard = QuantizationPlan(smoothing: smoothing(0.75).merging([.output: 0.5]) { $1 },
                                            twoPass: [.output], twoPassWeights: [.qkv, .output])
+    /// Per-row outliers in every part (32 of FFN down's 1,536 inputs, 8 of the others' 384) instead of
+    /// FFN down's two-pass activations: 19 H² int8 multiply-adds per token and layer instead of 27,
+    /// and closer to fp32 (PERFORMANCE.md, "int8"), but not faster yet: finding and adding the
+    /// outliers costs what the products save (measured, batch 32, AVX-512 VNNI).
+    static let outliers = QuantizationPlan(smoothing: smoothing(0.75).merging([.output: 0.5]) { $1 },
+                                           twoPassWeights: [.qkv, .output],
+                                           outliers: [.output: 32, .qkv: 8, .attentionOutput: 8, .intermediate: 8])
 
     func quantizes(_ part: Part, layer: Int, of count: Int) -> Bool {
         parts.contains(part) && !fp32Layers.contains(layer) && !fp32Layers.contains(layer - count)
