@@ -56,12 +56,17 @@ void smally_s8_quantize_rows_portable(long m, long k, const float *x, long ldx, 
     }
 }
 
-// The (count + 1)-th largest |y| of a row.
-static float outlier_boundary(long k, const float *row, const float *smooth, long count) {
-    float best[SMALLY_S8_MAX_OUTLIERS + 1];
-    for (long o = 0; o <= count; o++) best[o] = 0.0f;
-    for (long kk = 0; kk < k; kk++) s8_keep_largest(best, count, fabsf(smooth ? row[kk] * smooth[kk] : row[kk]));
-    return best[count];
+// The clip of a row: the lowest of max|y| · s8_clips that at most `count` values exceed, else max|y|.
+static float outlier_clip(long k, const float *row, const float *smooth, long count) {
+    float most = 0.0f;
+    for (long kk = 0; kk < k; kk++) most = fmaxf(most, fabsf(smooth ? row[kk] * smooth[kk] : row[kk]));
+    for (int j = 0; j < SMALLY_S8_CLIPS; j++) {
+        const float clip = most * s8_clips[j];
+        long above = 0;
+        for (long kk = 0; kk < k; kk++) above += fabsf(smooth ? row[kk] * smooth[kk] : row[kk]) > clip;
+        if (above <= count) return clip;
+    }
+    return most;
 }
 
 void smally_s8_quantize_rows_outliers_portable(long m, long k, const float *x, long ldx, const float *smooth,
@@ -72,7 +77,7 @@ void smally_s8_quantize_rows_outliers_portable(long m, long k, const float *x, l
     for (long i = 0; i < m; i++) {
         const float *row = x + i * ldx;
         int8_t *out = q + i * ldq;
-        const float top = outlier_boundary(k, row, smooth, count);
+        const float top = outlier_clip(k, row, smooth, count);
         const float scale = top / 127.0f;
         scales[i] = scale;
         const float inverse = top > 0.0f ? 127.0f / top : 0.0f;
@@ -107,6 +112,7 @@ void smally_s8_add_outliers_portable(long m, long n, long k, long count, const i
             float acc = 0.0f;
             for (long o = 0; o < count; o++) {
                 const long kk = index[i * count + o];
+                if (value[i * count + o] == 0.0f) continue;  // padding
                 acc = fmaf(value[i * count + o], (float)panel[(kk / 4) * NR * 4 + kk % 4], acc);
             }
             out[i * ldo + j] = fmaf(acc, col_scales[j], out[i * ldo + j]);

@@ -68,6 +68,7 @@ __attribute__((target("avx2,fma"))) void smally_s8_add_outliers_avx2(long m, lon
             const int8_t *panel = packed + p * groups * NR * 4;
             __m256 lo = _mm256_setzero_ps(), hi = _mm256_setzero_ps();
             for (long o = 0; o < count; o++) {
+                if (val[o] == 0.0f) continue;  // padding
                 const long kk = idx[o];
                 const int8_t *g = panel + (kk / 4) * NR * 4;
                 const __m128i shift = _mm_cvtsi32_si128((int)(24 - 8 * (kk % 4)));

@@ -12,8 +12,6 @@
 #include <math.h>
 
 #define VNNI __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
-// Values of a row the outlier search keeps (smally_s8_quantize_rows_outliers_avx512).
-#define SMALLY_S8_CANDIDATES 512
 
 // R rows × 32 columns (panels b0 and b1), `gc` groups from `a`; `start` gives each row's initial
 // accumulator when `add` is 0.
@@ -178,27 +176,9 @@ static inline __attribute__((always_inline)) VNNI __m512 magnitudes16(const floa
     return _mm512_abs_ps(v);
 }
 
-// Of four decreasing bounds, the first with more than `count` values |y| at or above it (4: none).
-static inline __attribute__((always_inline)) VNNI int s8_highest_bound(long k, const float *row, const float *smooth,
-                                                                       long count, const float bounds[4]) {
-    const __m512 b0 = _mm512_set1_ps(bounds[0]), b1 = _mm512_set1_ps(bounds[1]), b2 = _mm512_set1_ps(bounds[2]),
-                 b3 = _mm512_set1_ps(bounds[3]);
-    long n0 = 0, n1 = 0, n2 = 0, n3 = 0;
-    for (long kk = 0; kk < k; kk += 16) {
-        __mmask16 mask;
-        const __m512 v = magnitudes16(row, smooth, k, kk, &mask);
-        n0 += __builtin_popcount(_mm512_mask_cmp_ps_mask(mask, v, b0, _CMP_GE_OQ));
-        n1 += __builtin_popcount(_mm512_mask_cmp_ps_mask(mask, v, b1, _CMP_GE_OQ));
-        n2 += __builtin_popcount(_mm512_mask_cmp_ps_mask(mask, v, b2, _CMP_GE_OQ));
-        n3 += __builtin_popcount(_mm512_mask_cmp_ps_mask(mask, v, b3, _CMP_GE_OQ));
-    }
-    return n0 > count ? 0 : n1 > count ? 1 : n2 > count ? 2 : n3 > count ? 3 : 4;
-}
-
-// The same bytes and lists as the portable reference. The boundary (the (count + 1)-th largest |y|)
-// is searched for among the values above a bound that counting passes found (a few dozen per row):
-// the same value as a search among all. What clamping left out is y − scale·q, a product
-// then a difference (never fused), as in the reference.
+// The same bytes and lists as the portable reference: the largest |y| is exact in any order, the
+// clips are exact products of it, and what clamping left out is y − scale·q, a product then a
+// difference (never fused), as in the reference.
 VNNI void smally_s8_quantize_rows_outliers_avx512(long m, long k, const float *x, long ldx, const float *smooth,
                                                   long count, int8_t *q, long ldq, float *scales, int32_t *sums,
                                                   int32_t *index, float *value) {
@@ -208,72 +188,28 @@ VNNI void smally_s8_quantize_rows_outliers_avx512(long m, long k, const float *x
     for (long i = 0; i < m; i++) {
         const float *row = x + i * ldx;
         int8_t *out = q + i * ldq;
-        // The candidates: values ≥ a bound with count + 1 values at or above it (a multiple of the RMS,
-        // halved until it has them; 0 at worst), then a quickselect among them.
-        float candidates[SMALLY_S8_CANDIDATES];
-        long found = 0;
+        // The largest |y|, then one pass counting the values above each clip.
+        float most;
         {
-            __m512 top = _mm512_setzero_ps(), squares = _mm512_setzero_ps();
+            __m512 largest = _mm512_setzero_ps();
             for (long kk = 0; kk < k; kk += 16) {
-                const __mmask16 mask = k - kk >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (k - kk)) - 1);
-                __m512 v = _mm512_maskz_loadu_ps(mask, row + kk);
-                if (smooth) v = _mm512_mul_ps(v, _mm512_maskz_loadu_ps(mask, smooth + kk));
-                top = _mm512_max_ps(top, _mm512_abs_ps(v));
-                squares = _mm512_fmadd_ps(v, v, squares);
+                __mmask16 mask;
+                largest = _mm512_max_ps(largest, magnitudes16(row, smooth, k, kk, &mask));
             }
-            const float most = _mm512_reduce_max_ps(top);
-            const float rms = sqrtf(_mm512_reduce_add_ps(squares) / (float)k);
-            // Two counting passes of four bounds each (8, 4, 2, 1 RMS; then the chosen one times
-            // 2^¾, 2^½, 2^¼): the highest with count + 1 values, so that few values are candidates.
-            float bound = fminf(most, 0.5f * rms);
-            if (rms > 0.0f) {
-                const float first[4] = {8.0f * rms, 4.0f * rms, 2.0f * rms, rms};
-                const int chosen = s8_highest_bound(k, row, smooth, count, first);
-                if (chosen < 4) {
-                    const float base = first[chosen];
-                    const float second[4] = {base * 1.6817928f, base * 1.4142135f, base * 1.1892071f, base};
-                    bound = fminf(most, second[s8_highest_bound(k, row, smooth, count, second)]);
-                }
-            }
-            for (;;) {
-                const __m512 least = _mm512_set1_ps(bound);
-                found = 0;
-                long seen = 0;
-                for (long kk = 0; kk < k; kk += 16) {
-                    __mmask16 mask;
-                    const __m512 v = magnitudes16(row, smooth, k, kk, &mask);
-                    const __mmask16 above = _mm512_mask_cmp_ps_mask(mask, v, least, _CMP_GE_OQ);
-                    const int n = __builtin_popcount(above);
-                    if (n && seen + n <= SMALLY_S8_CANDIDATES) _mm512_mask_compressstoreu_ps(candidates + seen, above, v);
-                    seen += n;
-                }
-                if (seen > count || bound == 0.0f) {
-                    found = seen;
-                    break;
-                }
-                bound = bound < 1e-30f ? 0.0f : bound * 0.5f;
-            }
-            if (found > SMALLY_S8_CANDIDATES) {  // rare: a row with many values of one size
-                // Too many to keep: the search over the row, values below the bound and below the
-                // current (count + 1)-th largest skipped.
-                float best[SMALLY_S8_MAX_OUTLIERS + 1];
-                for (long o = 0; o <= count; o++) best[o] = 0.0f;
-                const __m512 least = _mm512_set1_ps(bound);
-                for (long kk = 0; kk < k; kk += 16) {
-                    __mmask16 mask;
-                    const __m512 v = magnitudes16(row, smooth, k, kk, &mask);
-                    const __mmask16 above = _mm512_mask_cmp_ps_mask(mask, v, least, _CMP_GE_OQ);
-                    const __mmask16 larger = _mm512_mask_cmp_ps_mask(above, v, _mm512_set1_ps(best[count]), _CMP_GT_OQ);
-                    if (!larger) continue;
-                    float chosen[16];
-                    _mm512_mask_compressstoreu_ps(chosen, larger, v);
-                    for (int c = 0, n = __builtin_popcount(larger); c < n; c++) s8_keep_largest(best, count, chosen[c]);
-                }
-                for (long o = 0; o <= count; o++) candidates[o] = best[o];
-                found = count + 1;
-            }
+            most = _mm512_reduce_max_ps(largest);
         }
-        const float top = found > count ? s8_select_largest(candidates, found, count) : 0.0f;
+        __m512 clips[SMALLY_S8_CLIPS];
+        long above[SMALLY_S8_CLIPS] = {0};
+        for (int j = 0; j < SMALLY_S8_CLIPS; j++) clips[j] = _mm512_set1_ps(most * s8_clips[j]);
+        for (long kk = 0; kk < k; kk += 16) {
+            __mmask16 mask;
+            const __m512 v = magnitudes16(row, smooth, k, kk, &mask);
+            for (int j = 0; j < SMALLY_S8_CLIPS; j++)
+                above[j] += __builtin_popcount(_mm512_mask_cmp_ps_mask(mask, v, clips[j], _CMP_GT_OQ));
+        }
+        float top = most;
+        for (int j = SMALLY_S8_CLIPS - 1; j >= 0; j--)
+            if (above[j] <= count) top = most * s8_clips[j];
         const float scale = top / 127.0f;
         scales[i] = scale;
         const __m512 inverse = _mm512_set1_ps(top > 0.0f ? 127.0f / top : 0.0f);
@@ -316,6 +252,7 @@ VNNI void smally_s8_add_outliers_avx512(long m, long n, long k, long count, cons
             const int8_t *panel = packed + p * stride;
             __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
             for (long o = 0; o < count; o++) {
+                if (val[o] == 0.0f) continue;  // padding
                 const long kk = idx[o];
                 const int8_t *g = panel + (kk / 4) * NR * 4;
                 const __m512i shift = _mm512_set1_epi32((int)(24 - 8 * (kk % 4)));
@@ -337,6 +274,7 @@ VNNI void smally_s8_add_outliers_avx512(long m, long n, long k, long count, cons
             const int8_t *panel = packed + p * stride;
             __m512 acc = _mm512_setzero_ps();
             for (long o = 0; o < count; o++) {
+                if (val[o] == 0.0f) continue;  // padding
                 const long kk = idx[o];
                 const int8_t *g = panel + (kk / 4) * NR * 4;
                 const __m512i shift = _mm512_set1_epi32((int)(24 - 8 * (kk % 4)));

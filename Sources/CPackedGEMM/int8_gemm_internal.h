@@ -15,39 +15,11 @@ static inline __attribute__((always_inline)) int32_t load4(const int8_t *p) {
     return v;
 }
 
-// Keeps best[0 ..= count] the count + 1 largest values seen, largest first (best[count] the smallest
-// of them): the same multiset, so the same best[count], in whatever order the values come.
-static inline __attribute__((always_inline)) void s8_keep_largest(float *best, long count, float a) {
-    if (!(a > best[count])) return;
-    long o = count;
-    while (o > 0 && best[o - 1] < a) {
-        best[o] = best[o - 1];
-        o--;
-    }
-    best[o] = a;
-}
-
-// The (rank + 1)-th largest of v[0 ..< n] (n > rank), v reordered (quickselect: a value, so the
-// same whatever the order of v).
-static inline float s8_select_largest(float *v, long n, long rank) {
-    long lo = 0, hi = n - 1;
-    while (lo < hi) {
-        const float pivot = v[lo + (hi - lo) / 2];
-        long i = lo, j = hi;
-        while (i <= j) {
-            while (v[i] > pivot) i++;
-            while (v[j] < pivot) j--;
-            if (i <= j) {
-                const float t = v[i];
-                v[i++] = v[j];
-                v[j--] = t;
-            }
-        }
-        if (rank <= j) hi = j;
-        else if (rank >= i) lo = i;
-        else return v[rank];
-    }
-    return v[lo];
-}
+// The clips a row with outliers may take, as fractions of its largest |value| in half-octave steps
+// (1/16 … 1/√2), lowest first; the largest itself is the last resort. Each clip is one rounded
+// product of the largest |value|, exact in any order, so every kernel finds the same clip.
+#define SMALLY_S8_CLIPS 8
+static const float s8_clips[SMALLY_S8_CLIPS] = {0.0625f, 0.088388347648f, 0.125f, 0.176776695297f,
+                                                0.25f, 0.353553390593f, 0.5f, 0.707106781187f};
 
 #endif

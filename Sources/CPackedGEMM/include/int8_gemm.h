@@ -59,13 +59,12 @@ void smally_s8_quantization_error(long m, long k, const float *x, long ldx, cons
 #define SMALLY_S8_MAX_OUTLIERS 64
 
 /// Row quantization with per-row outliers (LLM.int8()-style, per token): like
-/// smally_s8_quantize_rows, but each row's scale is set by its (`count` + 1)-th largest |y| instead
-/// of the largest, so the `count` largest values (which change from token to token, as GELU's do) no
-/// longer coarsen every other value's step. Those values are clamped to ±127 in `q`, and what the
-/// clamping left out, `y − scales[i] · q`, is listed per row: `index[i·count + o]` (input) and
-/// `value[i·count + o]`, in input order, padded with index 0 / value 0 (only values with |y| above the
-/// scale's value are listed: ties at the boundary need no correction). The (`count` + 1)-th largest
-/// does not depend on the order of a search, so every kernel gives the same bytes and lists.
+/// smally_s8_quantize_rows, but each row is clipped at the lowest of max|y| · 2^(−j/2), j = 8 … 1,
+/// that at most `count` values exceed (else at max|y|), and its scale is clip / 127, so a few large
+/// values (which change from token to token, as GELU's do) no longer coarsen every other value's
+/// step. Those values are clamped to ±127 in `q`, and what the clamping left out, `y − scales[i] · q`,
+/// is listed per row: `index[i·count + o]` (input) and `value[i·count + o]`, in input order, padded
+/// with index 0 / value 0. Every kernel gives the same bytes and lists.
 /// 0 < `count` ≤ SMALLY_S8_MAX_OUTLIERS, `count` < `k`.
 void smally_s8_quantize_rows_outliers(int kernel, long m, long k, const float *x, long ldx, const float *smooth,
                                       long count, int8_t *q, long ldq, float *scales, int32_t *sums, int32_t *index,
@@ -74,7 +73,7 @@ void smally_s8_quantize_rows_outliers(int kernel, long m, long k, const float *x
 /// The outliers' part of the product, in fp32 against the int8 weights:
 /// `out[i][j] += col_scales[j] · Σ_o value[i][o] · Wq[j][index[i][o]]` for `m` rows and the `n` columns
 /// of `packed` (smally_s8_pack_weights' layout, `k` inputs), the sum taken in the order o = 0, 1, …
-/// with fused multiply-adds (every kernel gives the same floats).
+/// with fused multiply-adds, entries of value 0 (padding) skipped (every kernel gives the same floats).
 void smally_s8_add_outliers(int kernel, long m, long n, long k, long count, const int32_t *index, const float *value,
                             const int8_t *packed, const float *col_scales, float *out, long ldo);
 
