@@ -198,18 +198,22 @@ VNNI void smally_s8_quantize_rows_outliers_avx512(long m, long k, const float *x
             }
             most = _mm512_reduce_max_ps(largest);
         }
-        __m512 clips[SMALLY_S8_CLIPS];
-        long above[SMALLY_S8_CLIPS] = {0};
-        for (int j = 0; j < SMALLY_S8_CLIPS; j++) clips[j] = _mm512_set1_ps(most * s8_clips[j]);
-        for (long kk = 0; kk < k; kk += 16) {
-            __mmask16 mask;
-            const __m512 v = magnitudes16(row, smooth, k, kk, &mask);
-            for (int j = 0; j < SMALLY_S8_CLIPS; j++)
-                above[j] += __builtin_popcount(_mm512_mask_cmp_ps_mask(mask, v, clips[j], _CMP_GT_OQ));
+        // The lowest clip with at most count values above it, by bisection (the counts fall as the
+        // clips rise): three or four counting passes of one comparison each.
+        int low = 0, high = SMALLY_S8_CLIPS;  // clip SMALLY_S8_CLIPS: the largest itself, always fits
+        while (low < high) {
+            const int middle = (low + high) / 2;
+            const __m512 clip = _mm512_set1_ps(most * s8_clips[middle]);
+            long above = 0;
+            for (long kk = 0; kk < k; kk += 16) {
+                __mmask16 mask;
+                const __m512 v = magnitudes16(row, smooth, k, kk, &mask);
+                above += __builtin_popcount(_mm512_mask_cmp_ps_mask(mask, v, clip, _CMP_GT_OQ));
+            }
+            if (above <= count) high = middle;
+            else low = middle + 1;
         }
-        float top = most;
-        for (int j = SMALLY_S8_CLIPS - 1; j >= 0; j--)
-            if (above[j] <= count) top = most * s8_clips[j];
+        const float top = low < SMALLY_S8_CLIPS ? most * s8_clips[low] : most;
         const float scale = top / 127.0f;
         scales[i] = scale;
         const __m512 inverse = _mm512_set1_ps(top > 0.0f ? 127.0f / top : 0.0f);
