@@ -188,7 +188,7 @@ VNNI void smally_s8_quantize_rows_outliers_avx512(long m, long k, const float *x
     for (long i = 0; i < m; i++) {
         const float *row = x + i * ldx;
         int8_t *out = q + i * ldq;
-        // The largest |y|, then one pass counting the values above each clip.
+        // The largest |y|, then the clip.
         float most;
         {
             __m512 largest = _mm512_setzero_ps();

@@ -35,10 +35,11 @@ struct QuantizationPlan: Sendable {
     /// Parts whose weights are stored twice: the int8 weights, then what their rounding left out, also
     /// in int8 (twice the bytes and the products).
     var twoPassWeights: Set<Part> = []
-    /// Per part, how many values of each activation row are set aside (LLM.int8()-style, per token):
-    /// the row's scale is set by its next largest |value|, so the few outliers (GELU's change from
-    /// token to token) no longer coarsen every other value's step; what their clamping to ±127 left
-    /// out is added in fp32 against the int8 weights (no fp32 weight copy). One activation pass.
+    /// Per part, at most how many values of each activation row are set aside (LLM.int8()-style, per
+    /// token): the row is clipped at the lowest of max|x|·2^(−j/2) that at most that many values exceed
+    /// (`smally_s8_quantize_rows_outliers`), so the few outliers (GELU's change from token to token) no
+    /// longer coarsen every other value's step; what their clamping to ±127 left out is added in fp32
+    /// against the int8 weights (no fp32 weight copy). One activation pass.
     var outliers: [Part: Int] = [:]
     /// Parts with outliers whose fp32 part is taken against both weight copies (the int8 weights and
     /// what their rounding left out, stored as for ``twoPassWeights``) while the dense product uses the
