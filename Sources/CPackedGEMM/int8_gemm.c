@@ -56,6 +56,70 @@ void smally_s8_quantize_rows_portable(long m, long k, const float *x, long ldx, 
     }
 }
 
+// The clip of a row: the lowest of max|y| · s8_clips that at most `count` values exceed, else max|y|.
+static float outlier_clip(long k, const float *row, const float *smooth, long count) {
+    float most = 0.0f;
+    for (long kk = 0; kk < k; kk++) most = fmaxf(most, fabsf(smooth ? row[kk] * smooth[kk] : row[kk]));
+    for (int j = 0; j < SMALLY_S8_CLIPS; j++) {
+        const float clip = most * s8_clips[j];
+        long above = 0;
+        for (long kk = 0; kk < k; kk++) above += fabsf(smooth ? row[kk] * smooth[kk] : row[kk]) > clip;
+        if (above <= count) return clip;
+    }
+    return most;
+}
+
+void smally_s8_quantize_rows_outliers_portable(long m, long k, const float *x, long ldx, const float *smooth,
+                                               long count, int8_t *q, long ldq, float *scales, int32_t *sums,
+                                               int32_t *index, float *value) {
+#pragma STDC FP_CONTRACT OFF
+    const long depth = smally_s8_depth(k);
+    for (long i = 0; i < m; i++) {
+        const float *row = x + i * ldx;
+        int8_t *out = q + i * ldq;
+        const float top = outlier_clip(k, row, smooth, count);
+        const float scale = top / 127.0f;
+        scales[i] = scale;
+        const float inverse = top > 0.0f ? 127.0f / top : 0.0f;
+        int32_t sum = 0;
+        long o = 0;
+        for (long kk = 0; kk < k; kk++) {
+            const float y = smooth ? row[kk] * smooth[kk] : row[kk];
+            out[kk] = quantize_one(y, inverse);
+            sum += out[kk];
+            if (fabsf(y) > top) {
+                const float kept = scale * (float)out[kk];
+                index[i * count + o] = (int32_t)kk;
+                value[i * count + o] = y - kept;
+                o++;
+            }
+        }
+        for (; o < count; o++) {
+            index[i * count + o] = 0;
+            value[i * count + o] = 0.0f;
+        }
+        for (long kk = k; kk < depth; kk++) out[kk] = 0;
+        sums[i] = sum;
+    }
+}
+
+void smally_s8_add_outliers_portable(long m, long n, long k, long count, const int32_t *index, const float *value,
+                                     const int8_t *packed, const float *col_scales, float *out, long ldo) {
+    const long groups = smally_s8_depth(k) / 4;
+    for (long i = 0; i < m; i++) {
+        for (long j = 0; j < n; j++) {
+            const int8_t *panel = packed + (j / NR) * groups * NR * 4 + (j % NR) * 4;
+            float acc = 0.0f;
+            for (long o = 0; o < count; o++) {
+                const long kk = index[i * count + o];
+                if (value[i * count + o] == 0.0f) continue;  // padding
+                acc = fmaf(value[i * count + o], (float)panel[(kk / 4) * NR * 4 + kk % 4], acc);
+            }
+            out[i * ldo + j] = fmaf(acc, col_scales[j], out[i * ldo + j]);
+        }
+    }
+}
+
 void smally_s8_quantization_error(long m, long k, const float *x, long ldx, const float *smooth, const int8_t *q,
                                   long ldq, const float *scales, float *out, long ldo) {
     for (long i = 0; i < m; i++) {
@@ -179,4 +243,33 @@ void smally_s8_dequantize(int kernel, long m, long n, const int32_t *acc, long l
 #endif
     (void)kernel;
     smally_s8_dequantize_portable(m, n, acc, ldacc, row_scales, col_scales, out, ldo, accumulate);
+}
+
+void smally_s8_quantize_rows_outliers(int kernel, long m, long k, const float *x, long ldx, const float *smooth,
+                                      long count, int8_t *q, long ldq, float *scales, int32_t *sums, int32_t *index,
+                                      float *value) {
+#if defined(__x86_64__)
+    if (kernel == SMALLY_S8_AVX512VNNI) {
+        smally_s8_quantize_rows_outliers_avx512(m, k, x, ldx, smooth, count, q, ldq, scales, sums, index, value);
+        return;
+    }
+#endif
+    (void)kernel;
+    smally_s8_quantize_rows_outliers_portable(m, k, x, ldx, smooth, count, q, ldq, scales, sums, index, value);
+}
+
+void smally_s8_add_outliers(int kernel, long m, long n, long k, long count, const int32_t *index, const float *value,
+                            const int8_t *packed, const float *col_scales, float *out, long ldo) {
+#if defined(__x86_64__)
+    if (kernel == SMALLY_S8_AVX512VNNI) {
+        smally_s8_add_outliers_avx512(m, n, k, count, index, value, packed, col_scales, out, ldo);
+        return;
+    }
+    if (kernel == SMALLY_S8_AVXVNNI || kernel == SMALLY_S8_AVX2) {
+        smally_s8_add_outliers_avx2(m, n, k, count, index, value, packed, col_scales, out, ldo);
+        return;
+    }
+#endif
+    (void)kernel;
+    smally_s8_add_outliers_portable(m, n, k, count, index, value, packed, col_scales, out, ldo);
 }

@@ -53,4 +53,35 @@ AVX2 void smally_s8_gemm_avx2(long m, long n, long k, const int8_t *q, long ldq,
         for (; i < m; i++) tile1(groups, q + i * ldq, ldq, b, c + i * ldc + p * NR, ldc);
     }
 }
+// The outliers' fp32 part (smally_s8_add_outliers) for the AVX2 and AVX-VNNI paths: a panel's 16
+// columns as two ymm of 8, each outlier's byte sign-extended by two shifts, fused multiply-adds in
+// the reference's order.
+__attribute__((target("avx2,fma"))) void smally_s8_add_outliers_avx2(long m, long n, long k, long count,
+                                                                     const int32_t *index, const float *value,
+                                                                     const int8_t *packed, const float *col_scales,
+                                                                     float *out, long ldo) {
+    const long groups = smally_s8_depth(k) / 4;
+    for (long i = 0; i < m; i++) {
+        const int32_t *idx = index + i * count;
+        const float *val = value + i * count;
+        for (long p = 0; p < n / NR; p++) {
+            const int8_t *panel = packed + p * groups * NR * 4;
+            __m256 lo = _mm256_setzero_ps(), hi = _mm256_setzero_ps();
+            for (long o = 0; o < count; o++) {
+                if (val[o] == 0.0f) continue;  // padding
+                const long kk = idx[o];
+                const int8_t *g = panel + (kk / 4) * NR * 4;
+                const __m128i shift = _mm_cvtsi32_si128((int)(24 - 8 * (kk % 4)));
+                const __m256i w0 = _mm256_srai_epi32(_mm256_sll_epi32(_mm256_loadu_si256((const __m256i *)g), shift), 24);
+                const __m256i w1 = _mm256_srai_epi32(_mm256_sll_epi32(_mm256_loadu_si256((const __m256i *)(g + 32)), shift), 24);
+                const __m256 v = _mm256_set1_ps(val[o]);
+                lo = _mm256_fmadd_ps(v, _mm256_cvtepi32_ps(w0), lo);
+                hi = _mm256_fmadd_ps(v, _mm256_cvtepi32_ps(w1), hi);
+            }
+            float *o = out + i * ldo + p * NR;
+            _mm256_storeu_ps(o, _mm256_fmadd_ps(lo, _mm256_loadu_ps(col_scales + p * NR), _mm256_loadu_ps(o)));
+            _mm256_storeu_ps(o + 8, _mm256_fmadd_ps(hi, _mm256_loadu_ps(col_scales + p * NR + 8), _mm256_loadu_ps(o + 8)));
+        }
+    }
+}
 #endif

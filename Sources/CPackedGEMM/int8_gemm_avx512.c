@@ -9,6 +9,7 @@
 
 #if defined(__x86_64__)
 #include <immintrin.h>
+#include <math.h>
 
 #define VNNI __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
 
@@ -107,6 +108,22 @@ VNNI void smally_s8_gemm_avx512vnni(long m, long n, long k, const int8_t *q, lon
     }
 }
 
+// Inputs kk ..< kk + 16 of a row: y = x · smooth (zero past k) into *y, its bytes round(y · inverse)
+// clamped to ±127 stored (zero past k, nothing past depth); returns them as int32.
+static inline __attribute__((always_inline)) VNNI __m512i quantize16(const float *row, const float *smooth, long k,
+                                                                     long depth, long kk, __m512 inverse, int8_t *out,
+                                                                     __m512 *y, __mmask16 *load) {
+    const long left = depth - kk, valid = k - kk;
+    const __mmask16 store = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1);
+    *load = valid >= 16 ? (__mmask16)0xFFFF : valid <= 0 ? 0 : (__mmask16)((1u << valid) - 1);
+    *y = _mm512_maskz_loadu_ps(*load, row + kk);
+    if (smooth) *y = _mm512_mul_ps(*y, _mm512_maskz_loadu_ps(*load, smooth + kk));
+    __m512i v = _mm512_cvtps_epi32(_mm512_mul_ps(*y, inverse));
+    v = _mm512_max_epi32(_mm512_set1_epi32(-127), _mm512_min_epi32(_mm512_set1_epi32(127), v));
+    _mm_mask_storeu_epi8(out + kk, store, _mm512_cvtsepi32_epi8(v));
+    return v;
+}
+
 // The same bytes as the portable reference: the maximum is exact in any order, x·(127/max) is one
 // rounded product, and vcvtps2dq rounds to nearest even like nearbyintf.
 VNNI void smally_s8_quantize_rows_avx512(long m, long k, const float *x, long ldx, const float *smooth, int8_t *q,
@@ -125,19 +142,11 @@ VNNI void smally_s8_quantize_rows_avx512(long m, long k, const float *x, long ld
         const float most = _mm512_reduce_max_ps(top);
         scales[i] = most / 127.0f;
         const __m512 inverse = _mm512_set1_ps(most > 0.0f ? 127.0f / most : 0.0f);
-        const __m512i hi = _mm512_set1_epi32(127), lo = _mm512_set1_epi32(-127);
         __m512i sum = _mm512_setzero_si512();
         for (long kk = 0; kk < depth; kk += 16) {
-            const long left = depth - kk;
-            const __mmask16 store = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1);
-            const long valid = k - kk;
-            const __mmask16 load = valid >= 16 ? (__mmask16)0xFFFF : valid <= 0 ? 0 : (__mmask16)((1u << valid) - 1);
-            __m512 y = _mm512_maskz_loadu_ps(load, row + kk);
-            if (smooth) y = _mm512_mul_ps(y, _mm512_maskz_loadu_ps(load, smooth + kk));
-            __m512i v = _mm512_cvtps_epi32(_mm512_mul_ps(y, inverse));
-            v = _mm512_max_epi32(lo, _mm512_min_epi32(hi, v));
-            sum = _mm512_add_epi32(sum, v);
-            _mm_mask_storeu_epi8(out + kk, store, _mm512_cvtsepi32_epi8(v));
+            __m512 y;
+            __mmask16 load;
+            sum = _mm512_add_epi32(sum, quantize16(row, smooth, k, depth, kk, inverse, out, &y, &load));
         }
         sums[i] = _mm512_reduce_add_epi32(sum);
     }
@@ -155,6 +164,129 @@ VNNI void smally_s8_dequantize_avx512(long m, long n, const int32_t *acc, long l
             __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_maskz_loadu_epi32(mask, a + j)), scale);
             if (accumulate) v = _mm512_add_ps(_mm512_maskz_loadu_ps(mask, o + j), v);
             _mm512_mask_storeu_ps(o + j, mask, v);
+        }
+    }
+}
+// |x · smooth| for inputs kk ..< kk + 16 of a row (zero past k); *mask: the lanes before k.
+static inline __attribute__((always_inline)) VNNI __m512 magnitudes16(const float *row, const float *smooth, long k,
+                                                                      long kk, __mmask16 *mask) {
+    *mask = k - kk >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (k - kk)) - 1);
+    __m512 v = _mm512_maskz_loadu_ps(*mask, row + kk);
+    if (smooth) v = _mm512_mul_ps(v, _mm512_maskz_loadu_ps(*mask, smooth + kk));
+    return _mm512_abs_ps(v);
+}
+
+// The same bytes and lists as the portable reference: the largest |y| is exact in any order, the
+// clips are exact products of it, and what clamping left out is y − scale·q, a product then a
+// difference (never fused), as in the reference.
+VNNI void smally_s8_quantize_rows_outliers_avx512(long m, long k, const float *x, long ldx, const float *smooth,
+                                                  long count, int8_t *q, long ldq, float *scales, int32_t *sums,
+                                                  int32_t *index, float *value) {
+#pragma STDC FP_CONTRACT OFF
+    const long depth = smally_s8_depth(k);
+    const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    for (long i = 0; i < m; i++) {
+        const float *row = x + i * ldx;
+        int8_t *out = q + i * ldq;
+        // The largest |y|, then the clip.
+        float most;
+        {
+            __m512 largest = _mm512_setzero_ps();
+            for (long kk = 0; kk < k; kk += 16) {
+                __mmask16 mask;
+                largest = _mm512_max_ps(largest, magnitudes16(row, smooth, k, kk, &mask));
+            }
+            most = _mm512_reduce_max_ps(largest);
+        }
+        // The lowest clip with at most count values above it, by bisection (the counts fall as the
+        // clips rise): three or four counting passes of one comparison each.
+        int low = 0, high = SMALLY_S8_CLIPS;  // clip SMALLY_S8_CLIPS: the largest itself, always fits
+        while (low < high) {
+            const int middle = (low + high) / 2;
+            const __m512 clip = _mm512_set1_ps(most * s8_clips[middle]);
+            long above = 0;
+            for (long kk = 0; kk < k; kk += 16) {
+                __mmask16 mask;
+                const __m512 v = magnitudes16(row, smooth, k, kk, &mask);
+                above += __builtin_popcount(_mm512_mask_cmp_ps_mask(mask, v, clip, _CMP_GT_OQ));
+            }
+            if (above <= count) high = middle;
+            else low = middle + 1;
+        }
+        const float top = low < SMALLY_S8_CLIPS ? most * s8_clips[low] : most;
+        const float scale = top / 127.0f;
+        scales[i] = scale;
+        const __m512 inverse = _mm512_set1_ps(top > 0.0f ? 127.0f / top : 0.0f);
+        const __m512 boundary = _mm512_set1_ps(top), step = _mm512_set1_ps(scale);
+        __m512i sum = _mm512_setzero_si512();
+        long listed = 0;
+        for (long kk = 0; kk < depth; kk += 16) {
+            __m512 y;
+            __mmask16 load;
+            const __m512i v = quantize16(row, smooth, k, depth, kk, inverse, out, &y, &load);
+            sum = _mm512_add_epi32(sum, v);
+            const __mmask16 outliers = _mm512_mask_cmp_ps_mask(load, _mm512_abs_ps(y), boundary, _CMP_GT_OQ);
+            if (outliers) {
+                const __m512 kept = _mm512_mul_ps(step, _mm512_cvtepi32_ps(v));
+                _mm512_mask_compressstoreu_ps(value + i * count + listed, outliers, _mm512_sub_ps(y, kept));
+                _mm512_mask_compressstoreu_epi32(index + i * count + listed, outliers,
+                                                 _mm512_add_epi32(lanes, _mm512_set1_epi32((int)kk)));
+                listed += __builtin_popcount(outliers);
+            }
+        }
+        for (; listed < count; listed++) {
+            index[i * count + listed] = 0;
+            value[i * count + listed] = 0.0f;
+        }
+        sums[i] = _mm512_reduce_add_epi32(sum);
+    }
+}
+
+// 16 columns (one panel) per zmm: each outlier's 4-byte group of the panel is one 64-byte load, its
+// byte (input kk % 4) of every column sign-extended by two shifts.
+VNNI void smally_s8_add_outliers_avx512(long m, long n, long k, long count, const int32_t *index, const float *value,
+                                        const int8_t *packed, const float *col_scales, float *out, long ldo) {
+    const long groups = smally_s8_depth(k) / 4, stride = groups * NR * 4, panels = n / NR;
+    for (long i = 0; i < m; i++) {
+        const int32_t *idx = index + i * count;
+        const float *val = value + i * count;
+        long p = 0;
+        // Four panels at a time: four independent chains of fused multiply-adds.
+        for (; p + 4 <= panels; p += 4) {
+            const int8_t *panel = packed + p * stride;
+            __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+            for (long o = 0; o < count; o++) {
+                if (val[o] == 0.0f) continue;  // padding
+                const long kk = idx[o];
+                const int8_t *g = panel + (kk / 4) * NR * 4;
+                const __m512i shift = _mm512_set1_epi32((int)(24 - 8 * (kk % 4)));
+                const __m512 v = _mm512_set1_ps(val[o]);
+#define SMALLY_S8_OUTLIER_COLUMNS(q) _mm512_cvtepi32_ps(_mm512_srai_epi32(_mm512_sllv_epi32(_mm512_loadu_si512(g + (q) * stride), shift), 24))
+                a0 = _mm512_fmadd_ps(v, SMALLY_S8_OUTLIER_COLUMNS(0), a0);
+                a1 = _mm512_fmadd_ps(v, SMALLY_S8_OUTLIER_COLUMNS(1), a1);
+                a2 = _mm512_fmadd_ps(v, SMALLY_S8_OUTLIER_COLUMNS(2), a2);
+                a3 = _mm512_fmadd_ps(v, SMALLY_S8_OUTLIER_COLUMNS(3), a3);
+            }
+            float *o = out + i * ldo + p * NR;
+            const float *cs = col_scales + p * NR;
+            _mm512_storeu_ps(o, _mm512_fmadd_ps(a0, _mm512_loadu_ps(cs), _mm512_loadu_ps(o)));
+            _mm512_storeu_ps(o + 16, _mm512_fmadd_ps(a1, _mm512_loadu_ps(cs + 16), _mm512_loadu_ps(o + 16)));
+            _mm512_storeu_ps(o + 32, _mm512_fmadd_ps(a2, _mm512_loadu_ps(cs + 32), _mm512_loadu_ps(o + 32)));
+            _mm512_storeu_ps(o + 48, _mm512_fmadd_ps(a3, _mm512_loadu_ps(cs + 48), _mm512_loadu_ps(o + 48)));
+        }
+        for (; p < panels; p++) {
+            const int8_t *panel = packed + p * stride;
+            __m512 acc = _mm512_setzero_ps();
+            for (long o = 0; o < count; o++) {
+                if (val[o] == 0.0f) continue;  // padding
+                const long kk = idx[o];
+                const int8_t *g = panel + (kk / 4) * NR * 4;
+                const __m512i shift = _mm512_set1_epi32((int)(24 - 8 * (kk % 4)));
+                acc = _mm512_fmadd_ps(_mm512_set1_ps(val[o]), SMALLY_S8_OUTLIER_COLUMNS(0), acc);
+            }
+#undef SMALLY_S8_OUTLIER_COLUMNS
+            float *o = out + i * ldo + p * NR;
+            _mm512_storeu_ps(o, _mm512_fmadd_ps(acc, _mm512_loadu_ps(col_scales + p * NR), _mm512_loadu_ps(o)));
         }
     }
 }

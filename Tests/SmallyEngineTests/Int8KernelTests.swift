@@ -156,6 +156,120 @@ struct Int8KernelTests {
         #expect(smoothed.q != Activations(x, rows: 3, k: k).q, "smoothing must change the quantized rows")
     }
 
+    /// Rows quantized with `count` outliers set aside: bytes, scales, sums and the lists.
+    struct OutlierActivations: Equatable {
+        var q: [Int8], scales: [Float], sums: [Int32], index: [Int32], value: [Float]
+        init(_ x: [Float], rows: Int, k: Int, count: Int, kernel: Int8Kernel = .portable, smooth: [Float]? = nil) {
+            let depth = Int(smally_s8_depth(k))
+            q = [Int8](repeating: 99, count: rows * depth)
+            scales = [Float](repeating: -1, count: rows)
+            sums = [Int32](repeating: -1, count: rows)
+            index = [Int32](repeating: -1, count: rows * count)
+            value = [Float](repeating: -1, count: rows * count)
+            smally_s8_quantize_rows_outliers(kernel.code, rows, k, x, k, smooth, count, &q, depth, &scales, &sums, &index, &value)
+        }
+    }
+
+    /// Rows that exercise the outlier search: random, with a few large values, all zero, fewer non-zero
+    /// values than `count`, ties at the boundary, and all of one magnitude (none reaches 2·RMS).
+    static func outlierRows(k: Int, count: Int) -> [Float] {
+        var values = Values(state: UInt64(k * 31 + count))
+        var rows: [[Float]] = []
+        rows.append(values.array(k).map { $0 * 3 })
+        var spiky = values.array(k)
+        for e in 0..<(count + 3) { spiky[(e * 37 + 5) % k] = Float(e % 2 == 0 ? 1 : -1) * Float(20 + e) }
+        rows.append(spiky)
+        rows.append([Float](repeating: 0, count: k))
+        var sparse = [Float](repeating: 0, count: k)
+        for e in 0..<min(count / 2, k) { sparse[(e * 7) % k] = Float(e + 1) }
+        rows.append(sparse)
+        var ties = values.array(k)
+        for e in 0..<min(count + 4, k) { ties[(e * 11 + 3) % k] = e % 2 == 0 ? 9 : -9 }
+        rows.append(ties)
+        rows.append((0..<k).map { $0 % 2 == 0 ? 0.5 : -0.5 })
+        return rows.flatMap { $0 }
+    }
+
+    @Test("outlier quantization, reference: the row is clipped at the lowest of max|y| · 2^(−j/2), j = 8 … 1, that at most count values exceed (else max|y|), the lists hold what clamping left out")
+    func outlierReference() {
+        for (k, count) in [(5, 1), (40, 8), (384, 8), (1536, 16), (1536, 64)] {
+            let x = Self.outlierRows(k: k, count: count), rows = x.count / k, depth = Int(smally_s8_depth(k))
+            let a = OutlierActivations(x, rows: rows, k: k, count: count)
+            for i in 0..<rows {
+                let row = Array(x[(i * k)..<((i + 1) * k)])
+                let most = row.map(abs).max()!
+                let clips: [Float] = [0.0625, 0.088388347648, 0.125, 0.176776695297, 0.25, 0.353553390593, 0.5, 0.707106781187]
+                let top = clips.map { most * $0 }
+                    .first { clip in row.filter { abs($0) > clip }.count <= count } ?? most
+                #expect(a.scales[i] == top / 127, "k \(k) count \(count) row \(i) scale")
+                #expect(a.sums[i] == (0..<k).reduce(0) { $0 + Int32(a.q[i * depth + $1]) })
+                var expected: [(Int32, Float)] = []
+                for kk in 0..<k {
+                    let q = a.q[i * depth + kk]
+                    #expect(q != -128)
+                    if abs(row[kk]) > top {
+                        #expect(abs(q) == 127 || top == 0, "outlier clamped")
+                        expected.append((Int32(kk), row[kk] - a.scales[i] * Float(q)))
+                    } else {
+                        #expect(abs(row[kk] - a.scales[i] * Float(q)) <= 0.5001 * a.scales[i], "k \(k) row \(i) input \(kk)")
+                    }
+                }
+                #expect(expected.count <= count)
+                expected += Array(repeating: (0, 0), count: count - expected.count)
+                #expect(expected.map(\.0) == Array(a.index[(i * count)..<((i + 1) * count)]), "k \(k) count \(count) row \(i) indices")
+                #expect(expected.map(\.1) == Array(a.value[(i * count)..<((i + 1) * count)]), "k \(k) count \(count) row \(i) values")
+            }
+        }
+    }
+
+    @Test("outlier quantization: every kernel writes the reference's bytes, scales, sums and lists", arguments: kernels)
+    func outlierRows(_ kernel: Int8Kernel) {
+        Self.onKernel(kernel) {
+            for (k, count) in [(5, 1), (17, 4), (40, 8), (384, 8), (1536, 16), (1536, 64)] {
+                let x = Self.outlierRows(k: k, count: count), rows = x.count / k
+                let smooth = (0..<k).map { Float.pow20(Float(($0 * 13) % 20) / 10 - 1) }
+                for factors in [nil, smooth] {
+                    let reference = OutlierActivations(x, rows: rows, k: k, count: count, smooth: factors)
+                    let actual = OutlierActivations(x, rows: rows, k: k, count: count, kernel: kernel, smooth: factors)
+                    #expect(actual == reference, "\(kernel) k \(k) count \(count) smoothed \(factors != nil)")
+                }
+            }
+        }
+    }
+
+    @Test("outliers' fp32 part: the reference sums value · int8 weight in list order; every kernel gives its floats",
+          arguments: [Int8Kernel.portable] + kernels)
+    func addOutliers(_ kernel: Int8Kernel) {
+        Self.onKernel(kernel) {
+            for s in [Shape(m: 3, n: 16, k: 5), Shape(m: 6, n: 48, k: 384), Shape(m: 6, n: 384, k: 1536)] {
+                let count = min(16, s.k - 1)
+                let (x, w) = Self.inputs(s)
+                let a = OutlierActivations(Self.outlierRows(k: s.k, count: count), rows: 6, k: s.k, count: count)
+                let depth = Int(smally_s8_depth(s.k))
+                var packed = [Int8](repeating: 0, count: s.n * depth), scales = [Float](repeating: 0, count: s.n)
+                smally_s8_pack_weights(w, s.n, s.k, &packed, &scales)
+                let ldo = s.n + 3
+                let before = (0..<((s.m + 1) * ldo)).map { Float($0 % 7) - 3 + x[$0 % x.count] }
+                var actual = before
+                smally_s8_add_outliers(kernel.code, s.m, s.n, s.k, count, a.index, a.value, packed, scales, &actual, ldo)
+                for index in before.indices {
+                    let (i, j) = index.quotientAndRemainder(dividingBy: ldo)
+                    guard i < s.m, j < s.n else {
+                        #expect(actual[index] == before[index], "\(kernel) wrote outside at \(i), \(j)")
+                        continue
+                    }
+                    var acc: Float = 0
+                    for o in 0..<count {
+                        let kk = Int(a.index[i * count + o])
+                        let qw = packed[((j / 16 * depth / 4 + kk / 4) * 16 + j % 16) * 4 + kk % 4]
+                        acc = acc.addingProduct(a.value[i * count + o], Float(qw))
+                    }
+                    #expect(actual[index] == before[index].addingProduct(acc, scales[j]), "\(kernel) \(s.testDescription) at \(i), \(j)")
+                }
+            }
+        }
+    }
+
     @Test("dequantization: acc · row scale · column scale (+ out), within one rounding of the reference", arguments: kernels)
     func dequantize(_ kernel: Int8Kernel) {
         Self.onKernel(kernel) {

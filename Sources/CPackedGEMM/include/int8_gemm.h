@@ -55,6 +55,28 @@ void smally_s8_quantize_rows(int kernel, long m, long k, const float *x, long ld
 void smally_s8_quantization_error(long m, long k, const float *x, long ldx, const float *smooth, const int8_t *q,
                                   long ldq, const float *scales, float *out, long ldo);
 
+/// Most outliers a row may set aside (smally_s8_quantize_rows_outliers).
+#define SMALLY_S8_MAX_OUTLIERS 64
+
+/// Row quantization with per-row outliers (LLM.int8()-style, per token): like
+/// smally_s8_quantize_rows, but each row is clipped at the lowest of max|y| · 2^(−j/2), j = 8 … 1,
+/// that at most `count` values exceed (else at max|y|), and its scale is clip / 127, so a few large
+/// values (which change from token to token, as GELU's do) no longer coarsen every other value's
+/// step. Those values are clamped to ±127 in `q`, and what the clamping left out, `y − scales[i] · q`,
+/// is listed per row: `index[i·count + o]` (input) and `value[i·count + o]`, in input order, padded
+/// with index 0 / value 0. Every kernel gives the same bytes and lists.
+/// 0 < `count` ≤ SMALLY_S8_MAX_OUTLIERS, `count` < `k`.
+void smally_s8_quantize_rows_outliers(int kernel, long m, long k, const float *x, long ldx, const float *smooth,
+                                      long count, int8_t *q, long ldq, float *scales, int32_t *sums, int32_t *index,
+                                      float *value);
+
+/// The outliers' part of the product, in fp32 against the int8 weights:
+/// `out[i][j] += col_scales[j] · Σ_o value[i][o] · Wq[j][index[i][o]]` for `m` rows and the `n` columns
+/// of `packed` (smally_s8_pack_weights' layout, `k` inputs), the sum taken in the order o = 0, 1, …
+/// with fused multiply-adds, entries of value 0 (padding) skipped (every kernel gives the same floats).
+void smally_s8_add_outliers(int kernel, long m, long n, long k, long count, const int32_t *index, const float *value,
+                            const int8_t *packed, const float *col_scales, float *out, long ldo);
+
 /// `C[m][n] = Q[m][k] · Wqᵀ` in int32, exactly, with `q`, `sums` from smally_s8_quantize_rows and
 /// `packed` from smally_s8_pack_weights; `n` a multiple of SMALLY_PACKED_PANEL.
 void smally_s8_gemm(int kernel, long m, long n, long k, const int8_t *q, long ldq, const int32_t *sums,
@@ -80,6 +102,18 @@ void smally_s8_quantize_rows_portable(long m, long k, const float *x, long ldx, 
                                       long ldq, float *scales, int32_t *sums);
 void smally_s8_quantize_rows_avx512(long m, long k, const float *x, long ldx, const float *smooth, int8_t *q,
                                     long ldq, float *scales, int32_t *sums);
+void smally_s8_quantize_rows_outliers_portable(long m, long k, const float *x, long ldx, const float *smooth,
+                                               long count, int8_t *q, long ldq, float *scales, int32_t *sums,
+                                               int32_t *index, float *value);
+void smally_s8_quantize_rows_outliers_avx512(long m, long k, const float *x, long ldx, const float *smooth,
+                                             long count, int8_t *q, long ldq, float *scales, int32_t *sums,
+                                             int32_t *index, float *value);
+void smally_s8_add_outliers_portable(long m, long n, long k, long count, const int32_t *index, const float *value,
+                                     const int8_t *packed, const float *col_scales, float *out, long ldo);
+void smally_s8_add_outliers_avx512(long m, long n, long k, long count, const int32_t *index, const float *value,
+                                   const int8_t *packed, const float *col_scales, float *out, long ldo);
+void smally_s8_add_outliers_avx2(long m, long n, long k, long count, const int32_t *index, const float *value,
+                                 const int8_t *packed, const float *col_scales, float *out, long ldo);
 void smally_s8_dequantize_portable(long m, long n, const int32_t *acc, long ldacc, const float *row_scales,
                                    const float *col_scales, float *out, long ldo, int accumulate);
 void smally_s8_dequantize_avx512(long m, long n, const int32_t *acc, long ldacc, const float *row_scales,

@@ -29,6 +29,9 @@ public final class BertEncoder {
     private var quantized2 = AlignedBuffer<Int8>(count: 0)
     private var rowScales2 = FloatBuffer(count: 0)
     private var rowSums2 = AlignedBuffer<Int32>(count: 0)
+    // Layers with outliers: per row, the inputs and values set aside [T, max outliers].
+    private var outlierIndex = AlignedBuffer<Int32>(count: 0)
+    private var outlierValue = FloatBuffer(count: 0)
     /// Per member of a team (one for a pass on one thread): [L, L] for one head of one sequence.
     private var scores: [FloatBuffer]
 
@@ -74,6 +77,10 @@ public final class BertEncoder {
                 quantized2 = AlignedBuffer(count: newCapacity * depth)
                 rowScales2 = FloatBuffer(count: newCapacity)
                 rowSums2 = AlignedBuffer(count: newCapacity)
+            }
+            if weights.maxOutliers > 0 {
+                outlierIndex = AlignedBuffer(count: newCapacity * weights.maxOutliers)
+                outlierValue = FloatBuffer(count: newCapacity * weights.maxOutliers)
             }
         }
         capacity = newCapacity
@@ -239,9 +246,17 @@ public final class BertEncoder {
         let rows = share.range(t)
         if !rows.isEmpty {
             let first = rows.lowerBound
-            smally_s8_quantize_rows(int8Kernel.code, rows.count, w.inputs, x + first * w.inputs, w.inputs,
-                                    q.smoothing, quantized.pointer + first * q.depth, q.depth,
-                                    rowScales.pointer + first, rowSums.pointer + first)
+            if q.outliers > 0 {
+                smally_s8_quantize_rows_outliers(int8Kernel.code, rows.count, w.inputs, x + first * w.inputs, w.inputs,
+                                                 q.smoothing, q.outliers, quantized.pointer + first * q.depth, q.depth,
+                                                 rowScales.pointer + first, rowSums.pointer + first,
+                                                 outlierIndex.pointer + first * q.outliers,
+                                                 outlierValue.pointer + first * q.outliers)
+            } else {
+                smally_s8_quantize_rows(int8Kernel.code, rows.count, w.inputs, x + first * w.inputs, w.inputs,
+                                        q.smoothing, quantized.pointer + first * q.depth, q.depth,
+                                        rowScales.pointer + first, rowSums.pointer + first)
+            }
             if q.twoPass {
                 smally_s8_quantization_error(rows.count, w.inputs, x + first * w.inputs, w.inputs, q.smoothing,
                                              quantized.pointer + first * q.depth, q.depth, rowScales.pointer + first,
@@ -261,7 +276,7 @@ public final class BertEncoder {
         for pass in 0..<(q.twoPass ? 2 : 1) {
             let (rowsQ, rowsScale, rowsSum) = pass == 0 ? (quantized.pointer, rowScales.pointer, rowSums.pointer)
                                                         : (quantized2.pointer, rowScales2.pointer, rowSums2.pointer)
-            for copy in [(q.packed, q.scales), (q.residualPacked, q.residualScales)] {
+            for copy in [(q.packed, q.scales), q.denseResidual ? (q.residualPacked, q.residualScales) : (nil, nil)] {
                 guard let packed = copy.0, let scales = copy.1 else { continue }
                 smally_s8_gemm(int8Kernel.code, t, columns.count, w.inputs, rowsQ, q.depth, rowsSum,
                                packed + columns.lowerBound * q.depth, products.pointer + columns.lowerBound, w.outputs)
@@ -269,6 +284,14 @@ public final class BertEncoder {
                                      rowsScale, scales + columns.lowerBound, out + columns.lowerBound, w.outputs,
                                      first && !accumulate ? 0 : 1)
                 first = false
+            }
+        }
+        if q.outliers > 0 {
+            for copy in [(q.packed, q.scales), q.outlierResidual ? (q.residualPacked, q.residualScales) : (nil, nil)] {
+                guard let packed = copy.0, let scales = copy.1 else { continue }
+                smally_s8_add_outliers(int8Kernel.code, t, columns.count, w.inputs, q.outliers, outlierIndex.pointer,
+                                       outlierValue.pointer, packed + columns.lowerBound * q.depth,
+                                       scales + columns.lowerBound, out + columns.lowerBound, w.outputs)
             }
         }
         return columns

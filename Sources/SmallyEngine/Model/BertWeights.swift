@@ -37,6 +37,8 @@ public final class BertWeights: @unchecked Sendable {
     public let precision: Precision
     /// Whether some int8 layer quantizes its activations in two passes (the encoder's extra scratch).
     let hasTwoPassLayers: Bool
+    /// The most outliers an int8 layer sets aside per row (``QuantizationPlan/outliers``), 0 for none.
+    let maxOutliers: Int
     /// Bytes of the weights a pass reads (every row of the word embeddings counted): packed, quantized
     /// and converted buffers plus the tensors used straight from the mapped file. An int8 model's
     /// resident weights when every vocabulary row has been used.
@@ -101,7 +103,9 @@ public final class BertWeights: @unchecked Sendable {
             let weights = LinearWeights(matrix: matrix, outputs: outputs, inputs: inputs, precision: chosen,
                                         keepsMatrix: precision == .fp32, smoothing: smoothing,
                                         twoPass: plan.twoPass.contains(part),
-                                        twoPassWeights: plan.twoPassWeights.contains(part), owners: &owners)
+                                        twoPassWeights: plan.twoPassWeights.contains(part),
+                                        outliers: plan.outliers[part] ?? 0,
+                                        outlierWeights: plan.outlierWeights.contains(part), owners: &owners)
             bytes += weights.bytes
             return weights
         }
@@ -159,6 +163,9 @@ public final class BertWeights: @unchecked Sendable {
         self.hasTwoPassLayers = layers.contains { layer in
             [layer.qkv, layer.attentionOutput, layer.intermediate, layer.output].contains { $0.quantized?.twoPass == true }
         }
+        self.maxOutliers = layers.flatMap { layer in
+            [layer.qkv, layer.attentionOutput, layer.intermediate, layer.output].map { $0.quantized?.outliers ?? 0 }
+        }.max() ?? 0
         self.precision = precision
         self.weightBytes = bytes
         self.owners = owners

@@ -17,9 +17,11 @@ struct LinearWeights: @unchecked Sendable {
     /// the new buffers are appended to `owners`, which must outlive this value. An int8 layer, and a
     /// packed one with `keepsMatrix` false (the fp32 layers of an int8 model, which always run on the
     /// packed kernels), do not refer to `matrix` afterwards.
-    /// `smoothing`, `twoPass`: an int8 layer's per-input factors and activation passes (``QuantizedLinear``).
+    /// `smoothing`, `twoPass`, `outliers`: an int8 layer's per-input factors, activation passes and
+    /// per-row outliers (``QuantizedLinear``).
     init(matrix: UnsafePointer<Float>, outputs: Int, inputs: Int, precision: Precision = .fp32, keepsMatrix: Bool = true,
-         smoothing: [Float]? = nil, twoPass: Bool = false, twoPassWeights: Bool = false, owners: inout [AnyObject]) {
+         smoothing: [Float]? = nil, twoPass: Bool = false, twoPassWeights: Bool = false, outliers: Int = 0,
+         outlierWeights: Bool = false, owners: inout [AnyObject]) {
         self.outputs = outputs
         self.inputs = inputs
         guard outputs % Int(SMALLY_PACKED_PANEL) == 0 else {
@@ -32,7 +34,8 @@ struct LinearWeights: @unchecked Sendable {
             self.matrix = nil
             self.packed = nil
             self.quantized = QuantizedLinear(matrix: matrix, outputs: outputs, inputs: inputs, smoothing: smoothing,
-                                             twoPass: twoPass, twoPassWeights: twoPassWeights, owners: &owners)
+                                             twoPass: twoPass, twoPassWeights: twoPassWeights, outliers: outliers,
+                                             outlierWeights: outlierWeights, owners: &owners)
             return
         }
         let buffer = FloatBuffer(count: outputs * inputs)

@@ -35,18 +35,35 @@ struct QuantizationPlan: Sendable {
     /// Parts whose weights are stored twice: the int8 weights, then what their rounding left out, also
     /// in int8 (twice the bytes and the products).
     var twoPassWeights: Set<Part> = []
+    /// Per part, at most how many values of each activation row are set aside (LLM.int8()-style, per
+    /// token): the row is clipped at the lowest of max|x|·2^(−j/2) that at most that many values exceed
+    /// (`smally_s8_quantize_rows_outliers`), so the few outliers (GELU's change from token to token) no
+    /// longer coarsen every other value's step; what their clamping to ±127 left out is added in fp32
+    /// against the int8 weights (no fp32 weight copy). One activation pass.
+    var outliers: [Part: Int] = [:]
+    /// Parts with outliers whose fp32 part is taken against both weight copies (the int8 weights and
+    /// what their rounding left out, stored as for ``twoPassWeights``) while the dense product uses the
+    /// first copy alone: an outlier is many steps of its row, so its product needs the finer weights.
+    var outlierWeights: Set<Part> = []
     /// Whether the word embeddings are stored in int8 (``QuantizedRows``).
     var embeddings = true
 
-    /// Every linear layer in int8, smoothed (α 0.75; 0.5 for the FFN down-projection); q/k/v and the
-    /// FFN down-projection with two-pass weights, the latter also with two-pass activations (GELU
-    /// outliers change from token to token, smoothing cannot move them). Against fp32 on the golden
-    /// texts + 1,200 varied ones, mean / min cosine / top-10 overlap (PERFORMANCE.md, "int8"): first
-    /// version (q/k/v fp32, unsmoothed) 0.9982 / 0.989 / 92.2 %; all smoothed 0.9980 / 0.990 / 92.8 %
-    /// (300 texts); + two-pass FFN down activations 0.9989 / 0.996 / 93.8 %; + two-pass weights for
-    /// q/k/v and FFN down (this plan) 0.9993 / 0.998 / 95.5 %.
-    static let standard = QuantizationPlan(smoothing: smoothing(0.75).merging([.output: 0.5]) { $1 },
-                                           twoPass: [.output], twoPassWeights: [.qkv, .output])
+    /// The plan an int8 model uses: ``outliers``.
+    static let standard = Self.outliers
+    /// Every linear layer in int8, smoothed (α 0.75; 0.5 for the FFN down-projection), q/k/v and the
+    /// FFN down-projection with two-pass weights, and per-row outliers in every part (at most 32 of FFN
+    /// down's 1,536 inputs, 8 of the others' 384): 19 H² int8 multiply-adds per token and layer.
+    /// Against fp32 on the golden texts + 1,200 varied ones, mean / min cosine / top-10 overlap
+    /// (PERFORMANCE.md, "int8"): first version (q/k/v fp32, unsmoothed) 0.9982 / 0.989 / 92.2 %; all
+    /// smoothed 0.9980 / 0.990 / 92.8 % (300 texts); + two-pass FFN down activations 0.9989 / 0.996 /
+    /// 93.8 %; + two-pass weights for q/k/v and FFN down (``twoPassActivations``, 27 H²) 0.9993 / 0.998
+    /// / 95.5 %; this plan 0.9995 / 0.998 / 95.3 %.
+    static let outliers = QuantizationPlan(smoothing: smoothing(0.75).merging([.output: 0.5]) { $1 },
+                                           twoPassWeights: [.qkv, .output],
+                                           outliers: [.output: 32, .qkv: 8, .attentionOutput: 8, .intermediate: 8])
+    /// The previous standard plan: FFN down's activations in two passes instead of outliers (27 H²).
+    static let twoPassActivations = QuantizationPlan(smoothing: smoothing(0.75).merging([.output: 0.5]) { $1 },
+                                                     twoPass: [.output], twoPassWeights: [.qkv, .output])
 
     func quantizes(_ part: Part, layer: Int, of count: Int) -> Bool {
         parts.contains(part) && !fp32Layers.contains(layer) && !fp32Layers.contains(layer - count)

@@ -17,13 +17,27 @@ struct QuantizedLinear: @unchecked Sendable {
     /// What the weights' rounding left out, quantized the same way (``QuantizationPlan/twoPassWeights``).
     let residualPacked: UnsafePointer<Int8>?
     let residualScales: UnsafePointer<Float>?
+    /// Values per activation row set aside from its scale and added in fp32 (``QuantizationPlan/outliers``),
+    /// 0 for none; such a layer quantizes its activations in one pass.
+    let outliers: Int
+    /// Whether the dense product also uses the residual copy (``QuantizationPlan/twoPassWeights``); without
+    /// it a residual copy serves only the outliers (``QuantizationPlan/outlierWeights``).
+    let denseResidual: Bool
+    /// Whether the outliers' fp32 part also uses the residual copy (``QuantizationPlan/outlierWeights``).
+    let outlierResidual: Bool
 
     /// Quantizes `matrix` (`[outputs, inputs]`, `outputs` a multiple of the panel width), its column k
     /// first multiplied by `smoothing[k]` when given (the inputs are divided by it at run time); the
     /// buffers are appended to `owners`.
     init(matrix: UnsafePointer<Float>, outputs: Int, inputs: Int, smoothing: [Float]? = nil, twoPass: Bool = false,
-         twoPassWeights: Bool = false, owners: inout [AnyObject]) {
-        self.twoPass = twoPass
+         twoPassWeights: Bool = false, outliers: Int = 0,
+         outlierWeights: Bool = false, owners: inout [AnyObject]) {
+        precondition(outliers >= 0 && outliers <= Int(SMALLY_S8_MAX_OUTLIERS) && (outliers == 0 || outliers < inputs))
+        self.outliers = outliers
+        self.denseResidual = twoPassWeights
+        self.outlierResidual = outlierWeights && outliers > 0
+        let twoPassWeights = twoPassWeights || (outlierWeights && outliers > 0)
+        self.twoPass = twoPass && outliers == 0
         depth = Int(smally_s8_depth(inputs))
         let packed = AlignedBuffer<Int8>(count: outputs * depth)
         let scales = FloatBuffer(count: outputs)
