@@ -35,7 +35,11 @@ extension EmbeddingService {
     static func recordBatchSpans(_ tracer: any Tracer, submitted: UInt64, queue: Duration, inference: Duration,
                                  results: [([Float], BatchTiming)]) {
         let parent = ServiceContext.current ?? .topLevel
-        let queued = submitted + nanoseconds(queue)
+        // The batcher's durations are monotonic-clock ones laid on the wall clock from `submitted`; the
+        // sum can overshoot the present by a little (clock slew, the batch's own bookkeeping), and a span
+        // must not end after the request that waits for it: both ends are capped at now.
+        let now = DefaultTracerClock.now.nanosecondsSinceEpoch
+        let queued = min(submitted + nanoseconds(queue), now)
         let wait = tracer.startAnySpan("queue.wait", context: parent, ofKind: .internal,
                                        at: DefaultTracerClock.Timestamp(nanosecondsSinceEpoch: submitted),
                                        function: #function, file: #fileID, line: #line)
@@ -52,7 +56,7 @@ extension EmbeddingService {
             linked.append(batch)
             span.addLink(SpanLink(context: batch.context, attributes: [:]))
         }
-        span.end(at: DefaultTracerClock.Timestamp(nanosecondsSinceEpoch: queued + nanoseconds(inference)))
+        span.end(at: DefaultTracerClock.Timestamp(nanosecondsSinceEpoch: min(queued + nanoseconds(inference), now)))
     }
 
     private static func nanoseconds(_ duration: Duration) -> UInt64 {
