@@ -22,10 +22,28 @@ EXAMPLES=${SCHEMATHESIS_MAX_EXAMPLES:-40}
 common=(--checks not_a_server_error --max-examples "$EXAMPLES" --max-time "$MAX_TIME" --seed 14
         --generation-database none --request-timeout 30 --no-color --workers 2 --warnings off)
 
+# `st run` with the given phases and arguments. CPython 3.11 sometimes trips inside the tool's coverage
+# phase ("AST constructor recursion depth mismatch", a Runtime Error of the tool, not an answer of ours):
+# then the run is made again without that phase; a server error in the first run still fails.
+run_st() { # phases, arguments...
+  local phases=$1 out rc
+  shift
+  out=$(mktemp)
+  set +e
+  st run "http://127.0.0.1:$PORT/openapi.json" "${common[@]}" --phases "$phases" "$@" 2>&1 | tee "$out"
+  rc=${PIPESTATUS[0]}
+  set -e
+  if [ "$rc" -ne 0 ] && grep -q "AST constructor recursion depth mismatch" "$out" && ! grep -qi "server error" "$out"; then
+    echo "==> schemathesis: the tool's own CPython AST error (not an answer of ours); again without the coverage phase"
+    if st run "http://127.0.0.1:$PORT/openapi.json" "${common[@]}" --phases examples,fuzzing "$@"; then rc=0; else rc=1; fi
+  fi
+  rm -f "$out"
+  return "$rc"
+}
+
 status=0
 echo "==> schemathesis: public API with an API key (up to ${MAX_TIME} s)"
-st run "http://127.0.0.1:$PORT/openapi.json" "${common[@]}" --phases examples,coverage,fuzzing -H "Authorization: Bearer $KEY" \
-   --exclude-path-regex '^/v1/admin' || status=1
+run_st examples,coverage,fuzzing -H "Authorization: Bearer $KEY" --exclude-path-regex '^/v1/admin' || status=1
 kill -0 $pid 2>/dev/null || { echo "the server died during the public run:"; tail -50 "$LOG"; exit 1; }
 echo "==> schemathesis: admin API with ADMIN_TOKEN (up to ${MAX_TIME} s)"
 # No coverage phase here: on the admin schemas it trips a CPython 3.11 AST error inside the tool
