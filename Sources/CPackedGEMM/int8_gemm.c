@@ -213,6 +213,10 @@ void smally_s8_quantize_rows(int kernel, long m, long k, const float *x, long ld
         smally_s8_quantize_rows_avx512(m, k, x, ldx, smooth, q, ldq, scales, sums);
         return;
     }
+    if (kernel == SMALLY_S8_AVXVNNI || kernel == SMALLY_S8_AVX2) {
+        smally_s8_quantize_rows_avx2(m, k, x, ldx, smooth, q, ldq, scales, sums);
+        return;
+    }
 #endif
     (void)kernel;
     smally_s8_quantize_rows_portable(m, k, x, ldx, smooth, q, ldq, scales, sums);
@@ -240,9 +244,27 @@ void smally_s8_dequantize(int kernel, long m, long n, const int32_t *acc, long l
         smally_s8_dequantize_avx512(m, n, acc, ldacc, row_scales, col_scales, out, ldo, accumulate);
         return;
     }
+    if (kernel == SMALLY_S8_AVXVNNI || kernel == SMALLY_S8_AVX2) {
+        smally_s8_dequantize_avx2(m, n, acc, ldacc, row_scales, col_scales, out, ldo, accumulate);
+        return;
+    }
 #endif
     (void)kernel;
     smally_s8_dequantize_portable(m, n, acc, ldacc, row_scales, col_scales, out, ldo, accumulate);
+}
+
+void smally_s8_gemm_dequantize(int kernel, long m, long n, long k, const int8_t *q, long ldq, const int32_t *sums,
+                               const int8_t *packed, int32_t *c, long ldc, const float *row_scales,
+                               const float *col_scales, float *out, long ldo, int accumulate) {
+#if defined(__x86_64__)
+    if (kernel == SMALLY_S8_AVX512VNNI) {
+        smally_s8_gemm_dequantize_avx512vnni(m, n, k, q, ldq, sums, packed, c, ldc, row_scales, col_scales, out, ldo,
+                                             accumulate);
+        return;
+    }
+#endif
+    smally_s8_gemm(kernel, m, n, k, q, ldq, sums, packed, c, ldc);
+    smally_s8_dequantize(kernel, m, n, c, ldc, row_scales, col_scales, out, ldo, accumulate);
 }
 
 void smally_s8_quantize_rows_outliers(int kernel, long m, long k, const float *x, long ldx, const float *smooth,
@@ -251,6 +273,10 @@ void smally_s8_quantize_rows_outliers(int kernel, long m, long k, const float *x
 #if defined(__x86_64__)
     if (kernel == SMALLY_S8_AVX512VNNI) {
         smally_s8_quantize_rows_outliers_avx512(m, k, x, ldx, smooth, count, q, ldq, scales, sums, index, value);
+        return;
+    }
+    if (kernel == SMALLY_S8_AVXVNNI || kernel == SMALLY_S8_AVX2) {
+        smally_s8_quantize_rows_outliers_avx2(m, k, x, ldx, smooth, count, q, ldq, scales, sums, index, value);
         return;
     }
 #endif

@@ -1,87 +1,293 @@
-// AVX2 int8 kernel without VNNI. `vpmaddubsw` (u8 × s8, pairs summed in saturating 16 bits) can
-// overflow with full-range operands (2·255·127 > 2^15), so this kernel widens both operands to 16
-// bits (`vpmovsxbw`) and multiplies with `vpmaddwd` (s16 × s16, pairs summed in 32 bits): exact for
-// any input. A tile is 2 rows × 16 columns; per group of 4 inputs, four ymm of widened weights (4
-// columns × 4 inputs each) meet each row's 4 activations broadcast as 16-bit pairs; the pair sums of
-// a column are added horizontally at the end. Compiled for AVX2 by function attributes only.
+// AVX2 int8 kernels without VNNI: the product, row quantization (plain and with outliers) and
+// dequantization; the AVX-VNNI path shares all but the product.
+//
+// `vpmaddubsw` multiplies unsigned by signed bytes and sums pairs in saturating 16 bits: with
+// full-range operands (2·255·127 > 2^15) it can saturate, the overflow ONNX Runtime documents for
+// AVX2. This kernel never gives it more than 127·127 per product: the activation enters as |a|
+// (`vpabsb`, ≤ 127 since activations are never −128) and its sign moves onto the weight
+// (`vpsignb`: w·sign(a), in [-127, 127]), so a pair is at most 2·127·127 = 32,258 < 2^15 and the
+// product is exact, the same integers as the portable reference. `vpmaddwd` by ones then widens a
+// column's two pairs to its int32. A tile is R rows × 16 columns (one packed panel: two ymm of 8
+// columns × 4 inputs, each a column's 4 bytes in one int32 lane), so the sums land in column order
+// with no horizontal step. Compiled for AVX2 by function attributes only.
 #include "int8_gemm_internal.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
+#include <math.h>
 #define AVX2 __attribute__((target("avx2")))
-
-static inline __attribute__((always_inline)) AVX2 __m256i broadcast4(const int8_t *p) {
-    return _mm256_broadcastq_epi64(_mm_cvtepi8_epi16(_mm_cvtsi32_si128(load4(p))));
-}
-
-// Columns 0-3 and 4-7 of two accumulators of pair sums ([c0 c0 c1 c1 | c2 c2 c3 c3]) → 8 int32.
-static inline __attribute__((always_inline)) AVX2 __m256i fold(__m256i a, __m256i b) {
-    return _mm256_permute4x64_epi64(_mm256_hadd_epi32(a, b), 0xD8);
-}
 
 #define SMALLY_S8_TILE(R)                                                                          \
     static inline __attribute__((always_inline)) AVX2 void tile##R(                              \
-        long groups, const int8_t *a, long lda, const int8_t *b, int32_t *c, long ldc) {          \
-        __m256i acc[R][4];                                                                         \
-        for (int r = 0; r < R; r++)                                                                \
-            for (int q = 0; q < 4; q++) acc[r][q] = _mm256_setzero_si256();                        \
-        for (long g = 0; g < groups; g++) {                                                        \
-            __m256i w[4];                                                                          \
-            for (int q = 0; q < 4; q++)                                                            \
-                w[q] = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(b + g * 64 + 16 * q))); \
+        long gc, const int8_t *a, long lda, const int8_t *b, int32_t *c, long ldc, int add) {     \
+        __m256i lo[R], hi[R];                                                                      \
+        for (int r = 0; r < R; r++) {                                                              \
+            lo[r] = add ? _mm256_loadu_si256((const __m256i *)(c + r * ldc)) : _mm256_setzero_si256(); \
+            hi[r] = add ? _mm256_loadu_si256((const __m256i *)(c + r * ldc + 8)) : _mm256_setzero_si256(); \
+        }                                                                                          \
+        const __m256i ones = _mm256_set1_epi16(1);                                                 \
+        for (long g = 0; g < gc; g++) {                                                            \
+            const __m256i p0 = _mm256_loadu_si256((const __m256i *)(b + g * 64));                 \
+            const __m256i p1 = _mm256_loadu_si256((const __m256i *)(b + g * 64 + 32));            \
             for (int r = 0; r < R; r++) {                                                          \
-                __m256i x = broadcast4(a + r * lda + 4 * g);                                       \
-                for (int q = 0; q < 4; q++) acc[r][q] = _mm256_add_epi32(acc[r][q], _mm256_madd_epi16(w[q], x)); \
+                const __m256i x = _mm256_set1_epi32(load4(a + r * lda + 4 * g));                   \
+                const __m256i magnitude = _mm256_abs_epi8(x);                                      \
+                lo[r] = _mm256_add_epi32(lo[r], _mm256_madd_epi16(                                 \
+                    _mm256_maddubs_epi16(magnitude, _mm256_sign_epi8(p0, x)), ones));              \
+                hi[r] = _mm256_add_epi32(hi[r], _mm256_madd_epi16(                                 \
+                    _mm256_maddubs_epi16(magnitude, _mm256_sign_epi8(p1, x)), ones));              \
             }                                                                                      \
         }                                                                                          \
         for (int r = 0; r < R; r++) {                                                              \
-            _mm256_storeu_si256((__m256i *)(c + r * ldc), fold(acc[r][0], acc[r][1]));            \
-            _mm256_storeu_si256((__m256i *)(c + r * ldc + 8), fold(acc[r][2], acc[r][3]));         \
+            _mm256_storeu_si256((__m256i *)(c + r * ldc), lo[r]);                                  \
+            _mm256_storeu_si256((__m256i *)(c + r * ldc + 8), hi[r]);                              \
         }                                                                                          \
     }
 
-SMALLY_S8_TILE(2) SMALLY_S8_TILE(1)
+SMALLY_S8_TILE(4) SMALLY_S8_TILE(3) SMALLY_S8_TILE(2) SMALLY_S8_TILE(1)
 
 AVX2 void smally_s8_gemm_avx2(long m, long n, long k, const int8_t *q, long ldq, const int32_t *sums,
                               const int8_t *packed, int32_t *c, long ldc) {
-    (void)sums;
-    const long groups = smally_s8_depth(k) / 4;
-    for (long p = 0; p < n / NR; p++) {
-        const int8_t *b = packed + p * groups * NR * 4;
-        long i = 0;
-        for (; i + 2 <= m; i += 2) tile2(groups, q + i * ldq, ldq, b, c + i * ldc + p * NR, ldc);
-        for (; i < m; i++) tile1(groups, q + i * ldq, ldq, b, c + i * ldc + p * NR, ldc);
+    (void)sums;  // signed operands: no correction term
+    const long panels = n / NR, groups = smally_s8_depth(k) / 4;
+    for (long g0 = 0; g0 < groups; g0 += GC) {
+        const long gc = groups - g0 < GC ? groups - g0 : GC;
+        const int add = g0 > 0;
+        const int8_t *a = q + 4 * g0;
+        for (long p = 0; p < panels; p++) {
+            const int8_t *b = packed + (p * groups + g0) * NR * 4;
+            int32_t *cp = c + p * NR;
+            long i = 0;
+            for (; i + 4 <= m; i += 4) tile4(gc, a + i * ldq, ldq, b, cp + i * ldc, ldc, add);
+            switch (m - i) {
+            case 3: tile3(gc, a + i * ldq, ldq, b, cp + i * ldc, ldc, add); break;
+            case 2: tile2(gc, a + i * ldq, ldq, b, cp + i * ldc, ldc, add); break;
+            case 1: tile1(gc, a + i * ldq, ldq, b, cp + i * ldc, ldc, add); break;
+            default: break;
+            }
+        }
     }
 }
+
+// Round to nearest even and clamp to ±127, as the portable reference (scalar tails use this).
+static inline int8_t quantize_scalar(float y, float inverse) {
+    float v = nearbyintf(y * inverse);
+    v = v > 127.0f ? 127.0f : (v < -127.0f ? -127.0f : v);
+    return (int8_t)v;
+}
+
+static inline __attribute__((always_inline)) AVX2 float max8(__m256 v) {
+    __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+    m = _mm_max_ss(m, _mm_movehdup_ps(m));
+    return _mm_cvtss_f32(m);
+}
+
+static inline __attribute__((always_inline)) AVX2 int32_t sum8(__m256i v) {
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1));
+    return _mm_cvtsi128_si32(s);
+}
+
+// y = x · smooth for inputs kk ..< kk + 8 (all below k).
+static inline __attribute__((always_inline)) AVX2 __m256 smoothed8(const float *row, const float *smooth, long kk) {
+    const __m256 v = _mm256_loadu_ps(row + kk);
+    return smooth ? _mm256_mul_ps(v, _mm256_loadu_ps(smooth + kk)) : v;
+}
+
+static inline __attribute__((always_inline)) AVX2 __m256 abs8(__m256 v) {
+    return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), v);
+}
+
+// round(y · inverse) clamped to ±127 for 8 inputs: stored as 8 bytes at out, returned as int32.
+static inline __attribute__((always_inline)) AVX2 __m256i quantize8(__m256 y, __m256 inverse, int8_t *out) {
+    __m256i v = _mm256_cvtps_epi32(_mm256_mul_ps(y, inverse));  // rounds to nearest even, as nearbyintf
+    v = _mm256_max_epi32(_mm256_set1_epi32(-127), _mm256_min_epi32(_mm256_set1_epi32(127), v));
+    const __m256i bytes = _mm256_packs_epi16(_mm256_packs_epi32(v, v), _mm256_setzero_si256());
+    const __m256i ordered = _mm256_permutevar8x32_epi32(bytes, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+    _mm_storel_epi64((__m128i *)out, _mm256_castsi256_si128(ordered));
+    return v;
+}
+
+// The largest |y| of a row: exact in any order.
+static inline __attribute__((always_inline)) AVX2 float largest(const float *row, const float *smooth, long k) {
+    __m256 top = _mm256_setzero_ps();
+    long kk = 0;
+    for (; kk + 8 <= k; kk += 8) top = _mm256_max_ps(top, abs8(smoothed8(row, smooth, kk)));
+    float most = max8(top);
+    for (; kk < k; kk++) most = fmaxf(most, fabsf(smooth ? row[kk] * smooth[kk] : row[kk]));
+    return most;
+}
+
+// The same bytes, scales and sums as the portable reference: x·(127/max) is one rounded product
+// either way (no fused multiply-add: the target has none).
+AVX2 void smally_s8_quantize_rows_avx2(long m, long k, const float *x, long ldx, const float *smooth, int8_t *q,
+                                       long ldq, float *scales, int32_t *sums) {
+    const long depth = smally_s8_depth(k);
+    for (long i = 0; i < m; i++) {
+        const float *row = x + i * ldx;
+        int8_t *out = q + i * ldq;
+        const float most = largest(row, smooth, k);
+        scales[i] = most / 127.0f;
+        const float inverse = most > 0.0f ? 127.0f / most : 0.0f;
+        const __m256 inverse8 = _mm256_set1_ps(inverse);
+        __m256i sum = _mm256_setzero_si256();
+        long kk = 0;
+        for (; kk + 8 <= k; kk += 8) sum = _mm256_add_epi32(sum, quantize8(smoothed8(row, smooth, kk), inverse8, out + kk));
+        int32_t total = sum8(sum);
+        for (; kk < k; kk++) {
+            out[kk] = quantize_scalar(smooth ? row[kk] * smooth[kk] : row[kk], inverse);
+            total += out[kk];
+        }
+        for (; kk < depth; kk++) out[kk] = 0;
+        sums[i] = total;
+    }
+}
+
+// How many |y| of a row exceed clip.
+static inline __attribute__((always_inline)) AVX2 long count_above(const float *row, const float *smooth, long k,
+                                                                   float clip) {
+    const __m256 bound = _mm256_set1_ps(clip);
+    long above = 0, kk = 0;
+    for (; kk + 8 <= k; kk += 8)
+        above += __builtin_popcount((unsigned)_mm256_movemask_ps(
+            _mm256_cmp_ps(abs8(smoothed8(row, smooth, kk)), bound, _CMP_GT_OQ)));
+    for (; kk < k; kk++) above += fabsf(smooth ? row[kk] * smooth[kk] : row[kk]) > clip;
+    return above;
+}
+
+// The same bytes and lists as the portable reference: the clip by bisection over the clips (the
+// counts fall as the clips rise, so it finds the reference's linear scan's clip), what clamping
+// left out as y − scale·q, a product then a difference, as in the reference.
+AVX2 void smally_s8_quantize_rows_outliers_avx2(long m, long k, const float *x, long ldx, const float *smooth,
+                                                long count, int8_t *q, long ldq, float *scales, int32_t *sums,
+                                                int32_t *index, float *value) {
+    const long depth = smally_s8_depth(k);
+    // y = x · smooth of a row, kept for the counting and quantizing passes (one product instead of one
+    // per pass); rows wider than this recompute it.
+    float smoothed[4096] __attribute__((aligned(32)));
+    for (long i = 0; i < m; i++) {
+        const float *row = x + i * ldx;
+        const float *factors = smooth;
+        if (factors && k <= 4096) {
+            for (long kk = 0; kk < k; kk++) smoothed[kk] = row[kk] * factors[kk];
+            row = smoothed;
+            factors = NULL;
+        }
+        int8_t *out = q + i * ldq;
+        int32_t *idx = index + i * count;
+        float *val = value + i * count;
+        const float most = largest(row, factors, k);
+        int low = 0, high = SMALLY_S8_CLIPS;  // clip SMALLY_S8_CLIPS: the largest itself, always fits
+        while (low < high) {
+            const int middle = (low + high) / 2;
+            if (count_above(row, factors, k, most * s8_clips[middle]) <= count) high = middle;
+            else low = middle + 1;
+        }
+        const float top = low < SMALLY_S8_CLIPS ? most * s8_clips[low] : most;
+        const float scale = top / 127.0f;
+        scales[i] = scale;
+        const float inverse = top > 0.0f ? 127.0f / top : 0.0f;
+        const __m256 inverse8 = _mm256_set1_ps(inverse), boundary = _mm256_set1_ps(top);
+        __m256i sum = _mm256_setzero_si256();
+        long listed = 0, kk = 0;
+        for (; kk + 8 <= k; kk += 8) {
+            const __m256 y = smoothed8(row, factors, kk);
+            sum = _mm256_add_epi32(sum, quantize8(y, inverse8, out + kk));
+            unsigned outliers = (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(abs8(y), boundary, _CMP_GT_OQ));
+            while (outliers) {  // rare: at most `count` per row
+                const long at = kk + __builtin_ctz(outliers);
+                const float v = factors ? row[at] * factors[at] : row[at];
+                idx[listed] = (int32_t)at;
+                val[listed] = v - scale * (float)out[at];
+                listed++;
+                outliers &= outliers - 1;
+            }
+        }
+        int32_t total = sum8(sum);
+        for (; kk < k; kk++) {
+            const float v = factors ? row[kk] * factors[kk] : row[kk];
+            out[kk] = quantize_scalar(v, inverse);
+            total += out[kk];
+            if (fabsf(v) > top) {
+                idx[listed] = (int32_t)kk;
+                val[listed] = v - scale * (float)out[kk];
+                listed++;
+            }
+        }
+        for (; kk < depth; kk++) out[kk] = 0;
+        for (; listed < count; listed++) {
+            idx[listed] = 0;
+            val[listed] = 0.0f;
+        }
+        sums[i] = total;
+    }
+}
+
+// acc · (row scale · column scale), + out when accumulating: the reference's operations in its order.
+AVX2 void smally_s8_dequantize_avx2(long m, long n, const int32_t *acc, long ldacc, const float *row_scales,
+                                    const float *col_scales, float *out, long ldo, int accumulate) {
+    for (long i = 0; i < m; i++) {
+        const float s = row_scales[i];
+        const __m256 s8 = _mm256_set1_ps(s);
+        const int32_t *a = acc + i * ldacc;
+        float *o = out + i * ldo;
+        long j = 0;
+        for (; j + 8 <= n; j += 8) {
+            const __m256 scale = _mm256_mul_ps(s8, _mm256_loadu_ps(col_scales + j));
+            __m256 v = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_loadu_si256((const __m256i *)(a + j))), scale);
+            if (accumulate) v = _mm256_add_ps(_mm256_loadu_ps(o + j), v);
+            _mm256_storeu_ps(o + j, v);
+        }
+        for (; j < n; j++) {
+            const float v = (float)a[j] * (s * col_scales[j]);
+            o[j] = accumulate ? o[j] + v : v;
+        }
+    }
+}
+
 // The outliers' fp32 part (smally_s8_add_outliers) for the AVX2 and AVX-VNNI paths: a panel's 16
-// columns as two ymm of 8, each outlier's byte sign-extended by two shifts, fused multiply-adds in
-// the reference's order.
-__attribute__((target("avx2,fma"))) void smally_s8_add_outliers_avx2(long m, long n, long k, long count,
-                                                                     const int32_t *index, const float *value,
-                                                                     const int8_t *packed, const float *col_scales,
-                                                                     float *out, long ldo) {
-    const long groups = smally_s8_depth(k) / 4;
+// columns as two ymm of 8, four panels at a time, each outlier's byte made w·2^24 by `vpshufb`
+// (s8_outlier in int8_gemm_internal.h), fused multiply-adds in the reference's order.
+#define AVX2FMA __attribute__((target("avx2,fma")))
+#define SMALLY_S8_OUTLIER_PANELS(P)                                                                \
+    static inline __attribute__((always_inline)) AVX2FMA void outlier_panels##P(                 \
+        long live, const s8_outlier *list, const int8_t *panel, long stride, const float *cs, float *o) { \
+        __m256 acc[2 * P];                                                                         \
+        for (int q = 0; q < 2 * P; q++) acc[q] = _mm256_setzero_ps();                              \
+        for (long l = 0; l < live; l++) {                                                          \
+            const int8_t *g = panel + list[l].offset;                                              \
+            const __m256 v = _mm256_set1_ps(list[l].value);                                        \
+            const __m256i select = _mm256_load_si256((const __m256i *)s8_select[list[l].input]);   \
+            for (int q = 0; q < 2 * P; q++)                                                        \
+                acc[q] = _mm256_fmadd_ps(v, _mm256_cvtepi32_ps(_mm256_shuffle_epi8(               \
+                    _mm256_loadu_si256((const __m256i *)(g + (q / 2) * stride + 32 * (q % 2))), select)), acc[q]); \
+        }                                                                                          \
+        for (int q = 0; q < 2 * P; q++)                                                            \
+            _mm256_storeu_ps(o + 8 * q, _mm256_fmadd_ps(acc[q], _mm256_loadu_ps(cs + 8 * q), _mm256_loadu_ps(o + 8 * q))); \
+    }
+
+SMALLY_S8_OUTLIER_PANELS(4) SMALLY_S8_OUTLIER_PANELS(1)
+
+AVX2FMA void smally_s8_add_outliers_avx2(long m, long n, long k, long count, const int32_t *index, const float *value,
+                                         const int8_t *packed, const float *col_scales, float *out, long ldo) {
+    const long groups = smally_s8_depth(k) / 4, stride = groups * NR * 4, panels = n / NR;
+    s8_outlier list[SMALLY_S8_MAX_OUTLIERS];
     for (long i = 0; i < m; i++) {
         const int32_t *idx = index + i * count;
         const float *val = value + i * count;
-        for (long p = 0; p < n / NR; p++) {
-            const int8_t *panel = packed + p * groups * NR * 4;
-            __m256 lo = _mm256_setzero_ps(), hi = _mm256_setzero_ps();
-            for (long o = 0; o < count; o++) {
-                if (val[o] == 0.0f) continue;  // padding
-                const long kk = idx[o];
-                const int8_t *g = panel + (kk / 4) * NR * 4;
-                const __m128i shift = _mm_cvtsi32_si128((int)(24 - 8 * (kk % 4)));
-                const __m256i w0 = _mm256_srai_epi32(_mm256_sll_epi32(_mm256_loadu_si256((const __m256i *)g), shift), 24);
-                const __m256i w1 = _mm256_srai_epi32(_mm256_sll_epi32(_mm256_loadu_si256((const __m256i *)(g + 32)), shift), 24);
-                const __m256 v = _mm256_set1_ps(val[o]);
-                lo = _mm256_fmadd_ps(v, _mm256_cvtepi32_ps(w0), lo);
-                hi = _mm256_fmadd_ps(v, _mm256_cvtepi32_ps(w1), hi);
-            }
-            float *o = out + i * ldo + p * NR;
-            _mm256_storeu_ps(o, _mm256_fmadd_ps(lo, _mm256_loadu_ps(col_scales + p * NR), _mm256_loadu_ps(o)));
-            _mm256_storeu_ps(o + 8, _mm256_fmadd_ps(hi, _mm256_loadu_ps(col_scales + p * NR + 8), _mm256_loadu_ps(o + 8)));
+        const long live = s8_outlier_list(count, idx, val, list);
+        if (live < 0) {
+            // A value the scaling would round: the portable reference for this row.
+            smally_s8_add_outliers_portable(1, n, k, count, idx, val, packed, col_scales, out + i * ldo, ldo);
+            continue;
         }
+        long p = 0;
+        for (; p + 4 <= panels; p += 4)
+            outlier_panels4(live, list, packed + p * stride, stride, col_scales + p * NR, out + i * ldo + p * NR);
+        for (; p < panels; p++)
+            outlier_panels1(live, list, packed + p * stride, stride, col_scales + p * NR, out + i * ldo + p * NR);
     }
 }
 #endif

@@ -22,4 +22,40 @@ static inline __attribute__((always_inline)) int32_t load4(const int8_t *p) {
 static const float s8_clips[SMALLY_S8_CLIPS] = {0.0625f, 0.088388347648f, 0.125f, 0.176776695297f,
                                                 0.25f, 0.353553390593f, 0.5f, 0.707106781187f};
 
+// One outlier of a row for the vector kernels' fp32 part (smally_s8_add_outliers): `vpshufb` moves
+// its byte of each column's 4-byte group to the top of the column's int32 and zeroes the rest, so the
+// int32 is w·2^24 and its conversion exact; the value comes pre-scaled by 2^−24 (exact in the normal
+// range), so value'·w' is value·w and each fused multiply-add rounds as the reference's does.
+typedef struct {
+    long offset;   // byte offset of the outlier's group inside a panel
+    long input;    // kk % 4: which byte of each column's group
+    float value;   // value · 2^−24
+} s8_outlier;
+
+// vpshufb controls per input of the group: byte 4c + e of each 16-byte lane to byte 4c + 3, zeros below.
+#define S8_Z 0x80
+#define S8_LANE(e) S8_Z, S8_Z, S8_Z, (e), S8_Z, S8_Z, S8_Z, 4 + (e), S8_Z, S8_Z, S8_Z, 8 + (e), S8_Z, S8_Z, S8_Z, 12 + (e)
+#define S8_SELECT(e) {S8_LANE(e), S8_LANE(e), S8_LANE(e), S8_LANE(e)}
+static const uint8_t s8_select[4][64] __attribute__((aligned(64))) = {S8_SELECT(0), S8_SELECT(1), S8_SELECT(2), S8_SELECT(3)};
+#undef S8_SELECT
+#undef S8_LANE
+#undef S8_Z
+
+// The row's outliers in list order without the padding (their number), or −1 when some value would
+// lose bits by the scaling (below 2^−102): then the caller takes the plain path.
+static inline long s8_outlier_list(long count, const int32_t *idx, const float *val,
+                                                                   s8_outlier *list) {
+    long live = 0;
+    for (long o = 0; o < count; o++) {
+        if (val[o] == 0.0f) continue;  // padding
+        const float scaled = val[o] * 0x1p-24f;
+        if (scaled * 0x1p24f != val[o]) return -1;
+        list[live].offset = (long)(idx[o] / 4) * NR * 4;
+        list[live].input = idx[o] % 4;
+        list[live].value = scaled;
+        live++;
+    }
+    return live;
+}
+
 #endif

@@ -24,7 +24,7 @@ struct BenchCommand: AsyncParsableCommand {
     var json: String?
 
     @Option(help: ArgumentHelp("Comma-separated precisions to time, each scenario in turn (default: $SMALLY_PRECISION).",
-                               discussion: "`fp32,int8` loads the model twice and alternates them per scenario; JSON keys of non-fp32 results end in @int8."))
+                               discussion: "`fp32,int8` loads the model twice and times them call by call in turn (each line after the first adds its speed against the first: the median ratio of paired calls); JSON keys of non-fp32 results end in @int8."))
     var precision: String?
 
     @Option(help: ArgumentHelp("Force the int8 kernel (\(Int8Kernel.allCases.map(\.rawValue).joined(separator: ", "))).",
@@ -42,27 +42,32 @@ struct BenchCommand: AsyncParsableCommand {
         let list = try loadScenarios()
         let engines = try loadEngines()
         let engine = engines[0]
-        var results: [(String, BenchTiming, BenchTiming)] = []
+        var results: [(name: String, run: BenchTiming, full: BenchTiming, speedup: Double?)] = []
         StandardError.print("smally bench: \(list.count) scenarios, \(engine.threads) threads, \(engine.kernel) kernel (int8: \(engine.int8Kernel)), model \(engine.model.name), "
                             + engines.map { "\($0.model.precision)" }.joined(separator: " and "))
         for scenario in list {
-          for engine in engines {
-            let tokenizer = engine.model.tokenizer
-            let ids = scenario.texts.map { tokenizer.encode($0).ids }
-            // `run`: the encoder on pre-tokenized input; `full`: tokenization + encoder.
-            let run = try BenchTiming.measure(warmup: scenario.warmup, calls: scenario.calls, texts: ids.count) {
-                _ = try engine.embedSynchronously(tokenIDs: ids)
+            // Several precisions are timed call by call in turn (ABBA order), so a noisy neighbour slows
+            // them alike; `run`: the encoder on pre-tokenized input, `full`: tokenization + encoder.
+            let ids = engines.map { engine in scenario.texts.map { engine.model.tokenizer.encode($0).ids } }
+            let runs = try BenchTiming.measureInterleaved(warmup: scenario.warmup, calls: scenario.calls, texts: scenario.texts.count,
+                                                          engines.indices.map { index in { _ = try engines[index].embedSynchronously(tokenIDs: ids[index]) } })
+            let fulls = try BenchTiming.measureInterleaved(warmup: scenario.warmup, calls: scenario.calls, texts: scenario.texts.count,
+                                                           engines.map { engine in {
+                                                               _ = try engine.embedSynchronously(tokenIDs: scenario.texts.map { engine.model.tokenizer.encode($0).ids })
+                                                           } })
+            for (index, engine) in engines.enumerated() {
+                let (run, full) = (runs[index], fulls[index])
+                let name = engine.model.precision == .fp32 ? scenario.name : "\(scenario.name)@\(engine.model.precision)"
+                results.append((name, run, full, index > 0 ? BenchTiming.pairedSpeedup(runs[0], run) : nil))
+                let label = name.padding(toLength: 19, withPad: " ", startingAt: 0)
+                var line = label + String(format: " run: %7.3f ms median, %7.3f p95, %8.1f texts/s | full: %7.3f ms, %8.1f texts/s",
+                                          run.medianMilliseconds, run.p95Milliseconds, run.textsPerSecond,
+                                          full.medianMilliseconds, full.textsPerSecond)
+                if let speedup = results.last?.speedup {
+                    line += String(format: " | %.2fx ", speedup) + "\(engines[0].model.precision) (median of paired calls)"
+                }
+                print(line)
             }
-            let full = try BenchTiming.measure(warmup: scenario.warmup, calls: scenario.calls, texts: ids.count) {
-                _ = try engine.embedSynchronously(tokenIDs: scenario.texts.map { tokenizer.encode($0).ids })
-            }
-            let name = engine.model.precision == .fp32 ? scenario.name : "\(scenario.name)@\(engine.model.precision)"
-            results.append((name, run, full))
-            let label = name.padding(toLength: 19, withPad: " ", startingAt: 0)
-            print(label + String(format: " run: %7.3f ms median, %7.3f p95, %8.1f texts/s | full: %7.3f ms, %8.1f texts/s",
-                                 run.medianMilliseconds, run.p95Milliseconds, run.textsPerSecond,
-                                 full.medianMilliseconds, full.textsPerSecond))
-          }
         }
         if let json {
             var writer = JSONWriter()
@@ -76,10 +81,13 @@ struct BenchCommand: AsyncParsableCommand {
             for engine in engines { writer.string(engine.model.precision.rawValue) }
             writer.endArray()
             writer.key("scenarios"); writer.beginObject()
-            for (name, run, full) in results {
+            for (name, run, full, speedup) in results {
                 writer.key(name); writer.beginObject()
                 writer.key("run"); run.write(to: &writer)
                 writer.key("full"); full.write(to: &writer)
+                if let speedup {
+                    writer.key("speedup_vs_\(engines[0].model.precision.rawValue)"); writer.double(speedup)
+                }
                 writer.endObject()
             }
             writer.endObject()
@@ -144,24 +152,42 @@ struct BenchTiming {
     var textsPerSecond: Double
     var calls: Int
 
-    static func measure(warmup: Int, calls: Int, texts: Int, _ body: () throws -> Void) throws -> BenchTiming {
-        for _ in 0..<warmup { try body() }
-        var latencies: [Double] = []
-        latencies.reserveCapacity(calls)
-        let clock = ContinuousClock()
-        let start = clock.now
-        for _ in 0..<calls {
-            let t0 = clock.now
-            try body()
-            latencies.append(Self.seconds(clock.now - t0))
+    /// Each call's latency in seconds, in call order.
+    var latencies: [Double]
+
+    /// Times several bodies call by call in turn, the order reversed every round (A B, B A, …), so that
+    /// a slow spell of the machine falls on all of them; throughput = texts / the body's own time.
+    static func measureInterleaved(warmup: Int, calls: Int, texts: Int, _ bodies: [() throws -> Void]) throws -> [BenchTiming] {
+        for body in bodies {
+            for _ in 0..<warmup { try body() }
         }
-        let total = Self.seconds(clock.now - start)
-        return BenchTiming(
-            medianMilliseconds: percentile(latencies, 50) * 1e3,
-            p95Milliseconds: percentile(latencies, 95) * 1e3,
-            textsPerSecond: Double(calls * texts) / total,
-            calls: calls
-        )
+        var latencies = [[Double]](repeating: [], count: bodies.count)
+        for index in latencies.indices { latencies[index].reserveCapacity(calls) }
+        let clock = ContinuousClock()
+        for call in 0..<calls {
+            for step in bodies.indices {
+                let index = call % 2 == 0 ? step : bodies.count - 1 - step
+                let t0 = clock.now
+                try bodies[index]()
+                latencies[index].append(Self.seconds(clock.now - t0))
+            }
+        }
+        return latencies.map { times in
+            BenchTiming(
+                medianMilliseconds: percentile(times, 50) * 1e3,
+                p95Milliseconds: percentile(times, 95) * 1e3,
+                textsPerSecond: Double(calls * texts) / times.reduce(0, +),
+                calls: calls,
+                latencies: times
+            )
+        }
+    }
+
+    /// How many times faster `other` ran than `base`: the median over rounds of base's call time over
+    /// other's call time in the same round (both measured by one `measureInterleaved`).
+    static func pairedSpeedup(_ base: BenchTiming, _ other: BenchTiming) -> Double {
+        let ratios = zip(base.latencies, other.latencies).map { $0 / $1 }
+        return ratios.isEmpty ? .nan : percentile(ratios, 50)
     }
 
     static func seconds(_ duration: Duration) -> Double {

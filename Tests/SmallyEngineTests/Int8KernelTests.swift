@@ -89,19 +89,45 @@ struct Int8KernelTests {
         }
     }
 
+    /// A shape's quantized activations, packed weights and their column scales.
+    static func operands(_ s: Shape) -> (Activations, [Int8], [Float]) {
+        let (x, w) = inputs(s)
+        let a = Activations(x, rows: s.m, k: s.k)
+        var packed = [Int8](repeating: 0, count: s.n * a.depth), scales = [Float](repeating: 0, count: s.n)
+        smally_s8_pack_weights(w, s.n, s.k, &packed, &scales)
+        return (a, packed, scales)
+    }
+
     @Test("every kernel: the same int32 products as the portable reference", arguments: kernels, shapes)
     func product(_ kernel: Int8Kernel, _ s: Shape) {
         Self.onKernel(kernel) {
-            let (x, w) = Self.inputs(s)
-            let a = Activations(x, rows: s.m, k: s.k)
-            var packed = [Int8](repeating: 0, count: s.n * a.depth), scales = [Float](repeating: 0, count: s.n)
-            smally_s8_pack_weights(w, s.n, s.k, &packed, &scales)
+            let (a, packed, _) = Self.operands(s)
             // One guard row and two padding columns must come back untouched.
             let ldc = s.n + 2
             var expected = [Int32](repeating: -7, count: (s.m + 1) * ldc), actual = expected
             smally_s8_gemm(Int8Kernel.portable.code, s.m, s.n, s.k, a.q, a.depth, a.sums, packed, &expected, ldc)
             smally_s8_gemm(kernel.code, s.m, s.n, s.k, a.q, a.depth, a.sums, packed, &actual, ldc)
             #expect(actual == expected, "\(kernel) \(s.testDescription)")
+        }
+    }
+
+    @Test("product and dequantization in one call: the floats of the two calls, every kernel",
+          arguments: [Int8Kernel.portable] + kernels, shapes)
+    func fusedDequantization(_ kernel: Int8Kernel, _ s: Shape) {
+        Self.onKernel(kernel) {
+            let (a, packed, scales) = Self.operands(s)
+            let ldo = s.n + 2
+            var products = [Int32](repeating: 0, count: s.m * s.n)
+            for accumulate: Int32 in [0, 1] {
+                // One guard row and two padding columns must come back untouched.
+                let before = (0..<((s.m + 1) * ldo)).map { Float($0 % 5) - 2 }
+                var expected = before, actual = before
+                smally_s8_gemm(kernel.code, s.m, s.n, s.k, a.q, a.depth, a.sums, packed, &products, s.n)
+                smally_s8_dequantize(kernel.code, s.m, s.n, products, s.n, a.scales, scales, &expected, ldo, accumulate)
+                smally_s8_gemm_dequantize(kernel.code, s.m, s.n, s.k, a.q, a.depth, a.sums, packed, &products, s.n,
+                                          a.scales, scales, &actual, ldo, accumulate)
+                #expect(actual == expected, "\(kernel) \(s.testDescription) accumulate \(accumulate)")
+            }
         }
     }
 
@@ -241,17 +267,23 @@ struct Int8KernelTests {
           arguments: [Int8Kernel.portable] + kernels)
     func addOutliers(_ kernel: Int8Kernel) {
         Self.onKernel(kernel) {
-            for s in [Shape(m: 3, n: 16, k: 5), Shape(m: 6, n: 48, k: 384), Shape(m: 6, n: 384, k: 1536)] {
+            // Panel counts 1, 3, 13 (8 + 4 + 1), 24 and 72; then one row's values scaled to 1e-33, below
+            // what the vector kernels' 2^−24 pre-scaling keeps exact (they fall back for that row).
+            let shapes = [Shape(m: 3, n: 16, k: 5), Shape(m: 6, n: 48, k: 384), Shape(m: 6, n: 208, k: 384),
+                          Shape(m: 6, n: 384, k: 1536), Shape(m: 6, n: 1152, k: 384)]
+            for (s, tiny) in shapes.map({ ($0, false) }) + [(shapes[3], true)] {
                 let count = min(16, s.k - 1)
                 let (x, w) = Self.inputs(s)
                 let a = OutlierActivations(Self.outlierRows(k: s.k, count: count), rows: 6, k: s.k, count: count)
+                let values = a.value.indices.map { tiny && $0 / count == 1 ? a.value[$0] * 1e-33 : a.value[$0] }
+                #expect(!tiny || values[count] != 0 && values[count].magnitude < 0x1p-100, "row 1 must have an outlier")
                 let depth = Int(smally_s8_depth(s.k))
                 var packed = [Int8](repeating: 0, count: s.n * depth), scales = [Float](repeating: 0, count: s.n)
                 smally_s8_pack_weights(w, s.n, s.k, &packed, &scales)
                 let ldo = s.n + 3
                 let before = (0..<((s.m + 1) * ldo)).map { Float($0 % 7) - 3 + x[$0 % x.count] }
                 var actual = before
-                smally_s8_add_outliers(kernel.code, s.m, s.n, s.k, count, a.index, a.value, packed, scales, &actual, ldo)
+                smally_s8_add_outliers(kernel.code, s.m, s.n, s.k, count, a.index, values, packed, scales, &actual, ldo)
                 for index in before.indices {
                     let (i, j) = index.quotientAndRemainder(dividingBy: ldo)
                     guard i < s.m, j < s.n else {
@@ -262,7 +294,7 @@ struct Int8KernelTests {
                     for o in 0..<count {
                         let kk = Int(a.index[i * count + o])
                         let qw = packed[((j / 16 * depth / 4 + kk / 4) * 16 + j % 16) * 4 + kk % 4]
-                        acc = acc.addingProduct(a.value[i * count + o], Float(qw))
+                        acc = acc.addingProduct(values[i * count + o], Float(qw))
                     }
                     #expect(actual[index] == before[index].addingProduct(acc, scales[j]), "\(kernel) \(s.testDescription) at \(i), \(j)")
                 }

@@ -15,7 +15,7 @@
 /// The int8 kernels. Numbering is stable (the Swift side mirrors it).
 enum {
     SMALLY_S8_PORTABLE = 0,
-    /// AVX2: exact 16-bit products (`vpmovsxbw` + `vpmaddwd`), no saturation.
+    /// AVX2: `vpmaddubsw` on |a| and w·sign(a) (never saturates), then `vpmaddwd` by ones.
     SMALLY_S8_AVX2 = 1,
     /// AVX-512 VNNI (`vpdpbusd` on zmm): Ice Lake server, Sapphire Rapids, Zen 4 and later.
     SMALLY_S8_AVX512VNNI = 2,
@@ -87,6 +87,13 @@ void smally_s8_gemm(int kernel, long m, long n, long k, const int8_t *q, long ld
 void smally_s8_dequantize(int kernel, long m, long n, const int32_t *acc, long ldacc, const float *row_scales,
                           const float *col_scales, float *out, long ldo, int accumulate);
 
+/// smally_s8_gemm into `c` then smally_s8_dequantize of it into `out`, the same floats; where the
+/// kernel can (AVX-512 VNNI), the last block of inputs is dequantized from registers and `c` keeps
+/// only the earlier blocks' partial sums (scratch).
+void smally_s8_gemm_dequantize(int kernel, long m, long n, long k, const int8_t *q, long ldq, const int32_t *sums,
+                               const int8_t *packed, int32_t *c, long ldc, const float *row_scales,
+                               const float *col_scales, float *out, long ldo, int accumulate);
+
 // Per-ISA entry points (the dispatcher calls them).
 void smally_s8_gemm_portable(long m, long n, long k, const int8_t *q, long ldq, const int32_t *sums,
                              const int8_t *packed, int32_t *c, long ldc);
@@ -94,6 +101,9 @@ void smally_s8_gemm_avx2(long m, long n, long k, const int8_t *q, long ldq, cons
                          const int8_t *packed, int32_t *c, long ldc);
 void smally_s8_gemm_avx512vnni(long m, long n, long k, const int8_t *q, long ldq, const int32_t *sums,
                                const int8_t *packed, int32_t *c, long ldc);
+void smally_s8_gemm_dequantize_avx512vnni(long m, long n, long k, const int8_t *q, long ldq, const int32_t *sums,
+                                          const int8_t *packed, int32_t *c, long ldc, const float *row_scales,
+                                          const float *col_scales, float *out, long ldo, int accumulate);
 void smally_s8_gemm_avxvnni(long m, long n, long k, const int8_t *q, long ldq, const int32_t *sums,
                             const int8_t *packed, int32_t *c, long ldc);
 void smally_s8_gemm_neon_dot(long m, long n, long k, const int8_t *q, long ldq, const int32_t *sums,
@@ -102,12 +112,17 @@ void smally_s8_quantize_rows_portable(long m, long k, const float *x, long ldx, 
                                       long ldq, float *scales, int32_t *sums);
 void smally_s8_quantize_rows_avx512(long m, long k, const float *x, long ldx, const float *smooth, int8_t *q,
                                     long ldq, float *scales, int32_t *sums);
+void smally_s8_quantize_rows_avx2(long m, long k, const float *x, long ldx, const float *smooth, int8_t *q,
+                                  long ldq, float *scales, int32_t *sums);
 void smally_s8_quantize_rows_outliers_portable(long m, long k, const float *x, long ldx, const float *smooth,
                                                long count, int8_t *q, long ldq, float *scales, int32_t *sums,
                                                int32_t *index, float *value);
 void smally_s8_quantize_rows_outliers_avx512(long m, long k, const float *x, long ldx, const float *smooth,
                                              long count, int8_t *q, long ldq, float *scales, int32_t *sums,
                                              int32_t *index, float *value);
+void smally_s8_quantize_rows_outliers_avx2(long m, long k, const float *x, long ldx, const float *smooth,
+                                           long count, int8_t *q, long ldq, float *scales, int32_t *sums,
+                                           int32_t *index, float *value);
 void smally_s8_add_outliers_portable(long m, long n, long k, long count, const int32_t *index, const float *value,
                                      const int8_t *packed, const float *col_scales, float *out, long ldo);
 void smally_s8_add_outliers_avx512(long m, long n, long k, long count, const int32_t *index, const float *value,
@@ -118,5 +133,7 @@ void smally_s8_dequantize_portable(long m, long n, const int32_t *acc, long ldac
                                    const float *col_scales, float *out, long ldo, int accumulate);
 void smally_s8_dequantize_avx512(long m, long n, const int32_t *acc, long ldacc, const float *row_scales,
                                  const float *col_scales, float *out, long ldo, int accumulate);
+void smally_s8_dequantize_avx2(long m, long n, const int32_t *acc, long ldacc, const float *row_scales,
+                               const float *col_scales, float *out, long ldo, int accumulate);
 
 #endif

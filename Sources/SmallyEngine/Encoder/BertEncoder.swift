@@ -278,11 +278,10 @@ public final class BertEncoder {
                                                         : (quantized2.pointer, rowScales2.pointer, rowSums2.pointer)
             for copy in [(q.packed, q.scales), q.denseResidual ? (q.residualPacked, q.residualScales) : (nil, nil)] {
                 guard let packed = copy.0, let scales = copy.1 else { continue }
-                smally_s8_gemm(int8Kernel.code, t, columns.count, w.inputs, rowsQ, q.depth, rowsSum,
-                               packed + columns.lowerBound * q.depth, products.pointer + columns.lowerBound, w.outputs)
-                smally_s8_dequantize(int8Kernel.code, t, columns.count, products.pointer + columns.lowerBound, w.outputs,
-                                     rowsScale, scales + columns.lowerBound, out + columns.lowerBound, w.outputs,
-                                     first && !accumulate ? 0 : 1)
+                smally_s8_gemm_dequantize(int8Kernel.code, t, columns.count, w.inputs, rowsQ, q.depth, rowsSum,
+                                          packed + columns.lowerBound * q.depth, products.pointer + columns.lowerBound,
+                                          w.outputs, rowsScale, scales + columns.lowerBound, out + columns.lowerBound,
+                                          w.outputs, first && !accumulate ? 0 : 1)
                 first = false
             }
         }

@@ -5,7 +5,7 @@ import CPackedGEMM
 /// same integers as the portable reference.
 public enum Int8Kernel: String, Sendable, CaseIterable, CustomStringConvertible {
     case portable
-    /// 16-bit products (`vpmaddwd`): exact, where AVX2 has no VNNI.
+    /// `vpmaddubsw` on |a| and w·sign(a), which cannot saturate, then `vpmaddwd`: exact, where AVX2 has no VNNI.
     case avx2
     /// `vpdpbusd` on zmm.
     case avx512vnni

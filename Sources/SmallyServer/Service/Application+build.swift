@@ -188,7 +188,7 @@ public func buildApplication(
         "admin_api": "\(accounts?.adminToken == nil ? "off" : configuration.adminPort.map { "\(configuration.adminHost):\($0)" } ?? "public listener")",
     ])
     for model in catalog.models where model.engine.model.precision == .int8 && !model.engine.int8Kernel.hasDotProduct {
-        logger.warning("int8 runs without dot-product instructions (VNNI, sdot) here (this CPU or SMALLY_KERNEL): model \(model.name) runs the \(model.engine.int8Kernel) int8 kernel, slower than fp32 (PERFORMANCE.md, int8); SMALLY_PRECISION=fp32 is faster here")
+        logger.warning("int8 runs without dot-product instructions (VNNI, sdot) here (this CPU or SMALLY_KERNEL): model \(model.name) runs the \(model.engine.int8Kernel) int8 kernel, which may be no faster than fp32 (PERFORMANCE.md, int8); `smally bench --precision fp32,int8` measures both on this CPU")
     }
     return app
 }
