@@ -315,14 +315,14 @@ VNNI void smally_s8_quantize_rows_outliers_avx512(long m, long k, const float *x
                 c = quantize16(y, NULL, k, depth, kk, inverse, out, &v, &load);
             }
             sum = _mm512_add_epi32(sum, c);
+            // Every vector lists its outliers, none or some, without a branch (where they fall is
+            // unpredictable), compressed in a register and stored whole (a compressing store is microcoded).
             const __mmask16 outliers = _mm512_cmp_ps_mask(_mm512_abs_ps(v), boundary, _CMP_GT_OQ);
-            if (outliers) {  // compressed in a register, stored whole (a compressing store is microcoded)
-                const __m512 kept = _mm512_mul_ps(step, _mm512_cvtepi32_ps(c));
-                _mm512_storeu_ps(values + listed, _mm512_maskz_compress_ps(outliers, _mm512_sub_ps(v, kept)));
-                _mm512_storeu_si512(inputs + listed, _mm512_maskz_compress_epi32(
-                    outliers, _mm512_add_epi32(lanes, _mm512_set1_epi32((int)kk))));
-                listed += __builtin_popcount(outliers);
-            }
+            const __m512 kept = _mm512_mul_ps(step, _mm512_cvtepi32_ps(c));
+            _mm512_storeu_ps(values + listed, _mm512_maskz_compress_ps(outliers, _mm512_sub_ps(v, kept)));
+            _mm512_storeu_si512(inputs + listed, _mm512_maskz_compress_epi32(
+                outliers, _mm512_add_epi32(lanes, _mm512_set1_epi32((int)kk))));
+            listed += __builtin_popcount(outliers);
         }
         for (; listed < count; listed++) {
             inputs[listed] = 0;

@@ -108,7 +108,13 @@ struct Int8AccuracyTests {
                  QuantizationPlan(smoothing: shipped, twoPassWeights: [.qkv, .output], outliers: [.output: 16])),
                 ("FFN down 16 + q/k/v 8 outliers, two-pass weights FFN down (16 H²)",
                  QuantizationPlan(smoothing: shipped, twoPassWeights: [.output], outliers: [.output: 16, .qkv: 8])),
-                ("standard: outliers everywhere (QuantizationPlan.outliers, 19 H²)", .standard),
+                ("outliers everywhere, q/k/v all with second weight copies (19 H²)",
+                 QuantizationPlan(smoothing: shipped, twoPassWeights: [.qkv, .output],
+                                  outliers: [.output: 32, .qkv: 8, .attentionOutput: 8, .intermediate: 8])),
+                ("outliers everywhere, q only with a second weight copy (17 H²)",
+                 QuantizationPlan(smoothing: shipped, twoPassWeights: [.qkv, .output], qkvSecondCopies: 1,
+                                  outliers: [.output: 32, .qkv: 8, .attentionOutput: 8, .intermediate: 8])),
+                ("standard: outliers everywhere, q and k with second weight copies (QuantizationPlan.outliers, 18 H²)", .standard),
             ]
         } else if what == "matrices" {
             for layer in 0..<reference.weights.configuration.layerCount {

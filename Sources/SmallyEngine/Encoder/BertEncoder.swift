@@ -276,11 +276,13 @@ public final class BertEncoder {
         for pass in 0..<(q.twoPass ? 2 : 1) {
             let (rowsQ, rowsScale, rowsSum) = pass == 0 ? (quantized.pointer, rowScales.pointer, rowSums.pointer)
                                                         : (quantized2.pointer, rowScales2.pointer, rowSums2.pointer)
-            for copy in [(q.packed, q.scales), q.denseResidual ? (q.residualPacked, q.residualScales) : (nil, nil)] {
-                guard let packed = copy.0, let scales = copy.1 else { continue }
-                smally_s8_gemm_dequantize(int8Kernel.code, t, columns.count, w.inputs, rowsQ, q.depth, rowsSum,
-                                          packed + columns.lowerBound * q.depth, products.pointer + columns.lowerBound,
-                                          w.outputs, rowsScale, scales + columns.lowerBound, out + columns.lowerBound,
+            for copy in [(q.packed, q.scales, columns),
+                         q.denseResidual ? (q.residualPacked, q.residualScales, columns.clamped(to: 0..<q.residualOutputs)) : (nil, nil, columns)] {
+                guard let packed = copy.0, let scales = copy.1, !copy.2.isEmpty else { continue }
+                let span = copy.2
+                smally_s8_gemm_dequantize(int8Kernel.code, t, span.count, w.inputs, rowsQ, q.depth, rowsSum,
+                                          packed + span.lowerBound * q.depth, products.pointer + span.lowerBound,
+                                          w.outputs, rowsScale, scales + span.lowerBound, out + span.lowerBound,
                                           w.outputs, first && !accumulate ? 0 : 1)
                 first = false
             }

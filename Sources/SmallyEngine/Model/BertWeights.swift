@@ -103,7 +103,7 @@ public final class BertWeights: @unchecked Sendable {
             let weights = LinearWeights(matrix: matrix, outputs: outputs, inputs: inputs, precision: chosen,
                                         keepsMatrix: precision == .fp32, smoothing: smoothing,
                                         twoPass: plan.twoPass.contains(part),
-                                        twoPassWeights: plan.twoPassWeights.contains(part),
+                                        twoPassWeights: plan.residualOutputs(part, outputs: outputs),
                                         outliers: plan.outliers[part] ?? 0,
                                         outlierWeights: plan.outlierWeights.contains(part), owners: &owners)
             bytes += weights.bytes

@@ -17,10 +17,10 @@ struct LinearWeights: @unchecked Sendable {
     /// the new buffers are appended to `owners`, which must outlive this value. An int8 layer, and a
     /// packed one with `keepsMatrix` false (the fp32 layers of an int8 model, which always run on the
     /// packed kernels), do not refer to `matrix` afterwards.
-    /// `smoothing`, `twoPass`, `outliers`: an int8 layer's per-input factors, activation passes and
-    /// per-row outliers (``QuantizedLinear``).
+    /// `smoothing`, `twoPass`, `twoPassWeights`, `outliers`: an int8 layer's per-input factors, activation
+    /// passes, output columns with a residual weight copy and per-row outliers (``QuantizedLinear``).
     init(matrix: UnsafePointer<Float>, outputs: Int, inputs: Int, precision: Precision = .fp32, keepsMatrix: Bool = true,
-         smoothing: [Float]? = nil, twoPass: Bool = false, twoPassWeights: Bool = false, outliers: Int = 0,
+         smoothing: [Float]? = nil, twoPass: Bool = false, twoPassWeights: Int = 0, outliers: Int = 0,
          outlierWeights: Bool = false, owners: inout [AnyObject]) {
         self.outputs = outputs
         self.inputs = inputs

@@ -35,6 +35,10 @@ struct QuantizationPlan: Sendable {
     /// Parts whose weights are stored twice: the int8 weights, then what their rounding left out, also
     /// in int8 (twice the bytes and the products).
     var twoPassWeights: Set<Part> = []
+    /// Of q, k, v (in that order), how many leading ones get the second copy when q/k/v has two-pass
+    /// weights: v's products never pass through softmax's exponential, and dropping its copy kept the
+    /// accuracy goals (PERFORMANCE.md, "int8") for 1 H² fewer products.
+    var qkvSecondCopies = 3
     /// Per part, at most how many values of each activation row are set aside (LLM.int8()-style, per
     /// token): the row is clipped at the lowest of max|x|·2^(−j/2) that at most that many values exceed
     /// (`smally_s8_quantize_rows_outliers`), so the few outliers (GELU's change from token to token) no
@@ -50,20 +54,27 @@ struct QuantizationPlan: Sendable {
 
     /// The plan an int8 model uses: ``outliers``.
     static let standard = Self.outliers
-    /// Every linear layer in int8, smoothed (α 0.75; 0.5 for the FFN down-projection), q/k/v and the
+    /// Every linear layer in int8, smoothed (α 0.75; 0.5 for the FFN down-projection), q, k and the
     /// FFN down-projection with two-pass weights, and per-row outliers in every part (at most 32 of FFN
-    /// down's 1,536 inputs, 8 of the others' 384): 19 H² int8 multiply-adds per token and layer.
+    /// down's 1,536 inputs, 8 of the others' 384): 18 H² int8 multiply-adds per token and layer.
     /// Against fp32 on the golden texts + 1,200 varied ones, mean / min cosine / top-10 overlap
     /// (PERFORMANCE.md, "int8"): first version (q/k/v fp32, unsmoothed) 0.9982 / 0.989 / 92.2 %; all
     /// smoothed 0.9980 / 0.990 / 92.8 % (300 texts); + two-pass FFN down activations 0.9989 / 0.996 /
     /// 93.8 %; + two-pass weights for q/k/v and FFN down (``twoPassActivations``, 27 H²) 0.9993 / 0.998
-    /// / 95.5 %; this plan 0.9995 / 0.998 / 95.3 %.
+    /// / 95.5 %; outliers with v's second copy too (19 H²) 0.9995 / 0.998 / 95.3 %; this plan 0.9994 /
+    /// 0.998 / 95.5 %.
     static let outliers = QuantizationPlan(smoothing: smoothing(0.75).merging([.output: 0.5]) { $1 },
-                                           twoPassWeights: [.qkv, .output],
+                                           twoPassWeights: [.qkv, .output], qkvSecondCopies: 2,
                                            outliers: [.output: 32, .qkv: 8, .attentionOutput: 8, .intermediate: 8])
     /// The previous standard plan: FFN down's activations in two passes instead of outliers (27 H²).
     static let twoPassActivations = QuantizationPlan(smoothing: smoothing(0.75).merging([.output: 0.5]) { $1 },
                                                      twoPass: [.output], twoPassWeights: [.qkv, .output])
+
+    /// How many leading output columns of `part`'s matrix (`outputs` wide) take the residual copy.
+    func residualOutputs(_ part: Part, outputs: Int) -> Int {
+        guard twoPassWeights.contains(part) else { return 0 }
+        return part == .qkv ? outputs / 3 * qkvSecondCopies : outputs
+    }
 
     func quantizes(_ part: Part, layer: Int, of count: Int) -> Bool {
         parts.contains(part) && !fp32Layers.contains(layer) && !fp32Layers.contains(layer - count)
