@@ -69,7 +69,7 @@ struct Int8AccuracyTests {
         return result
     }
 
-    /// Plans compared against fp32 (`SMALLY_INT8_REPORT=plans`, `outliers` or `matrices`, 300 texts unless
+    /// Plans compared against fp32 (`SMALLY_INT8_REPORT=plans`, `outliers`, `fp32steps` or `matrices`, 300 texts unless
     /// SMALLY_INT8_TEXTS says): whole plans, or
     /// each matrix quantized alone to find the ones that cost most. Prints the figures PERFORMANCE.md
     /// quotes; skipped unless asked (it loads the model once per plan). Every plan must stay close to fp32
@@ -96,7 +96,18 @@ struct Int8AccuracyTests {
             }
             return
         }
-        if what == "outliers" {
+        if what == "fp32steps" {
+            // What computing each remaining fp32 step in int8 would cost: its inputs rounded to int8 on top of the shipped plan.
+            plans = [("shipped plan", .standard)]
+            for step in QuantizationPlan.SimulatedStep.allCases {
+                var plan = QuantizationPlan.standard
+                plan.simulated = [step]
+                plans.append(("shipped plan + \(step) in int8", plan))
+            }
+            var all = QuantizationPlan.standard
+            all.simulated = Set(QuantizationPlan.SimulatedStep.allCases)
+            plans.append(("shipped plan + every remaining step in int8", all))
+        } else if what == "outliers" {
             // Per-row outliers (QuantizationPlan.outliers) against two-pass activations, α 0.75 / 0.5 as shipped.
             let shipped = QuantizationPlan.smoothing(0.75).merging([.output: 0.5]) { $1 }
             plans = [
@@ -164,7 +175,34 @@ struct Int8AccuracyTests {
         }
     }
 
-    /// Floors at issue #20's goals (measured with the standard plan: mean 0.9995, min 0.998, top-10 overlap 95.3 %).
+    @Test("simulated int8 of an fp32 step: 127 steps of the group's largest magnitude (255 unsigned), zeros kept")
+    func simulatedRounding() {
+        var values: [Float] = [1, -0.5, 0.25, 0.001, 0]
+        values.withUnsafeMutableBufferPointer { BertEncoder.roundToInt8($0.baseAddress!, count: 5) }
+        let levels: [Float] = [127, -64, 32, 0, 0]  // −63.5 rounds to even
+        #expect(values == levels.map { $0 * (Float(1) / 127) })
+        var probabilities: [Float] = [0.5, 0.3, 0.2]
+        probabilities.withUnsafeMutableBufferPointer { BertEncoder.roundToInt8($0.baseAddress!, count: 3, unsigned: true) }
+        let step = Float(0.5) / 255
+        #expect(probabilities == [0.5, (0.3 / step).rounded() * step, (0.2 / step).rounded() * step])
+    }
+
+    @Test("a simulated step changes the vectors a little: every step is wired into the pass")
+    func simulatedSteps() throws {
+        let texts = Array(GoldenCase.publicCases.map(\.text).prefix(8))
+        let shipped = try EmbeddingModel(directory: TestSupport.modelDirectory, precision: .int8)
+        let base = try Self.vectors(BertEncoder(weights: shipped.weights), shipped, texts)
+        for step in QuantizationPlan.SimulatedStep.allCases {
+            var plan = QuantizationPlan.standard
+            plan.simulated = [step]
+            let model = try EmbeddingModel(directory: TestSupport.modelDirectory, precision: .int8, plan: plan)
+            let vectors = try Self.vectors(BertEncoder(weights: model.weights), model, texts)
+            #expect(vectors != base, "\(step) left every vector unchanged")
+            #expect(zip(base, vectors).allSatisfy { Self.dot($0, $1) > 0.95 }, "\(step)")
+        }
+    }
+
+    /// Floors at issue #20's goals (measured with the standard plan: mean 0.9994, min 0.998, top-10 overlap 95.5 %).
     @Test("golden texts + 1,200 varied texts: mean cosine ≥ 0.998, min ≥ 0.99, top-10 overlap ≥ 95 %")
     func accuracy() throws {
         let reference = try TestSupport.loadEngine().model

@@ -321,6 +321,16 @@ public final class BertEncoder {
                 kernels.addBias(qkv.pointer + column, rows: t, width: heads.count * c.headSize, stride: 3 * h,
                                 bias: w.qkvBias + column)
             }
+            for (step, parts) in [(QuantizationPlan.SimulatedStep.attentionScores, [0, 1]), (.attentionValues, [2])]
+            where weights.simulated.contains(step) {
+                for token in 0..<t {
+                    for part in parts {
+                        for head in heads {
+                            Self.roundToInt8(qkv.pointer + token * 3 * h + part * h + head * c.headSize, count: c.headSize)
+                        }
+                    }
+                }
+            }
             for s in 0..<pass.sequenceCount {
                 attention(start: pass.offsets[s], length: pass.offsets[s + 1] - pass.offsets[s], heads: heads,
                           scores: scores[share.member].pointer)
@@ -332,6 +342,7 @@ public final class BertEncoder {
         linear(context.pointer, rows: t, w.attentionOutput, into: hidden.pointer, accumulate: true,
                products: products, share: share)
         share.sync()
+        simulate(.layerNormInput, rows: rows, width: h)
         kernels.addBiasLayerNorm(hidden.pointer + rows.lowerBound * h, rows: rows.count, width: h, bias: w.attentionOutputBias,
                                  gamma: w.attentionNormWeight, beta: w.attentionNormBias, epsilon: eps)
         share.sync()
@@ -340,6 +351,11 @@ public final class BertEncoder {
         observe(.intermediate, hidden.pointer, width: h)
         let columns = linear(hidden.pointer, rows: t, w.intermediate, into: intermediate.pointer, accumulate: false,
                              products: products, share: share)
+        if weights.simulated.contains(.geluInput) {  // whole rows: every member's columns first
+            share.sync()
+            for row in rows { Self.roundToInt8(intermediate.pointer + row * inner, count: inner) }
+            share.sync()
+        }
         kernels.addBiasGELU(intermediate.pointer + columns.lowerBound, rows: t, width: columns.count, stride: inner,
                             bias: w.intermediateBias + columns.lowerBound)
         share.sync()
@@ -347,9 +363,26 @@ public final class BertEncoder {
         linear(intermediate.pointer, rows: t, w.output, into: hidden.pointer, accumulate: true,
                products: products, share: share)
         share.sync()
+        simulate(.layerNormInput, rows: rows, width: h)
         kernels.addBiasLayerNorm(hidden.pointer + rows.lowerBound * h, rows: rows.count, width: h, bias: w.outputBias,
                                  gamma: w.outputNormWeight, beta: w.outputNormBias, epsilon: eps)
         share.sync()
+    }
+
+    /// Rounds rows `rows` of `hidden` (`width` wide) to int8 when the plan simulates `step` there.
+    private func simulate(_ step: QuantizationPlan.SimulatedStep, rows: Range<Int>, width: Int) {
+        guard weights.simulated.contains(step) else { return }
+        for row in rows { Self.roundToInt8(hidden.pointer + row * width, count: width) }
+    }
+
+    /// What int8 would keep of `count` values (``QuantizationPlan/SimulatedStep``): each rounded to the
+    /// nearest of 127 steps of their largest magnitude (255 when `unsigned`), kept in fp32.
+    static func roundToInt8(_ x: UnsafeMutablePointer<Float>, count: Int, unsigned: Bool = false) {
+        var top: Float = 0
+        for i in 0..<count { top = max(top, abs(x[i])) }
+        guard top > 0 else { return }
+        let step = top / (unsigned ? 255 : 127)
+        for i in 0..<count { x[i] = (x[i] / step).rounded(.toNearestOrEven) * step }
     }
 
     /// Heads `heads` of the multi-head attention of one sequence occupying rows `start ..< start + length`.
@@ -362,13 +395,18 @@ public final class BertEncoder {
         let base = qkv.pointer + start * stride
         let out = context.pointer + start * h
 
-        if l >= Self.blasAttentionThreshold {
+        // The probabilities are rounded to int8 only on this path, which keeps them in `p`.
+        let roundsProbabilities = weights.simulated.contains(.attentionValues)
+        if l >= Self.blasAttentionThreshold || roundsProbabilities {
             for head in heads {
                 let q = base + head * dh
                 let k = base + h + head * dh
                 let v = base + 2 * h + head * dh
                 BLAS.gemmTransposedB(m: l, n: l, k: dh, a: q, lda: stride, b: k, ldb: stride, c: p, ldc: l, beta: 0)
                 kernels.scaledSoftmax(p, rows: l, width: l, stride: l, scale: scale)
+                if roundsProbabilities {
+                    for row in 0..<l { Self.roundToInt8(p + row * l, count: l, unsigned: true) }
+                }
                 BLAS.gemm(m: l, n: dh, k: l, a: p, lda: l, b: v, ldb: stride, c: out + head * dh, ldc: h)
             }
             return
@@ -388,6 +426,9 @@ public final class BertEncoder {
         let h = weights.configuration.hiddenSize
         if let classifier = weights.classifier {
             return (0..<pass.sequenceCount).map { s in classifier.logits(cls: hidden.pointer + offsets[s] * h) }
+        }
+        if weights.simulated.contains(.pooling) {
+            for token in 0..<pass.tokens { Self.roundToInt8(hidden.pointer + token * h, count: h) }
         }
         return (0..<pass.sequenceCount).map { s in
             [Float](unsafeUninitializedCapacity: h) { buffer, count in

@@ -39,6 +39,8 @@ public final class BertWeights: @unchecked Sendable {
     let hasTwoPassLayers: Bool
     /// The most outliers an int8 layer sets aside per row (``QuantizationPlan/outliers``), 0 for none.
     let maxOutliers: Int
+    /// fp32 steps whose inputs are rounded to int8 (``QuantizationPlan/simulated``: measurements only).
+    let simulated: Set<QuantizationPlan.SimulatedStep>
     /// Bytes of the weights a pass reads (every row of the word embeddings counted): packed, quantized
     /// and converted buffers plus the tensors used straight from the mapped file. An int8 model's
     /// resident weights when every vocabulary row has been used.
@@ -70,6 +72,7 @@ public final class BertWeights: @unchecked Sendable {
         let prefix = file.contains("embeddings.word_embeddings.weight") ? "" : "bert."
         var owners: [AnyObject] = [file.file]
         var bytes = 0
+        simulated = plan.simulated
         // `used`: read by passes (counted in `weightBytes`), not only to build a packed or quantized copy.
         func load(_ name: String, _ shape: [Int], used: Bool = true) throws(ModelError) -> UnsafePointer<Float> {
             let tensor = try file.tensor(prefix + name, shape: shape)

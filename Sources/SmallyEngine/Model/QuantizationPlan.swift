@@ -52,6 +52,24 @@ struct QuantizationPlan: Sendable {
     /// Whether the word embeddings are stored in int8 (``QuantizedRows``).
     var embeddings = true
 
+    /// A step that stays fp32 in every shipped plan, whose inputs a measurement can round to int8 to see
+    /// what computing it in int8 would cost in accuracy (values rounded to 127 levels of their group's
+    /// largest magnitude, kept in fp32; PERFORMANCE.md, "int8").
+    enum SimulatedStep: String, Sendable, CaseIterable {
+        /// QKᵀ: each token's q and k of each head (32 values).
+        case attentionScores
+        /// P·V: each row of softmax's probabilities (255 levels, unsigned) and each token's v of each head.
+        case attentionValues
+        /// GELU: each row of the FFN up-projection's product (before its bias).
+        case geluInput
+        /// Layer norm: each row of the residual sum it normalizes (before its bias).
+        case layerNormInput
+        /// Pooling: each token's last hidden state.
+        case pooling
+    }
+    /// Steps simulated in int8 (measurements only; none in a served model).
+    var simulated: Set<SimulatedStep> = []
+
     /// The plan an int8 model uses: ``outliers``.
     static let standard = Self.outliers
     /// Every linear layer in int8, smoothed (α 0.75; 0.5 for the FFN down-projection), q, k and the
