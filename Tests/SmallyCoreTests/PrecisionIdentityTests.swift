@@ -24,7 +24,7 @@ struct PrecisionIdentityTests {
                                 cacheScope: .shared)
     }
 
-    @Test("the same served name in fp32 and int8 gives different cache keys; fp32 keys are unchanged")
+    @Test("the same served name in fp32 and int8 gives different cache keys, int8's with its plan's revision; fp32 keys are unchanged")
     func cacheKeys() throws {
         let fp32 = Self.service(try Self.catalog([("minilm", .fp32)]))
         let int8 = Self.service(try Self.catalog([("minilm", .int8)]))
@@ -34,6 +34,8 @@ struct PrecisionIdentityTests {
         #expect(fp32Key != int8Key)
         #expect(fp32.cacheNamespace(model: fp32.defaultModel, cacheScopeID: nil) == "minilm")
         #expect(int8.defaultModel.precision == "int8" && fp32.defaultModel.precision == "fp32")
+        // The int8 plan's revision is part of the key: entries of the first plan ("…\u{4}int8") never answer.
+        #expect(int8.cacheNamespace(model: int8.defaultModel, cacheScopeID: nil) == "minilm\u{4}int8.2")
     }
 
     @Test("names: <folder>-int8 by default; the folder's name prefers fp32 when both are served, else the int8 model answers it")

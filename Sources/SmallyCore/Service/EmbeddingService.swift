@@ -48,12 +48,13 @@ public struct EmbeddingService: Sendable {
 
     /// The model part of the cache key: the model's name, where pooling starts when a prompt is
     /// left out of it, and where a pair's second segment starts (same tokens, other result), plus
-    /// the organization when entries are scoped, and (U+0004) a precision other than fp32.
+    /// the organization when entries are scoped, and (U+0004) a precision other than fp32 with its
+    /// quantization plan's revision.
     /// U+0001…U+0004 cannot occur in a model name, so these never meet.
     func cacheNamespace(model: ServedModel, input: EncoderInput? = nil, cacheScopeID: String?) -> String {
         var namespace = model.name
         // An int8 vector never answers an fp32 request, even under a name reused across restarts.
-        if model.engine.model.precision != .fp32 { namespace += "\u{4}\(model.engine.model.precision)" }
+        if let variant = model.engine.model.cacheVariant { namespace += "\u{4}\(variant)" }
         if let input {
             if input.poolingStart > 0 { namespace += "\u{2}\(input.poolingStart)" }
             if let second = input.typeIDs.firstIndex(where: { $0 != 0 }) { namespace += "\u{3}\(second)" }

@@ -72,6 +72,10 @@ struct QuantizationPlan: Sendable {
 
     /// The plan an int8 model uses: ``outliers``.
     static let standard = Self.outliers
+    /// Bumped whenever the standard plan's vectors change; part of an int8 model's cache identity
+    /// (``EmbeddingModel/cacheVariant``), so entries an earlier plan stored (in Redis, across a deploy)
+    /// never answer. 1: the first plans (unnumbered keys); 2: 18 H², v with one weight copy.
+    static let standardRevision = 2
     /// Every linear layer in int8, smoothed (α 0.75; 0.5 for the FFN down-projection), q, k and the
     /// FFN down-projection with two-pass weights, and per-row outliers in every part (at most 32 of FFN
     /// down's 1,536 inputs, 8 of the others' 384): 18 H² int8 multiply-adds per token and layer.

@@ -55,6 +55,13 @@ public struct EmbeddingModel: Sendable {
     /// The arithmetic of its linear layers.
     public var precision: Precision { weights.precision }
 
+    /// What sets its vectors apart beside the name, for cache keys: nil for fp32, else the precision
+    /// and the revision of its quantization plan ("int8.2"), so a cache filled by another plan's
+    /// vectors never answers.
+    public var cacheVariant: String? {
+        precision == .fp32 ? nil : "\(precision).\(QuantizationPlan.standardRevision)"
+    }
+
     /// The name with the precision when it is not fp32 ("all-MiniLM-L6-v2-int8"): the default served
     /// name and the metrics label of an int8 model, so its answers are never taken for fp32's.
     public var qualifiedName: String { precision == .fp32 ? name : "\(name)-\(precision)" }
