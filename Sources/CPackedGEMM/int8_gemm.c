@@ -249,6 +249,12 @@ void smally_s8_dequantize(int kernel, long m, long n, const int32_t *acc, long l
         return;
     }
 #endif
+#if defined(__aarch64__)
+    if (kernel == SMALLY_S8_NEON_DOT) {
+        smally_s8_dequantize_neon(m, n, acc, ldacc, row_scales, col_scales, out, ldo, accumulate);
+        return;
+    }
+#endif
     (void)kernel;
     smally_s8_dequantize_portable(m, n, acc, ldacc, row_scales, col_scales, out, ldo, accumulate);
 }
@@ -280,6 +286,12 @@ void smally_s8_quantize_rows_outliers(int kernel, long m, long k, const float *x
         return;
     }
 #endif
+#if defined(__aarch64__)
+    if (kernel == SMALLY_S8_NEON_DOT) {
+        smally_s8_quantize_rows_outliers_neon(m, k, x, ldx, smooth, count, q, ldq, scales, sums, index, value);
+        return;
+    }
+#endif
     (void)kernel;
     smally_s8_quantize_rows_outliers_portable(m, k, x, ldx, smooth, count, q, ldq, scales, sums, index, value);
 }
@@ -293,6 +305,12 @@ void smally_s8_add_outliers(int kernel, long m, long n, long k, long count, cons
     }
     if (kernel == SMALLY_S8_AVXVNNI || kernel == SMALLY_S8_AVX2) {
         smally_s8_add_outliers_avx2(m, n, k, count, index, value, packed, col_scales, out, ldo);
+        return;
+    }
+#endif
+#if defined(__aarch64__)
+    if (kernel == SMALLY_S8_NEON_DOT) {
+        smally_s8_add_outliers_neon(m, n, k, count, index, value, packed, col_scales, out, ldo);
         return;
     }
 #endif

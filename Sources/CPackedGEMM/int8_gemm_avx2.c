@@ -145,47 +145,34 @@ AVX2 void smally_s8_quantize_rows_avx2(long m, long k, const float *x, long ldx,
     }
 }
 
-// How many |y| of a row exceed clip.
-static inline __attribute__((always_inline)) AVX2 long count_above(const float *row, const float *smooth, long k,
-                                                                   float clip) {
+// How many of y[0 ..< k] exceed clip in magnitude.
+static inline __attribute__((always_inline)) AVX2 long count_above(const float *y, long k, float clip) {
     const __m256 bound = _mm256_set1_ps(clip);
     long above = 0, kk = 0;
     for (; kk + 8 <= k; kk += 8)
-        above += __builtin_popcount((unsigned)_mm256_movemask_ps(
-            _mm256_cmp_ps(abs8(smoothed8(row, smooth, kk)), bound, _CMP_GT_OQ)));
-    for (; kk < k; kk++) above += fabsf(smooth ? row[kk] * smooth[kk] : row[kk]) > clip;
+        above += __builtin_popcount((unsigned)_mm256_movemask_ps(_mm256_cmp_ps(abs8(_mm256_loadu_ps(y + kk)), bound, _CMP_GT_OQ)));
+    for (; kk < k; kk++) above += fabsf(y[kk]) > clip;
     return above;
 }
 
-// The same bytes and lists as the portable reference: the clip by bisection over the clips (the
-// counts fall as the clips rise, so it finds the reference's linear scan's clip), what clamping
+// The same bytes and lists as the portable reference: the reference's clip (s8_clip), what clamping
 // left out as y − scale·q, a product then a difference, as in the reference.
 AVX2 void smally_s8_quantize_rows_outliers_avx2(long m, long k, const float *x, long ldx, const float *smooth,
                                                 long count, int8_t *q, long ldq, float *scales, int32_t *sums,
                                                 int32_t *index, float *value) {
+    enum { ROW = 8192 };
+    if (smooth && k > ROW) {
+        smally_s8_quantize_rows_outliers_portable(m, k, x, ldx, smooth, count, q, ldq, scales, sums, index, value);
+        return;
+    }
     const long depth = smally_s8_depth(k);
-    // y = x · smooth of a row, kept for the counting and quantizing passes (one product instead of one
-    // per pass); rows wider than this recompute it.
-    float smoothed[4096] __attribute__((aligned(32)));
+    float smoothed[ROW] __attribute__((aligned(32)));
     for (long i = 0; i < m; i++) {
-        const float *row = x + i * ldx;
-        const float *factors = smooth;
-        if (factors && k <= 4096) {
-            for (long kk = 0; kk < k; kk++) smoothed[kk] = row[kk] * factors[kk];
-            row = smoothed;
-            factors = NULL;
-        }
+        const float *y = s8_smoothed_row(x + i * ldx, smooth, k, smoothed);
         int8_t *out = q + i * ldq;
         int32_t *idx = index + i * count;
         float *val = value + i * count;
-        const float most = largest(row, factors, k);
-        int low = 0, high = SMALLY_S8_CLIPS;  // clip SMALLY_S8_CLIPS: the largest itself, always fits
-        while (low < high) {
-            const int middle = (low + high) / 2;
-            if (count_above(row, factors, k, most * s8_clips[middle]) <= count) high = middle;
-            else low = middle + 1;
-        }
-        const float top = low < SMALLY_S8_CLIPS ? most * s8_clips[low] : most;
+        const float top = s8_clip(y, k, count, largest(y, NULL, k), count_above);
         const float scale = top / 127.0f;
         scales[i] = scale;
         const float inverse = top > 0.0f ? 127.0f / top : 0.0f;
@@ -193,35 +180,18 @@ AVX2 void smally_s8_quantize_rows_outliers_avx2(long m, long k, const float *x, 
         __m256i sum = _mm256_setzero_si256();
         long listed = 0, kk = 0;
         for (; kk + 8 <= k; kk += 8) {
-            const __m256 y = smoothed8(row, factors, kk);
-            sum = _mm256_add_epi32(sum, quantize8(y, inverse8, out + kk));
-            unsigned outliers = (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(abs8(y), boundary, _CMP_GT_OQ));
+            const __m256 v = _mm256_loadu_ps(y + kk);
+            sum = _mm256_add_epi32(sum, quantize8(v, inverse8, out + kk));
+            unsigned outliers = (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(abs8(v), boundary, _CMP_GT_OQ));
             while (outliers) {  // rare: at most `count` per row
                 const long at = kk + __builtin_ctz(outliers);
-                const float v = factors ? row[at] * factors[at] : row[at];
                 idx[listed] = (int32_t)at;
-                val[listed] = v - scale * (float)out[at];
+                val[listed] = y[at] - scale * (float)out[at];
                 listed++;
                 outliers &= outliers - 1;
             }
         }
-        int32_t total = sum8(sum);
-        for (; kk < k; kk++) {
-            const float v = factors ? row[kk] * factors[kk] : row[kk];
-            out[kk] = quantize_scalar(v, inverse);
-            total += out[kk];
-            if (fabsf(v) > top) {
-                idx[listed] = (int32_t)kk;
-                val[listed] = v - scale * (float)out[kk];
-                listed++;
-            }
-        }
-        for (; kk < depth; kk++) out[kk] = 0;
-        for (; listed < count; listed++) {
-            idx[listed] = 0;
-            val[listed] = 0.0f;
-        }
-        sums[i] = total;
+        sums[i] = s8_outlier_row_end(y, kk, k, depth, top, inverse, out, sum8(sum), idx, val, listed, count);
     }
 }
 

@@ -285,15 +285,7 @@ VNNI void smally_s8_quantize_rows_outliers_avx512(long m, long k, const float *x
             }
         }
         const float most = _mm512_reduce_max_ps(_mm512_max_ps(l0, l1));
-        // The lowest clip with at most count values above it, by bisection (the counts fall as the
-        // clips rise): three or four counting passes.
-        int low = 0, high = SMALLY_S8_CLIPS;  // clip SMALLY_S8_CLIPS: the largest itself, always fits
-        while (low < high) {
-            const int middle = (low + high) / 2;
-            if (s8_count_above(y, k, most * s8_clips[middle]) <= count) high = middle;
-            else low = middle + 1;
-        }
-        const float top = low < SMALLY_S8_CLIPS ? most * s8_clips[low] : most;
+        const float top = s8_clip(y, k, count, most, s8_count_above);
         const float scale = top / 127.0f;
         scales[i] = scale;
         const __m512 inverse = _mm512_set1_ps(top > 0.0f ? 127.0f / top : 0.0f);

@@ -3,6 +3,7 @@
 #ifndef SMALLY_INT8_GEMM_INTERNAL_H
 #define SMALLY_INT8_GEMM_INTERNAL_H
 
+#include <math.h>
 #include <string.h>
 #include "int8_gemm.h"
 
@@ -21,6 +22,55 @@ static inline __attribute__((always_inline)) int32_t load4(const int8_t *p) {
 #define SMALLY_S8_CLIPS 8
 static const float s8_clips[SMALLY_S8_CLIPS] = {0.0625f, 0.088388347648f, 0.125f, 0.176776695297f,
                                                 0.25f, 0.353553390593f, 0.5f, 0.707106781187f};
+
+// y = x · smooth of a row into `buffer` (k values), or the row itself without smoothing: the vector
+// kernels form it once per row for their counting and quantizing passes.
+static inline const float *s8_smoothed_row(const float *row, const float *smooth, long k, float *buffer) {
+    if (!smooth) return row;
+    for (long kk = 0; kk < k; kk++) buffer[kk] = row[kk] * smooth[kk];
+    return buffer;
+}
+
+// The clip of a row whose largest |y| is `most`: the lowest of most · s8_clips that at most `count`
+// values exceed (`above` counts them), else most itself; by bisection, since the counts fall as the
+// clips rise, so it is the reference's linear scan's clip in three or four passes.
+static inline __attribute__((always_inline)) float s8_clip(const float *y, long k, long count, float most,
+                                                           long (*above)(const float *, long, float)) {
+    int low = 0, high = SMALLY_S8_CLIPS;  // clip SMALLY_S8_CLIPS: the largest itself, always fits
+    while (low < high) {
+        const int middle = (low + high) / 2;
+        if (above(y, k, most * s8_clips[middle]) <= count) high = middle;
+        else low = middle + 1;
+    }
+    return low < SMALLY_S8_CLIPS ? most * s8_clips[low] : most;
+}
+
+// The scalar end of a row with outliers for the 8-wide kernels: inputs kk ..< k of y (already
+// smoothed) quantized, summed and listed as the reference does, zero bytes up to depth, the lists
+// padded to count; returns the row's sum.
+static inline int32_t s8_outlier_row_end(const float *y, long kk, long k, long depth, float top, float inverse,
+                                         int8_t *out, int32_t total, int32_t *idx, float *val, long listed,
+                                         long count) {
+#pragma STDC FP_CONTRACT OFF
+    const float scale = top / 127.0f;
+    for (; kk < k; kk++) {
+        float v = nearbyintf(y[kk] * inverse);
+        v = v > 127.0f ? 127.0f : (v < -127.0f ? -127.0f : v);
+        out[kk] = (int8_t)v;
+        total += out[kk];
+        if (fabsf(y[kk]) > top) {
+            idx[listed] = (int32_t)kk;
+            val[listed] = y[kk] - scale * (float)out[kk];
+            listed++;
+        }
+    }
+    for (; kk < depth; kk++) out[kk] = 0;
+    for (; listed < count; listed++) {
+        idx[listed] = 0;
+        val[listed] = 0.0f;
+    }
+    return total;
+}
 
 // One outlier of a row for the vector kernels' fp32 part (smally_s8_add_outliers): `vpshufb` moves
 // its byte of each column's 4-byte group to the top of the column's int32 and zeroes the rest, so the

@@ -15,31 +15,51 @@ static const int8_shape_t int8_shapes[] = {
 };
 #define INT8_SHAPES (sizeof int8_shapes / sizeof int8_shapes[0])
 
-// Row quantization with outliers and the outliers' fp32 part (portable C on both sides: the same
-// bytes, scales, lists and floats). A few large values are planted in each row first.
-static int check_outliers(FILE *file, int writing, const int8_shape_t *s, float *x, const int8_t *packed,
-                          const float *col_scales) {
+// Row quantization with outliers and the outliers' fp32 part (the x86 portable reference against the
+// aarch64 NEON and portable paths: the same bytes, scales, lists and floats). A few large values are
+// planted in each row first.
+static int check_outliers(FILE *file, int writing, int kernel, const char *name, const int8_shape_t *s, float *x,
+                          const int8_t *packed, const float *col_scales) {
     if (s->k < 2 || s->m > 64) return s->m > 64;
     const long count = s->k > 16 ? 16 : s->k - 1, depth = smally_s8_depth(s->k);
     for (long i = 0; i < s->m; i++)
         for (long e = 0; e < count / 2 + 1; e++) x[i * s->k + (e * 37 + i) % s->k] = (e % 2 ? -1.0f : 1.0f) * (float)(9 + e);
-    const size_t bytes = (size_t)(s->m * depth) + sizeof(float) * (size_t)s->m + sizeof(int32_t) * (size_t)(s->m * count) +
-                         sizeof(float) * (size_t)(s->m * count) + sizeof(float) * (size_t)(s->m * s->n);
+    // Per pass (unsmoothed, then smoothed): bytes, scales, lists, the outliers' part; then a dequantization.
+    const size_t pass = (size_t)(s->m * depth) + sizeof(float) * (size_t)s->m + sizeof(int32_t) * (size_t)(s->m * count) +
+                        sizeof(float) * (size_t)(s->m * count) + sizeof(float) * (size_t)(s->m * s->n);
+    const size_t bytes = 2 * pass + sizeof(float) * (size_t)(s->m * s->n);
     unsigned char *got = calloc(1, bytes);
-    int8_t *q = (int8_t *)got;
-    float *scales = (float *)(got + s->m * depth);
-    int32_t *index = (int32_t *)(scales + s->m), sums[64];
-    float *value = (float *)(index + s->m * count), *out = value + s->m * count;
-    smally_s8_quantize_rows_outliers(SMALLY_S8_PORTABLE, s->m, s->k, x, s->k, NULL, count, q, depth, scales, sums, index, value);
-    for (long i = 0; i < s->m * s->n; i++) out[i] = (float)(i % 5);
-    smally_s8_add_outliers(SMALLY_S8_PORTABLE, s->m, s->n, s->k, count, index, value, packed, col_scales, out, s->n);
+    float *smooth = malloc(sizeof(float) * (size_t)s->k);
+    for (long kk = 0; kk < s->k; kk++) smooth[kk] = 0.5f + 0.25f * (float)(kk % 7);
+    int32_t sums[64];
+    for (int smoothed = 0; smoothed < 2; smoothed++) {
+        int8_t *q = (int8_t *)(got + smoothed * pass);
+        float *scales = (float *)((unsigned char *)q + s->m * depth);
+        int32_t *index = (int32_t *)(scales + s->m);
+        float *value = (float *)(index + s->m * count), *out = value + s->m * count;
+        smally_s8_quantize_rows_outliers(kernel, s->m, s->k, x, s->k, smoothed ? smooth : NULL, count, q, depth, scales,
+                                         sums, index, value);
+        for (long i = 0; i < s->m * s->n; i++) out[i] = (float)(i % 5);
+        smally_s8_add_outliers(kernel, s->m, s->n, s->k, count, index, value, packed, col_scales, out, s->n);
+    }
+    {
+        float *dequantized = (float *)(got + 2 * pass), *row_scales = (float *)(got + s->m * depth);
+        int32_t *acc = malloc(sizeof(int32_t) * (size_t)(s->m * s->n));
+        for (long i = 0; i < s->m * s->n; i++) { acc[i] = (int32_t)((i * 7919) % 20001) - 10000; dequantized[i] = (float)(i % 3); }
+        smally_s8_dequantize(kernel, s->m, s->n, acc, s->n, row_scales, col_scales, dequantized, s->n, 1);
+        free(acc);
+    }
+    free(smooth);
     int failures = 0;
     if (writing) {
         fwrite(got, 1, bytes, file);
     } else {
+        // Every kernel's result is compared with the same bytes of the x86 reference.
         unsigned char *expected = malloc(bytes);
+        const long at = ftell(file);
         const int ok = fread(expected, 1, bytes, file) == bytes && memcmp(got, expected, bytes) == 0;
-        printf("int8 outliers m %3ld n %3ld k %4ld: %s\n", s->m, s->n, s->k, ok ? "equal ok" : "FAIL (differs from x86)");
+        if (kernel != SMALLY_S8_PORTABLE) fseek(file, at, SEEK_SET);
+        printf("int8 outliers %-8s m %3ld n %3ld k %4ld: %s\n", name, s->m, s->n, s->k, ok ? "equal ok" : "FAIL (differs from x86)");
         failures = !ok;
         free(expected);
     }
@@ -66,7 +86,7 @@ int check_int8_kernels(FILE *file, int writing) {
             fwrite(q, 1, s->m * depth, file);
             fwrite(c, sizeof(int32_t), s->m * s->n, file);
             printf("int8: wrote m %ld n %ld k %ld\n", s->m, s->n, s->k);
-            failures += check_outliers(file, 1, s, x, packed, col_scales);
+            failures += check_outliers(file, 1, SMALLY_S8_PORTABLE, "portable", s, x, packed, col_scales);
         } else {
             int8_t *expected_q = malloc(s->m * depth);
             int32_t *expected = malloc(sizeof(int32_t) * s->m * s->n);
@@ -86,7 +106,10 @@ int check_int8_kernels(FILE *file, int writing) {
                 printf("%-13s m %3ld n %3ld k %4ld: %s\n", name, s->m, s->n, s->k, ok ? "equal ok" : "FAIL (differs from x86)");
                 if (!ok) failures++;
             }
-            failures += check_outliers(file, 0, s, x, packed, col_scales);
+            // The NEON path first (it reads the reference and steps back), then the portable one.
+            if (smally_s8_available(SMALLY_S8_NEON_DOT))
+                failures += check_outliers(file, 0, SMALLY_S8_NEON_DOT, "neon", s, x, packed, col_scales);
+            failures += check_outliers(file, 0, SMALLY_S8_PORTABLE, "portable", s, x, packed, col_scales);
             free(expected_q); free(expected);
         }
         free(x); free(w); free(q); free(packed); free(row_scales); free(col_scales); free(sums); free(c);

@@ -135,5 +135,12 @@ void smally_s8_dequantize_avx512(long m, long n, const int32_t *acc, long ldacc,
                                  const float *col_scales, float *out, long ldo, int accumulate);
 void smally_s8_dequantize_avx2(long m, long n, const int32_t *acc, long ldacc, const float *row_scales,
                                const float *col_scales, float *out, long ldo, int accumulate);
+void smally_s8_quantize_rows_outliers_neon(long m, long k, const float *x, long ldx, const float *smooth, long count,
+                                           int8_t *q, long ldq, float *scales, int32_t *sums, int32_t *index,
+                                           float *value);
+void smally_s8_add_outliers_neon(long m, long n, long k, long count, const int32_t *index, const float *value,
+                                 const int8_t *packed, const float *col_scales, float *out, long ldo);
+void smally_s8_dequantize_neon(long m, long n, const int32_t *acc, long ldacc, const float *row_scales,
+                               const float *col_scales, float *out, long ldo, int accumulate);
 
 #endif
