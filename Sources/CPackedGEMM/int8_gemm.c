@@ -13,13 +13,6 @@
 #endif
 #endif
 
-// Round to nearest, ties to even (the vector kernels' conversion), clamped to ±127.
-static inline int8_t quantize_one(float x, float inverse) {
-    float q = nearbyintf(x * inverse);
-    q = q > 127.0f ? 127.0f : (q < -127.0f ? -127.0f : q);
-    return (int8_t)q;
-}
-
 void smally_s8_pack_weights(const float *w, long n, long k, int8_t *packed, float *scales) {
     // Quantized rows (zero past k), then the fp32 packing's panel loop with a group of 4 as the unit.
     const long depth = smally_s8_depth(k);
@@ -30,7 +23,7 @@ void smally_s8_pack_weights(const float *w, long n, long k, int8_t *packed, floa
         for (long kk = 0; kk < k; kk++) top = fmaxf(top, fabsf(row[kk]));
         scales[j] = top / 127.0f;
         const float inverse = top > 0.0f ? 127.0f / top : 0.0f;
-        for (long kk = 0; kk < depth; kk++) rows[j * depth + kk] = kk < k ? quantize_one(row[kk], inverse) : 0;
+        for (long kk = 0; kk < depth; kk++) rows[j * depth + kk] = kk < k ? s8_quantize_one(row[kk], inverse) : 0;
     }
     smally_pack_panels(rows, n, depth / 4, 4, packed);
     free(rows);
@@ -48,7 +41,7 @@ void smally_s8_quantize_rows_portable(long m, long k, const float *x, long ldx, 
         const float inverse = top > 0.0f ? 127.0f / top : 0.0f;
         int32_t sum = 0;
         for (long kk = 0; kk < k; kk++) {
-            out[kk] = quantize_one(smooth ? row[kk] * smooth[kk] : row[kk], inverse);
+            out[kk] = s8_quantize_one(smooth ? row[kk] * smooth[kk] : row[kk], inverse);
             sum += out[kk];
         }
         for (long kk = k; kk < depth; kk++) out[kk] = 0;
@@ -85,7 +78,7 @@ void smally_s8_quantize_rows_outliers_portable(long m, long k, const float *x, l
         long o = 0;
         for (long kk = 0; kk < k; kk++) {
             const float y = smooth ? row[kk] * smooth[kk] : row[kk];
-            out[kk] = quantize_one(y, inverse);
+            out[kk] = s8_quantize_one(y, inverse);
             sum += out[kk];
             if (fabsf(y) > top) {
                 const float kept = scale * (float)out[kk];

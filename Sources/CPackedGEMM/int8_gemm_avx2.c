@@ -69,13 +69,6 @@ AVX2 void smally_s8_gemm_avx2(long m, long n, long k, const int8_t *q, long ldq,
     }
 }
 
-// Round to nearest even and clamp to ±127, as the portable reference (scalar tails use this).
-static inline int8_t quantize_scalar(float y, float inverse) {
-    float v = nearbyintf(y * inverse);
-    v = v > 127.0f ? 127.0f : (v < -127.0f ? -127.0f : v);
-    return (int8_t)v;
-}
-
 static inline __attribute__((always_inline)) AVX2 float max8(__m256 v) {
     __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
     m = _mm_max_ps(m, _mm_movehl_ps(m, m));
@@ -137,7 +130,7 @@ AVX2 void smally_s8_quantize_rows_avx2(long m, long k, const float *x, long ldx,
         for (; kk + 8 <= k; kk += 8) sum = _mm256_add_epi32(sum, quantize8(smoothed8(row, smooth, kk), inverse8, out + kk));
         int32_t total = sum8(sum);
         for (; kk < k; kk++) {
-            out[kk] = quantize_scalar(smooth ? row[kk] * smooth[kk] : row[kk], inverse);
+            out[kk] = s8_quantize_one(smooth ? row[kk] * smooth[kk] : row[kk], inverse);
             total += out[kk];
         }
         for (; kk < depth; kk++) out[kk] = 0;
@@ -160,13 +153,12 @@ static inline __attribute__((always_inline)) AVX2 long count_above(const float *
 AVX2 void smally_s8_quantize_rows_outliers_avx2(long m, long k, const float *x, long ldx, const float *smooth,
                                                 long count, int8_t *q, long ldq, float *scales, int32_t *sums,
                                                 int32_t *index, float *value) {
-    enum { ROW = 8192 };
-    if (smooth && k > ROW) {
+    if (smooth && k > SMALLY_S8_ROW_BUFFER) {
         smally_s8_quantize_rows_outliers_portable(m, k, x, ldx, smooth, count, q, ldq, scales, sums, index, value);
         return;
     }
     const long depth = smally_s8_depth(k);
-    float smoothed[ROW] __attribute__((aligned(32)));
+    float smoothed[SMALLY_S8_ROW_BUFFER] __attribute__((aligned(32)));
     for (long i = 0; i < m; i++) {
         const float *y = s8_smoothed_row(x + i * ldx, smooth, k, smoothed);
         int8_t *out = q + i * ldq;

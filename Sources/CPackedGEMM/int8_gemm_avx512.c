@@ -240,18 +240,17 @@ static inline __attribute__((always_inline)) VNNI long s8_count_above(const floa
 // clips are exact products of it, and what clamping left out is y − scale·q, a product then a
 // difference (never fused), as in the reference. y = x · smooth is formed once per row into a
 // buffer the counting and quantizing passes read (rows wider than it take the reference).
-#define S8_ROW_BUFFER 8192
 VNNI void smally_s8_quantize_rows_outliers_avx512(long m, long k, const float *x, long ldx, const float *smooth,
                                                   long count, int8_t *q, long ldq, float *scales, int32_t *sums,
                                                   int32_t *index, float *value) {
 #pragma STDC FP_CONTRACT OFF
-    if (smooth && k > S8_ROW_BUFFER) {
+    if (smooth && k > SMALLY_S8_ROW_BUFFER) {
         smally_s8_quantize_rows_outliers_portable(m, k, x, ldx, smooth, count, q, ldq, scales, sums, index, value);
         return;
     }
     const long depth = smally_s8_depth(k);
     const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-    float smoothed[S8_ROW_BUFFER] __attribute__((aligned(64)));
+    float smoothed[SMALLY_S8_ROW_BUFFER] __attribute__((aligned(64)));
     // A row's lists, with room for a whole vector past the last (at most count + 15 are written).
     int32_t inputs[SMALLY_S8_MAX_OUTLIERS + 16];
     float values[SMALLY_S8_MAX_OUTLIERS + 16];

@@ -45,6 +45,18 @@ static inline __attribute__((always_inline)) float s8_clip(const float *y, long 
     return low < SMALLY_S8_CLIPS ? most * s8_clips[low] : most;
 }
 
+// Round to nearest, ties to even (the vector kernels' conversions), clamped to ±127: one value as the
+// portable reference quantizes it.
+static inline int8_t s8_quantize_one(float x, float inverse) {
+    float q = nearbyintf(x * inverse);
+    q = q > 127.0f ? 127.0f : (q < -127.0f ? -127.0f : q);
+    return (int8_t)q;
+}
+
+// The widest row whose x · smooth the vector kernels keep in a stack buffer (32 KB); wider smoothed
+// rows take the portable reference.
+#define SMALLY_S8_ROW_BUFFER 8192
+
 // The scalar end of a row with outliers for the 8-wide kernels: inputs kk ..< k of y (already
 // smoothed) quantized, summed and listed as the reference does, zero bytes up to depth, the lists
 // padded to count; returns the row's sum.
@@ -54,9 +66,7 @@ static inline int32_t s8_outlier_row_end(const float *y, long kk, long k, long d
 #pragma STDC FP_CONTRACT OFF
     const float scale = top / 127.0f;
     for (; kk < k; kk++) {
-        float v = nearbyintf(y[kk] * inverse);
-        v = v > 127.0f ? 127.0f : (v < -127.0f ? -127.0f : v);
-        out[kk] = (int8_t)v;
+        out[kk] = s8_quantize_one(y[kk], inverse);
         total += out[kk];
         if (fabsf(y[kk]) > top) {
             idx[listed] = (int32_t)kk;

@@ -72,13 +72,12 @@ void smally_s8_quantize_rows_outliers_neon(long m, long k, const float *x, long 
                                            int8_t *q, long ldq, float *scales, int32_t *sums, int32_t *index,
                                            float *value) {
 #pragma STDC FP_CONTRACT OFF
-    enum { ROW = 8192 };
-    if (smooth && k > ROW) {
+    if (smooth && k > SMALLY_S8_ROW_BUFFER) {
         smally_s8_quantize_rows_outliers_portable(m, k, x, ldx, smooth, count, q, ldq, scales, sums, index, value);
         return;
     }
     const long depth = smally_s8_depth(k);
-    float smoothed[ROW];
+    float smoothed[SMALLY_S8_ROW_BUFFER];
     for (long i = 0; i < m; i++) {
         const float *y = s8_smoothed_row(x + i * ldx, smooth, k, smoothed);
         int8_t *out = q + i * ldq;

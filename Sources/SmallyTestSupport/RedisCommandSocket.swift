@@ -17,20 +17,8 @@ public enum RedisCommandSocket {
     /// The reply to `arguments` (after `AUTH password` when given); an empty string when the server
     /// closes the connection without answering (`SHUTDOWN`, `DEBUG SEGFAULT`).
     public static func run(port: Int, password: String? = nil, _ arguments: [String], timeoutMilliseconds: Int = 2000) throws -> String {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failed(description: "socket() failed") }
+        let fd = try LoopbackSocket.connect(port: port, timeout: .milliseconds(timeoutMilliseconds))
         defer { close(fd) }
-        var timeout = timeval(tv_sec: timeoutMilliseconds / 1000, tv_usec: (timeoutMilliseconds % 1000) * 1000)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw Failed(description: "nothing listens on 127.0.0.1:\(port)") }
         var received: [UInt8] = []
         if let password {
             try send(["AUTH", password], fd: fd)
@@ -47,12 +35,7 @@ public enum RedisCommandSocket {
             let bytes = Array(argument.utf8)
             request += Array("$\(bytes.count)\r\n".utf8) + bytes + [13, 10]
         }
-        var sent = 0
-        while sent < request.count {
-            let count = request[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, 0) }
-            guard count > 0 else { throw Failed(description: "send failed") }
-            sent += count
-        }
+        try LoopbackSocket.send(request, on: fd)
     }
 
     /// Reads until one whole reply is in `buffer`, removes it from there and returns it printed.

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 @testable import SmallyServer
+import SmallyTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -87,21 +88,11 @@ private struct RawSocket {
     let fd: Int32
 
     init(port: Int) throws {
-        fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(.EIO) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let status = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard status == 0 else { Glibc.close(fd); throw POSIXError(.ECONNREFUSED) }
+        fd = try LoopbackSocket.connect(port: port, timeout: .seconds(60))
     }
 
     func send(_ text: String) throws {
-        let bytes = Array(text.utf8)
-        guard bytes.withUnsafeBytes({ Glibc.send(fd, $0.baseAddress, $0.count, 0) }) == bytes.count else { throw POSIXError(.EIO) }
+        try LoopbackSocket.send(Array(text.utf8), on: fd)
     }
 
     /// Reads until the server closes the connection (requests here say `Connection: close`).

@@ -1,4 +1,5 @@
 import Foundation
+import SmallyTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,28 +13,11 @@ struct RawHTTPConnection {
     struct Failure: Error, CustomStringConvertible { var description: String }
 
     init(port: Int, receiveTimeout: Duration = .seconds(10)) throws {
-        socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { throw Failure(description: "socket() failed") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { Glibc.close(socket); throw Failure(description: "connect to \(port) failed") }
-        var timeout = timeval(tv_sec: Int(receiveTimeout.components.seconds), tv_usec: 0)
-        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        socket = try LoopbackSocket.connect(port: port, timeout: receiveTimeout)
     }
 
     func send(_ text: String) throws {
-        let bytes = Array(text.utf8)
-        var sent = 0
-        while sent < bytes.count {
-            let n = bytes[sent...].withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard n > 0 else { throw Failure(description: "send failed") }
-            sent += n
-        }
+        try LoopbackSocket.send(Array(text.utf8), on: socket)
     }
 
     /// Reads until the peer closes (or the receive timeout): nil when nothing came before the timeout.

@@ -321,13 +321,12 @@ public final class BertEncoder {
                 kernels.addBias(qkv.pointer + column, rows: t, width: heads.count * c.headSize, stride: 3 * h,
                                 bias: w.qkvBias + column)
             }
-            for (step, parts) in [(QuantizationPlan.SimulatedStep.attentionScores, [0, 1]), (.attentionValues, [2])]
-            where weights.simulated.contains(step) {
-                for token in 0..<t {
-                    for part in parts {
-                        for head in heads {
-                            Self.roundToInt8(qkv.pointer + token * 3 * h + part * h + head * c.headSize, count: c.headSize)
-                        }
+            // q and k (parts 0, 1) for QKᵀ, v (part 2) for P·V, each token's per head.
+            let rounded = (weights.simulates(.attentionScores) ? [0, 1] : []) + (weights.simulates(.attentionValues) ? [2] : [])
+            for token in 0..<(rounded.isEmpty ? 0 : t) {
+                for part in rounded {
+                    for head in heads {
+                        Self.roundToInt8(qkv.pointer + token * 3 * h + part * h + head * c.headSize, count: c.headSize)
                     }
                 }
             }
@@ -351,7 +350,7 @@ public final class BertEncoder {
         observe(.intermediate, hidden.pointer, width: h)
         let columns = linear(hidden.pointer, rows: t, w.intermediate, into: intermediate.pointer, accumulate: false,
                              products: products, share: share)
-        if weights.simulated.contains(.geluInput) {  // whole rows: every member's columns first
+        if weights.simulates(.geluInput) {  // whole rows: every member's columns first
             share.sync()
             for row in rows { Self.roundToInt8(intermediate.pointer + row * inner, count: inner) }
             share.sync()
@@ -371,7 +370,7 @@ public final class BertEncoder {
 
     /// Rounds rows `rows` of `hidden` (`width` wide) to int8 when the plan simulates `step` there.
     private func simulate(_ step: QuantizationPlan.SimulatedStep, rows: Range<Int>, width: Int) {
-        guard weights.simulated.contains(step) else { return }
+        guard weights.simulates(step) else { return }
         for row in rows { Self.roundToInt8(hidden.pointer + row * width, count: width) }
     }
 
@@ -396,7 +395,7 @@ public final class BertEncoder {
         let out = context.pointer + start * h
 
         // The probabilities are rounded to int8 only on this path, which keeps them in `p`.
-        let roundsProbabilities = weights.simulated.contains(.attentionValues)
+        let roundsProbabilities = weights.simulates(.attentionValues)
         if l >= Self.blasAttentionThreshold || roundsProbabilities {
             for head in heads {
                 let q = base + head * dh
@@ -427,7 +426,7 @@ public final class BertEncoder {
         if let classifier = weights.classifier {
             return (0..<pass.sequenceCount).map { s in classifier.logits(cls: hidden.pointer + offsets[s] * h) }
         }
-        if weights.simulated.contains(.pooling) {
+        if weights.simulates(.pooling) {
             for token in 0..<pass.tokens { Self.roundToInt8(hidden.pointer + token * h, count: h) }
         }
         return (0..<pass.sequenceCount).map { s in

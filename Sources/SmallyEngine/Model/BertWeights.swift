@@ -41,6 +41,11 @@ public final class BertWeights: @unchecked Sendable {
     let maxOutliers: Int
     /// fp32 steps whose inputs are rounded to int8 (``QuantizationPlan/simulated``: measurements only).
     let simulated: Set<QuantizationPlan.SimulatedStep>
+
+    /// Whether `step` is simulated in int8; answered without hashing in a served model (none are).
+    func simulates(_ step: QuantizationPlan.SimulatedStep) -> Bool {
+        !simulated.isEmpty && simulated.contains(step)
+    }
     /// Bytes of the weights a pass reads (every row of the word embeddings counted): packed, quantized
     /// and converted buffers plus the tensors used straight from the mapped file. An int8 model's
     /// resident weights when every vocabulary row has been used.
